@@ -1,0 +1,701 @@
+"""Text lines → Report. The only module that knows layouts; it anchors on the template's labels.
+
+How a table is read, whatever the layout (tabs, pipes, one cell per line, PDF text):
+1. each line becomes tokens: label text, numbers, blank marks (/ — 无), empty cells;
+2. lines are folded into logical rows: a label (possibly wrapped over several lines) and the
+   numbers that follow it (on the same line, or on the lines after it);
+3. a logical row is matched to a template row by its distinctive words (never by position);
+   rows whose words were garbled are placed by the template's order between matched neighbours;
+4. a row's numbers are laid into the template's columns; where stray empty cells allow more than
+   one reading, the row's own total chooses. Nothing the report printed is changed.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from enum import Enum
+from pathlib import Path
+
+from auditlib.ingest import UnreadableError, read_document
+from auditlib.model import Cell, CellStatus, Document, Report, Section, SourceLine
+from auditlib.template import (
+    APPLICATIONS,
+    BLANK_MARKS,
+    MARKERS_PRE_2019,
+    REVIEW_LITIGATION,
+    ROW_OTHER_SINGLE,
+    SECTIONS,
+    TEMPLATE_2019,
+    TEMPLATE_2021,
+    Row,
+    TableSpec,
+    table_spec,
+)
+
+__all__ = ["parse_document", "parse_file", "parse_text"]
+
+# ---------------------------------------------------------------------------------------------
+# Normalisation
+# ---------------------------------------------------------------------------------------------
+
+_ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"), None)
+_CJK = re.compile(r"[\u3400-\u9fff]")
+_SPACE_RUN = re.compile(r"\s+")
+_MARKDOWN_PREFIX = re.compile(r"^\s*(?:#{1,6}\s*|>\s*|[-*+]\s+(?=\S))+")
+_PAGE_MARK = re.compile(r"^\s*(?:[-－—–]\s*\d{1,3}\s*[-－—–]|第\s*\d{1,3}\s*页(?:\s*[,，/／]?\s*共\s*\d{1,3}\s*页)?|\d{1,3}\s*/\s*\d{1,3})\s*$")
+_PIPE_RULE = re.compile(r"^\s*\|?(?:\s*:?-{2,}:?\s*\|)+\s*:?-*:?\s*$")
+_BOOKMARK = re.compile(r"\[bookmark:[^\]]*\]")
+
+
+def normalize(text: str) -> str:
+    """NFKC (full-width digits and brackets → ASCII), odd spaces → space, zero-width marks removed."""
+    text = _BOOKMARK.sub("", text).translate(_ZERO_WIDTH)
+    return unicodedata.normalize("NFKC", text).replace("\u3000", " ")
+
+
+def compact(text: str) -> str:
+    """Normalised text without whitespace or Markdown emphasis: for matching labels and headings."""
+    text = normalize(text).replace("**", "").replace("__", "")
+    return _SPACE_RUN.sub("", _MARKDOWN_PREFIX.sub("", text))
+
+
+def cjk_count(text: str) -> int:
+    return len(_CJK.findall(text))
+
+
+# ---------------------------------------------------------------------------------------------
+# Tokens
+# ---------------------------------------------------------------------------------------------
+
+
+class Kind(Enum):
+    EMPTY = "empty"
+    VALUE = "value"
+    BLANK = "blank"
+    TEXT = "text"
+    INVALID = "invalid"  # text where a number belongs
+
+
+@dataclass(frozen=True)
+class Token:
+    kind: Kind
+    raw: str = ""
+    value: int | float | None = None
+
+
+EMPTY = Token(Kind.EMPTY)
+_NUMBER = re.compile(r"^([+-]?)(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?(?:件|个|条|项|次|宗|起|万元|元)?$")
+_GLUED = re.compile(r"^(.*[\u3400-\u9fff）)”\"])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)$")
+_LIST_MARK = re.compile(r"^(?:\d{1,2}|[一二三四五六七八九十]{1,2})[.、．]$")
+
+
+def parse_number(word: str) -> int | float | None:
+    m = _NUMBER.match(word)
+    if not m:
+        return None
+    sign, digits, frac = m.groups()
+    digits = digits.replace(",", "")
+    if frac:
+        number: int | float = float(digits + frac)
+    else:
+        number = int(digits)
+    return -number if sign == "-" else number
+
+
+def _classify(word: str) -> list[Token]:
+    if word in BLANK_MARKS:
+        return [Token(Kind.BLANK, word)]
+    number = parse_number(word)
+    if number is not None:
+        return [Token(Kind.VALUE, word, number)]
+    glued = _GLUED.match(word)
+    if glued and cjk_count(glued.group(1)) >= 2:
+        return [Token(Kind.TEXT, glued.group(1)), Token(Kind.VALUE, glued.group(2), parse_number(glued.group(2)))]
+    return [Token(Kind.TEXT, word)]
+
+
+def split_cells(text: str) -> list[str]:
+    """A line's cells: pipe-table cells, tab-separated cells, or the whole line."""
+    stripped = text.strip()
+    if stripped.startswith("|") or stripped.endswith("|") and "|" in stripped[:-1]:
+        inner = stripped[1:] if stripped.startswith("|") else stripped
+        inner = inner[:-1] if inner.endswith("|") else inner
+        return inner.split("|")
+    if "\t" in text:
+        return text.split("\t")
+    return [text]
+
+
+def tokenize(text: str) -> list[Token]:
+    """A line → tokens; consecutive words of label text merge into one TEXT token."""
+    tokens: list[Token] = []
+    for cell in split_cells(normalize(text)):
+        words = cell.split()
+        if not words:
+            tokens.append(EMPTY)
+            continue
+        cell_tokens: list[Token] = []
+        for word in words:
+            for tok in _classify(word):
+                if tok.kind is Kind.TEXT and cell_tokens and cell_tokens[-1].kind is Kind.TEXT:
+                    cell_tokens[-1] = Token(Kind.TEXT, cell_tokens[-1].raw + tok.raw)
+                else:
+                    cell_tokens.append(tok)
+        tokens.extend(cell_tokens)
+    return _mark_list_numbers(tokens)
+
+
+def _mark_list_numbers(tokens: list[Token]) -> list[Token]:
+    """`1 属于国家秘密`: a small number right before a label is the label's list marker."""
+    out = list(tokens)
+    for i, tok in enumerate(out):
+        if tok.kind is not Kind.VALUE or not isinstance(tok.value, int) or not 0 < tok.value <= 20:
+            continue
+        nxt = next((t for t in out[i + 1:] if t.kind is not Kind.EMPTY), None)
+        if nxt is not None and nxt.kind is Kind.TEXT and cjk_count(nxt.raw) >= 3:
+            out[i] = Token(Kind.TEXT, tok.raw + ".")
+    return out
+
+
+@dataclass
+class LineParts:
+    label: str  # compact label text ("" when none)
+    values: list[Token]  # tokens after the label: VALUE / BLANK / EMPTY / INVALID
+
+    @property
+    def has_values(self) -> bool:
+        return any(t.kind in (Kind.VALUE, Kind.BLANK, Kind.INVALID) for t in self.values)
+
+
+def analyse(text: str) -> LineParts:
+    """Split a line into its label and the value tokens after it."""
+    tokens = tokenize(text)
+    first_value = next((i for i, t in enumerate(tokens) if t.kind in (Kind.VALUE, Kind.BLANK)), len(tokens))
+    label_idx = [i for i, t in enumerate(tokens[:first_value]) if t.kind is Kind.TEXT]
+    label = "".join(compact(tokens[i].raw) for i in label_idx)
+    start = label_idx[-1] + 1 if label_idx else 0
+    values = [Token(Kind.INVALID, t.raw) if t.kind is Kind.TEXT else t for t in tokens[start:]]
+    if not label_idx:
+        # A values-only line: leading empties are the line's own indentation, not cells.
+        while values and values[0].kind is Kind.EMPTY and len(values) > 1:
+            values.pop(0)
+    return LineParts(label, values)
+
+
+# ---------------------------------------------------------------------------------------------
+# Logical rows and row matching
+# ---------------------------------------------------------------------------------------------
+
+_STARTS_ITEM = re.compile(r"^(?:[(（]?[一二三四五六七八九十]{1,2}[)）、.．]|[(（]\d{1,2}[)）]|\d{1,2}[.、．](?!\d))")
+_MARKER_ANY = re.compile(r"(?:\d{1,2}[.、．](?!\d)|[(（][一二三四五六七八九十]{1,2}[)）]|[一二三四五六七八九十]{1,2}、)")
+
+
+@dataclass
+class LogicalRow:
+    label: str
+    tokens: list[Token] = field(default_factory=list)
+    lines: list[int] = field(default_factory=list)
+
+    def count(self) -> int:
+        return len(self.tokens)
+
+
+def label_tail(label: str) -> str:
+    """The label after its last list marker: `（六）其他处理3.其他` → `其他`."""
+    parts = _MARKER_ANY.split(label)
+    tail = parts[-1] if parts else label
+    return tail.strip("：:，,。.()（）")
+
+
+def match_row(label: str, rows: Sequence[Row]) -> Row | None:
+    """The template row a label names, by its distinctive words (longest keyword wins)."""
+    if not label:
+        return None
+    best: tuple[int, Row] | None = None
+    for row in rows:
+        if row.fallback:
+            continue
+        score = max((len(k) for k in row.keywords if k in label), default=0)
+        if score and (best is None or score > best[0]):
+            best = (score, row)
+    if best:
+        return best[1]
+    tail = label_tail(label)
+    for row in rows:
+        if tail and tail in row.exact:
+            return row
+    for row in rows:
+        if row.fallback and any(k in label for k in row.keywords):
+            return row
+    return None
+
+
+def _is_subtotal(label: str, spec: TableSpec) -> bool:
+    tail = label_tail(label)
+    return bool(tail) and any(tail == s or tail.endswith(s) for s in spec.subtotal_labels)
+
+
+def fold_rows(lines: Sequence[SourceLine], spec: TableSpec) -> list[LogicalRow]:
+    """Fold table lines into logical rows: a (possibly wrapped) label and the numbers after it."""
+    rows: list[LogicalRow] = []
+    pending: list[tuple[str, int]] = []
+    current: LogicalRow | None = None
+
+    def width_of(row: LogicalRow) -> int:
+        matched = match_row(row.label, spec.rows)
+        if matched is not None:
+            return len(spec.columns_of(matched))
+        return max(len(spec.columns_of(r)) for r in spec.rows)
+
+    def full(row: LogicalRow) -> bool:
+        return row.count() >= width_of(row)
+
+    def close() -> None:
+        nonlocal current
+        if current is not None and any(t.kind is not Kind.EMPTY for t in current.tokens):
+            rows.append(current)
+        current = None
+
+    def take_pending(label: str = "") -> tuple[str, list[int]]:
+        text = "".join(t for t, _ in pending) + label
+        numbers = [n for _, n in pending]
+        pending.clear()
+        return text, numbers
+
+    for line in lines:
+        if _PAGE_MARK.match(normalize(line.text)) or _PIPE_RULE.match(line.text):
+            continue
+        parts = analyse(line.text)
+        if parts.label and parts.has_values:
+            close()
+            if _STARTS_ITEM.match(parts.label) or match_row(parts.label, spec.rows):
+                pending.clear()
+            label, numbers = take_pending(parts.label)
+            current = LogicalRow(label, list(parts.values), [*numbers, line.number])
+        elif parts.label:
+            if current is not None:
+                close()
+            if _STARTS_ITEM.match(parts.label) or match_row(parts.label, spec.rows) or _is_subtotal(parts.label, spec):
+                pending.clear()
+            pending.append((parts.label, line.number))
+        elif parts.has_values:
+            if current is None or full(current):
+                close()
+                label, numbers = take_pending()
+                current = LogicalRow(label, [], numbers)
+            current.tokens.extend(parts.values)
+            current.lines.append(line.number)
+        elif parts.values and current is not None and not full(current) and "\t" in line.text:
+            current.tokens.append(EMPTY)  # a cell of its own, printed empty (one-cell-per-line layouts)
+            current.lines.append(line.number)
+    close()
+    return rows
+
+
+def assign_rows(logical: list[LogicalRow], spec: TableSpec) -> dict[str, LogicalRow]:
+    """Template row key → the logical row printed for it; garbled labels are placed by order."""
+    order = {r.key: i for i, r in enumerate(spec.rows)}
+    matched: list[tuple[LogicalRow, str | None]] = []
+    taken: set[str] = set()
+    for lrow in logical:
+        row = match_row(lrow.label, spec.rows)
+        if row is not None and row.key not in taken:
+            matched.append((lrow, row.key))
+            taken.add(row.key)
+        elif _is_subtotal(lrow.label, spec) or row is not None:
+            continue  # a group subtotal or a duplicate: kept out of the cells
+        else:
+            matched.append((lrow, None))
+    # Unrecognised rows between two recognised ones fill the template rows between them, in order,
+    # when the counts agree exactly (an OCR'd or misspelt label).
+    result = {key: lrow for lrow, key in matched if key is not None}
+    i = 0
+    while i < len(matched):
+        if matched[i][1] is not None:
+            i += 1
+            continue
+        j = i
+        while j < len(matched) and matched[j][1] is None:
+            j += 1
+        lo = order[matched[i - 1][1]] if i > 0 and matched[i - 1][1] else -1
+        hi = order[matched[j][1]] if j < len(matched) and matched[j][1] else len(spec.rows)
+        gap = [r.key for r in spec.rows[lo + 1:hi] if r.key not in result]
+        if lo >= 0 and hi < len(spec.rows) and len(gap) == j - i:
+            for (lrow, _), key in zip(matched[i:j], gap, strict=True):
+                result[key] = lrow
+        i = j
+    return result
+
+
+# ---------------------------------------------------------------------------------------------
+# Laying a row's numbers into columns
+# ---------------------------------------------------------------------------------------------
+
+
+def _total_score(tokens: Sequence[Token], groups: Sequence[tuple[Sequence[int], int]]) -> int:
+    """+1 per group whose parts add up to its total, −1 per group that does not (unknowns skipped)."""
+    score = 0
+    for parts, total in groups:
+        values = [tokens[i].value for i in (*parts, total)]
+        if all(t.kind is Kind.VALUE for t in (tokens[i] for i in (*parts, total))):
+            assert all(v is not None for v in values)
+            score += 1 if sum(values[:-1]) == values[-1] else -1  # type: ignore[arg-type]
+    return score
+
+
+def lay_out(tokens: list[Token], width: int, groups: Sequence[tuple[Sequence[int], int]] = ()) -> list[Token] | None:
+    """Choose which `width` tokens are the row's cells; None when the row cannot be placed."""
+    n = len(tokens)
+    if n == width:
+        return tokens
+    if n < width:
+        if all(t.kind is Kind.EMPTY for t in tokens):
+            return [EMPTY] * width
+        return None
+    extra = n - width
+    candidates = [
+        tokens[lead:n - (extra - lead)]
+        for lead in range(extra + 1)
+        if all(t.kind is Kind.EMPTY for t in tokens[:lead]) and all(t.kind is Kind.EMPTY for t in tokens[n - (extra - lead):])
+    ]
+    filled = [t for t in tokens if t.kind is not Kind.EMPTY]
+    if not candidates and len(filled) == width:
+        candidates = [filled]
+    if not candidates and width == 7 and len(filled) == 8 and all(t.kind is Kind.VALUE for t in filled):
+        # The 8-column variant with a 法人或其他组织小计 column after 其他.
+        subtotal = filled[6].value
+        if subtotal == sum(t.value for t in filled[1:6]):  # type: ignore[misc]
+            candidates = [filled[:6] + filled[7:]]
+    if not candidates:
+        return None
+    # Fewest leading drops first (trailing empties are the commoner artefact); sums break ties.
+    return max(candidates, key=lambda c: _total_score(c, groups)) if groups else candidates[0]
+
+
+_APP_GROUPS = (((0, 1, 2, 3, 4, 5), 6),)
+_RL_GROUPS = (((0, 1, 2, 3), 4), ((5, 6, 7, 8), 9), ((10, 11, 12, 13), 14))
+
+
+def _cell(path: str, token: Token | None, decimal: bool, lrow: LogicalRow, doc_lines: dict[int, SourceLine]) -> Cell:
+    lines = tuple(lrow.lines)
+    source = "\n".join(doc_lines[n].text for n in lines if n in doc_lines)
+    where = next((doc_lines[n].where for n in lines if n in doc_lines and doc_lines[n].where), "")
+    if token is None:
+        return Cell(path, None, CellStatus.UNPLACED, None, lines, source, where)
+    if token.kind is Kind.VALUE:
+        value = token.value
+        ok = value is not None and value >= 0 and (decimal or isinstance(value, int))
+        return Cell(path, value, CellStatus.OK if ok else CellStatus.INVALID, token.raw, lines, source, where)
+    if token.kind is Kind.INVALID:
+        return Cell(path, None, CellStatus.INVALID, token.raw, lines, source, where)
+    return Cell(path, None, CellStatus.BLANK, token.raw, lines, source, where)
+
+
+def read_table(lines: Sequence[SourceLine], spec: TableSpec, doc_lines: dict[int, SourceLine]) -> tuple[dict[str, Cell], set[str]]:
+    """The cells of one table found in `lines`; also the keys of rows that were found."""
+    cells: dict[str, Cell] = {}
+    found: set[str] = set()
+    if spec.key == "review_litigation":
+        return _read_review_litigation(lines, doc_lines)
+    logical = fold_rows(lines, spec)
+    for key, lrow in assign_rows(logical, spec).items():
+        row = spec.row(key) if key in {r.key for r in spec.rows} else ROW_OTHER_SINGLE
+        columns = spec.columns_of(row)
+        groups = _APP_GROUPS if spec.key == "applications" else ()
+        placed = lay_out(lrow.tokens, len(columns), groups)
+        found.add(key)
+        for i, col in enumerate(columns):
+            token = placed[i] if placed is not None else None
+            cells[f"{spec.key}.{key}.{col.key}"] = _cell(f"{spec.key}.{key}.{col.key}", token, col.decimal, lrow, doc_lines)
+    return cells, found
+
+
+def _read_review_litigation(lines: Sequence[SourceLine], doc_lines: dict[int, SourceLine]) -> tuple[dict[str, Cell], set[str]]:
+    """Table 四 is one printed row of 15 numbers (five per group), whatever its header looks like."""
+    spec = REVIEW_LITIGATION
+    width = sum(len(spec.columns_of(r)) for r in spec.rows)
+    stream = LogicalRow("")
+    for line in lines:
+        if _PAGE_MARK.match(normalize(line.text)) or _PIPE_RULE.match(line.text):
+            continue
+        parts = analyse(line.text)
+        if parts.has_values:
+            stream.tokens.extend(parts.values)
+            stream.lines.append(line.number)
+        elif not parts.label and parts.values and stream.tokens and "\t" in line.text:
+            stream.tokens.append(EMPTY)
+            stream.lines.append(line.number)
+    cells: dict[str, Cell] = {}
+    if not stream.tokens:
+        return cells, set()
+    tokens = stream.tokens
+    while len(tokens) > width and tokens[-1].kind is Kind.EMPTY:
+        tokens = tokens[:-1]
+    placed = lay_out(tokens, width, _RL_GROUPS)
+    if placed is None and len([t for t in tokens if t.kind is not Kind.EMPTY]) > width:
+        placed = lay_out([t for t in tokens if t.kind is not Kind.EMPTY][:width], width, _RL_GROUPS)
+    i = 0
+    for row in spec.rows:
+        for col in spec.columns_of(row):
+            path = f"{spec.key}.{row.key}.{col.key}"
+            cells[path] = _cell(path, placed[i] if placed is not None else None, False, stream, doc_lines)
+            i += 1
+    return cells, {r.key for r in spec.rows}
+
+
+# ---------------------------------------------------------------------------------------------
+# Sections, title, agency, year, template
+# ---------------------------------------------------------------------------------------------
+
+_HEADING = re.compile(r"^(?P<num>[一二三四五六])\s*[、.．,，]\s*(?P<title>.*)$")
+_TERMINAL = tuple("。；;：:！!？?")
+_CN_DIGITS = {c: str(i) for i, c in enumerate("〇一二三四五六七八九")} | {"零": "0", "○": "0", "O": "0"}
+_YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
+_CN_YEAR = re.compile(r"([〇零○一二三四五六七八九]{4})\s*年")
+
+
+def find_headings(lines: Sequence[SourceLine]) -> dict[str, int]:
+    """Section key → index (into `lines`) of its heading; sections appear in template order."""
+    found: dict[str, int] = {}
+    last = 0
+    for idx, line in enumerate(lines):
+        text = compact(line.text)
+        if not text or len(text) > 40:
+            continue
+        m = _HEADING.match(text)
+        for spec in SECTIONS:
+            if int(spec.key) <= last:
+                continue
+            title = m.group("title") if m and m.group("num") == spec.numeral else None
+            if title is None and not any(text.startswith(k) for k in spec.keywords):
+                continue
+            if title is not None and not any(k in title for k in spec.keywords):
+                continue
+            if title is None and len(text) > len(spec.title) + 6:
+                continue
+            found[spec.key] = idx
+            last = int(spec.key)
+            break
+    return found
+
+
+def _is_sentence_end(text: str) -> bool:
+    return text.endswith(_TERMINAL) or text.endswith(("”", "」", "）", ")")) and len(text) < 30
+
+
+def join_paragraphs(lines: Iterable[SourceLine]) -> str:
+    """Repair paragraphs broken by page or line wraps: a line that does not end a sentence continues."""
+    paragraphs: list[str] = []
+    current = ""
+    for line in lines:
+        text = _BOOKMARK.sub("", line.text).replace("\u00a0", " ").replace("\u3000", " ").strip()
+        text = _MARKDOWN_PREFIX.sub("", text).replace("**", "").strip()
+        if not text or _PAGE_MARK.match(normalize(text)):
+            if current and (_is_sentence_end(current) or len(current) < 15):
+                paragraphs.append(current)
+                current = ""
+            continue
+        if current and not _is_sentence_end(current) and len(current) >= 15 and not _STARTS_ITEM.match(compact(text)):
+            current += text
+        else:
+            if current:
+                paragraphs.append(current)
+            current = text
+    if current:
+        paragraphs.append(current)
+    return "\n".join(paragraphs)
+
+
+def years_in(text: str) -> list[int]:
+    text = normalize(text)
+    years = [int(y) for y in _YEAR.findall(text)]
+    years += [int("".join(_CN_DIGITS.get(c, c) for c in y)) for y in _CN_YEAR.findall(text)]
+    return years
+
+
+_AGENCY_SUFFIX = re.compile(
+    r"(人民政府|人民政府办公室|政府办公室|办事处|管理委员会|管委会|委员会|政府|局|厅|委|办|院|中心|室|署|所|处|站|队|会|镇|乡|街道)$"
+)
+_ADMIN_PREFIX = re.compile(
+    r"^[\u3400-\u9fff]{1,10}?(?:特别行政区|自治区|自治州|自治县|自治旗|地区|新区|林区|省|盟|市|县|旗|区|镇|乡|街道|苏木)"
+)
+_TITLE_TAIL = re.compile(r"(?:关于)?((?:19|20)\d{2}|[〇零○一二三四五六七八九]{4})\s*年")
+
+
+def normalize_agency(name: str) -> str:
+    """`淮安市洪泽区人民政府` → `洪泽区人民政府`: keep the innermost administrative unit and what follows."""
+    name = compact(name).strip("：:，,。()（）《》")
+    name = re.sub(r"^(?:中共|关于)", "", name)
+    while True:
+        m = _ADMIN_PREFIX.match(name)
+        if not m:
+            return name
+        rest = name[m.end():]
+        inner = _ADMIN_PREFIX.match(rest)
+        if not rest or not inner or inner.end() >= len(rest):
+            return name
+        name = rest
+
+
+def find_title(preamble: Sequence[SourceLine]) -> tuple[int | None, str]:
+    """Index and compact text of the title line (the first line naming a 报告)."""
+    for idx, line in enumerate(preamble[:40]):
+        text = compact(line.text)
+        if "报告" in text and ("信息公开" in text or "政务公开" in text or "年度" in text) and len(text) <= 80:
+            return idx, text
+    return None, ""
+
+
+def find_agency(preamble: Sequence[SourceLine], title_idx: int | None, title: str) -> str | None:
+    candidates: list[str] = []
+    if title:
+        m = _TITLE_TAIL.search(title)
+        head = title[: m.start()] if m else title.split("政府信息公开")[0]
+        if head:
+            candidates.append(head)
+    before = [compact(line.text) for line in preamble[: title_idx if title_idx is not None else 6]]
+    before = [t for t in before if t and len(t) <= 40 and "报告" not in t]
+    head = candidates[0] if candidates else ""
+    if head and _AGENCY_SUFFIX.search(head) and len(head) > 2 and not head.endswith(("镇", "乡", "街道", "区", "县", "市")):
+        return normalize_agency(head)
+    # The title names only part of the agency (`刘家塔镇`): a line above names it in full.
+    for text in reversed(before):
+        if _AGENCY_SUFFIX.search(text) and (not head or head in text or normalize_agency(head) in text):
+            return normalize_agency(text)
+    if head:
+        return normalize_agency(head + ("人民政府" if head.endswith(("镇", "乡", "区", "县", "市")) else ""))
+    for text in before:
+        if _AGENCY_SUFFIX.search(text):
+            return normalize_agency(text)
+    return None
+
+
+def detect_template(full_text: str, found_rows: set[str]) -> str:
+    text = compact(full_text)
+    new = sum(1 for m in TEMPLATE_2021.markers if m in text)
+    old = sum(1 for m in TEMPLATE_2019.markers if m in text)
+    if new and new >= old:
+        return "2021"
+    if old:
+        return "2019"
+    if any(m in text for m in MARKERS_PRE_2019):
+        return "unknown"
+    if {"3.6.1", "3.6.2"} & found_rows:
+        return "2021"
+    if "3.6" in found_rows:
+        return "2019"
+    return "unknown"
+
+
+# ---------------------------------------------------------------------------------------------
+# Entry points
+# ---------------------------------------------------------------------------------------------
+
+
+def parse_file(path: str | Path) -> Report:
+    """Read and parse one report file (any supported format). Raises UnreadableError."""
+    return parse_document(read_document(path))
+
+
+def parse_text(text: str, path: str = "<text>") -> Report:
+    """Parse report text already in memory (tests, notebooks)."""
+    import hashlib
+
+    from auditlib.ingest.text import split_lines
+
+    doc = Document(path, "text", "utf-8", hashlib.sha256(text.encode()).hexdigest(), split_lines(text))
+    return parse_document(doc)
+
+
+def _region(lines: Sequence[SourceLine], headings: dict[str, int], key: str) -> Sequence[SourceLine]:
+    """The lines of section `key`; when its heading is missing, the gap between its neighbours."""
+    k = int(key)
+    before = [idx for s, idx in headings.items() if int(s) <= k]
+    after = [idx for s, idx in headings.items() if int(s) > k]
+    start = max(before) if before else 0
+    end = min(after) if after else len(lines)
+    return lines[start:end]
+
+
+def _is_single_other_row(path: str) -> bool:
+    """`applications.3.6.total` (the one-row （六）其他处理), not `applications.3.6.1.total`."""
+    return path.startswith("applications.3.6.") and path.count(".") == 3
+
+
+def parse_document(doc: Document) -> Report:
+    """Turn a document's text lines into the template's sections and cells."""
+    lines = doc.lines
+    doc_lines = {line.number: line for line in lines}
+    headings = find_headings(lines)
+    ordered = sorted(headings.items(), key=lambda kv: kv[1])
+    sections: dict[str, Section] = {}
+    for pos, (key, idx) in enumerate(ordered):
+        end = ordered[pos + 1][1] if pos + 1 < len(ordered) else len(lines)
+        body = lines[idx + 1:end]
+        text = join_paragraphs(body) if key in ("1", "5", "6") else "\n".join(
+            normalize(line.text).strip() for line in body if line.text.strip())
+        sections[key] = Section(key, True, compact(lines[idx].text), text, lines[idx].number)
+    for spec in SECTIONS:
+        sections.setdefault(spec.key, Section(spec.key, False))
+
+    first_heading = min(headings.values()) if headings else min(len(lines), 40)
+    preamble_lines = lines[:first_heading]
+    title_idx, title = find_title(preamble_lines)
+    agency = find_agency(preamble_lines, title_idx, title)
+    title_years = years_in(title) if title else []
+    title_year = title_years[0] if title_years else None
+    body_years = years_in(join_paragraphs(preamble_lines) + "\n" + sections["1"].text)
+    year = title_year
+    if year is None and body_years:
+        year = Counter(body_years).most_common(1)[0][0]
+
+    full_text = "\n".join(line.text for line in lines)
+    notes: list[str] = list(doc.notes)
+    # Tables: read with the 2021 layout first; the 2019 layout when the report is in that format.
+    cells: dict[str, Cell] = {}
+    found_rows: set[str] = set()
+    probe_spec = TableSpec(APPLICATIONS.key, APPLICATIONS.title, APPLICATIONS.rows + (ROW_OTHER_SINGLE,),
+                           APPLICATIONS.columns, APPLICATIONS.subtotal_labels)
+    app_cells, found_rows = read_table(_region(lines, headings, "3"), probe_spec, doc_lines)
+    template = detect_template(full_text, found_rows)
+    other_single = "3.6" in found_rows and not ({"3.6.1", "3.6.2", "3.6.3"} & found_rows)
+    if not other_single:
+        app_cells = {p: c for p, c in app_cells.items() if not _is_single_other_row(p)}
+    elif template != "2019":
+        notes.append("（六）其他处理按2019年试行格式印为一行，未分列1–3项")
+    cells.update(app_cells)
+    ad_spec = table_spec(template, "active_disclosure")
+    ad_cells, _ = read_table(_region(lines, headings, "2"), ad_spec, doc_lines)
+    cells.update(ad_cells)
+    rl_cells, _ = read_table(_region(lines, headings, "4"), REVIEW_LITIGATION, doc_lines)
+    cells.update(rl_cells)
+
+    # Every template cell has an entry; what was not found is MISSING (never 0).
+    for key in ("active_disclosure", "applications", "review_litigation"):
+        spec = table_spec(template, key)
+        for row in spec.rows:
+            if key == "applications" and other_single and row.key.startswith("3.6."):
+                continue
+            for col in spec.columns_of(row):
+                path = f"{key}.{row.key}.{col.key}"
+                cells.setdefault(path, Cell(path, None, CellStatus.MISSING))
+    if template == "2019":
+        cells = {p: c for p, c in cells.items() if not p.startswith("applications.3.6.") or _is_single_other_row(p)}
+
+    found_cells = sum(1 for c in cells.values() if c.status is not CellStatus.MISSING)
+    if len(headings) < 2 and found_cells == 0:
+        raise UnreadableError("未找到年度报告的章节标题或统计表，内容不像政府信息公开工作年度报告")
+    unplaced = sorted({c.path.rsplit(".", 1)[0] for c in cells.values() if c.status is CellStatus.UNPLACED})
+    for row_path in unplaced:
+        notes.append(f"{row_path}：该行印出的数字个数与模板列数不符，无法确定各数所属列，按未知处理")
+
+    return Report(
+        path=doc.path, format=doc.format, encoding=doc.encoding, sha256=doc.sha256,
+        agency=agency, year=year, template=template, title=title, sections=sections, cells=cells,
+        preamble=join_paragraphs(preamble_lines), lines=lines, notes=tuple(notes),
+        other_single_row=other_single, title_year=title_year,
+    )

@@ -1,0 +1,281 @@
+"""The national template (国办公开办函〔2021〕30号, and the 2019 trial format), defined once.
+
+Every parser, rule, widget and export reads row/column keys, Chinese labels and the words that
+identify a row from here. Keys are those of the contract (spec/report-json.md).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+# ---------------------------------------------------------------------------------------------
+# Sections 一 … 六
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SectionSpec:
+    key: str  # "1" … "6"
+    numeral: str  # 一 … 六
+    title: str  # the heading as the template prints it
+    keywords: tuple[str, ...]  # any of these in a heading line identifies the section
+
+
+SECTIONS: tuple[SectionSpec, ...] = (
+    SectionSpec("1", "一", "总体情况", ("总体情况", "概述", "基本情况")),
+    SectionSpec("2", "二", "主动公开政府信息情况", ("主动公开政府信息情况", "主动公开政府信息", "主动公开情况")),
+    SectionSpec(
+        "3", "三", "收到和处理政府信息公开申请情况", ("收到和处理政府信息公开申请", "收到和处理", "依申请公开政府信息情况")
+    ),
+    SectionSpec("4", "四", "政府信息公开行政复议、行政诉讼情况", ("行政复议、行政诉讼", "行政复议和行政诉讼", "行政复议", "行政诉讼")),
+    SectionSpec("5", "五", "存在的主要问题及改进情况", ("存在的主要问题", "主要问题", "存在问题", "改进情况")),
+    SectionSpec("6", "六", "其他需要报告的事项", ("其他需要报告", "其他需报告", "其他事项")),
+)
+SECTION_BY_KEY = {s.key: s for s in SECTIONS}
+
+# ---------------------------------------------------------------------------------------------
+# Tables
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: str
+    decimal: bool = False  # the fee is a decimal in 万元; every other cell is a count
+
+
+@dataclass(frozen=True)
+class Row:
+    key: str
+    label: str  # the label as the template prints it
+    keywords: tuple[str, ...] = ()  # distinctive words; any one identifies the row
+    exact: tuple[str, ...] = ()  # the row's label once list markers are stripped (for short labels like 其他)
+    fallback: bool = False  # matched only when no other row's keywords match (group rows such as （六）其他处理)
+    columns: tuple[Column, ...] = ()  # for tables whose rows differ in columns (主动公开)
+    short: str = ""  # a short name for messages
+
+    @property
+    def name(self) -> str:
+        return self.short or self.label
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    key: str
+    title: str  # the section heading the table sits under
+    rows: tuple[Row, ...]
+    columns: tuple[Column, ...] = ()  # shared columns (申请、复议诉讼); empty when rows carry their own
+    subtotal_labels: tuple[str, ...] = ()  # group rows that some reports print with a subtotal: not cells
+
+    def columns_of(self, row: Row) -> tuple[Column, ...]:
+        return row.columns or self.columns
+
+    def row(self, key: str) -> Row:
+        for r in self.rows:
+            if r.key == key:
+                return r
+        raise KeyError(key)
+
+    def column(self, row_key: str, column_key: str) -> Column:
+        for c in self.columns_of(self.row(row_key)):
+            if c.key == column_key:
+                return c
+        raise KeyError(column_key)
+
+    def paths(self) -> list[str]:
+        return [f"{self.key}.{r.key}.{c.key}" for r in self.rows for c in self.columns_of(r)]
+
+
+ISSUED = Column("issued", "本年制发件数")
+REPEALED = Column("repealed", "本年废止件数")
+IN_FORCE = Column("in_force", "现行有效件数")
+DECISIONS = Column("decisions", "本年处理决定数量")
+AMOUNT = Column("amount", "本年收费金额（万元）", decimal=True)
+
+ACTIVE_DISCLOSURE = TableSpec(
+    key="active_disclosure",
+    title="二、主动公开政府信息情况",
+    rows=(
+        Row("rules", "规章", exact=("规章",), columns=(ISSUED, REPEALED, IN_FORCE)),
+        Row("normative_documents", "行政规范性文件", keywords=("规范性文件",), columns=(ISSUED, REPEALED, IN_FORCE)),
+        Row("licensing", "行政许可", keywords=("行政许可",), columns=(DECISIONS,)),
+        Row("punishment", "行政处罚", keywords=("行政处罚",), columns=(DECISIONS,)),
+        Row("enforcement", "行政强制", keywords=("行政强制",), columns=(DECISIONS,)),
+        Row("fees", "行政事业性收费", keywords=("事业性收费", "行政事业性"), columns=(AMOUNT,)),
+    ),
+)
+
+# The 2019 trial format's 主动公开 table (国办公开办函〔2019〕60号): other columns, two more rows.
+# Outside checks do not read it; the keys are this project's own.
+PRIOR_YEAR = Column("prior_year", "上一年项目数量")
+CHANGE = Column("change", "本年增/减")
+ACTIVE_DISCLOSURE_2019 = TableSpec(
+    key="active_disclosure",
+    title="二、主动公开政府信息情况",
+    rows=(
+        Row("rules", "规章", exact=("规章",), columns=(
+            Column("new_made", "本年新制作数量"), Column("new_published", "本年新公开数量"),
+            Column("total_published", "对外公开总数量"))),
+        Row("normative_documents", "规范性文件", keywords=("规范性文件",), columns=(
+            Column("new_made", "本年新制作数量"), Column("new_published", "本年新公开数量"),
+            Column("total_published", "对外公开总数量"))),
+        Row("licensing", "行政许可", keywords=("行政许可",), columns=(PRIOR_YEAR, CHANGE, Column("decisions", "处理决定数量"))),
+        Row("other_services", "其他对外管理服务事项", keywords=("对外管理服务",),
+            columns=(PRIOR_YEAR, CHANGE, Column("decisions", "处理决定数量"))),
+        Row("punishment", "行政处罚", keywords=("行政处罚",), columns=(PRIOR_YEAR, CHANGE, Column("decisions", "处理决定数量"))),
+        Row("enforcement", "行政强制", keywords=("行政强制",), columns=(PRIOR_YEAR, CHANGE, Column("decisions", "处理决定数量"))),
+        Row("fees", "行政事业性收费", keywords=("事业性收费", "行政事业性"), columns=(PRIOR_YEAR, CHANGE)),
+        Row("procurement", "政府集中采购", keywords=("集中采购",), columns=(
+            Column("items", "采购项目数量"), Column("amount", "采购总金额", decimal=True))),
+    ),
+)
+
+APPLICANT_COLUMNS = (
+    Column("natural_person", "自然人"),
+    Column("commercial", "商业企业"),
+    Column("research", "科研机构"),
+    Column("social_welfare", "社会公益组织"),
+    Column("legal_service", "法律服务机构"),
+    Column("other", "其他"),
+)
+TOTAL = Column("total", "总计")
+
+_APP_ROWS_HEAD = (
+    Row("1", "一、本年新收政府信息公开申请数量", keywords=("本年新收", "新收政府信息"), short="本年新收"),
+    Row("2", "二、上年结转政府信息公开申请数量", keywords=("上年结转",), short="上年结转"),
+    Row("3.1", "（一）予以公开", keywords=("予以公开",)),
+    Row("3.2", "（二）部分公开（区分处理的，只计这一情形，不计其他情形）", keywords=("部分公开",), short="（二）部分公开"),
+    Row("3.3.1", "（三）不予公开 1.属于国家秘密", keywords=("国家秘密",)),
+    Row("3.3.2", "（三）不予公开 2.其他法律行政法规禁止公开", keywords=("禁止公开", "法律行政", "行政法规", "止公开")),
+    Row("3.3.3", "（三）不予公开 3.危及“三安全一稳定”", keywords=("三安全", "一稳定", "危及")),
+    Row("3.3.4", "（三）不予公开 4.保护第三方合法权益", keywords=("第三方", "合法权益")),
+    Row("3.3.5", "（三）不予公开 5.属于三类内部事务信息", keywords=("内部事务", "三类内部")),
+    Row("3.3.6", "（三）不予公开 6.属于四类过程性信息", keywords=("过程性", "四类过程")),
+    Row("3.3.7", "（三）不予公开 7.属于行政执法案卷", keywords=("执法案卷",)),
+    Row("3.3.8", "（三）不予公开 8.属于行政查询事项", keywords=("查询事项",)),
+    Row("3.4.1", "（四）无法提供 1.本机关不掌握相关政府信息", keywords=("不掌握", "本机关不")),
+    Row("3.4.2", "（四）无法提供 2.没有现成信息需要另行制作", keywords=("另行制作", "没有现成", "现成信息")),
+    Row("3.4.3", "（四）无法提供 3.补正后申请内容仍不明确", keywords=("补正后", "仍不明确")),
+    Row("3.5.1", "（五）不予处理 1.信访举报投诉类申请", keywords=("信访", "举报投诉")),
+    Row("3.5.2", "（五）不予处理 2.重复申请", keywords=("重复申请",)),
+    Row("3.5.3", "（五）不予处理 3.要求提供公开出版物", keywords=("出版物",)),
+    Row("3.5.4", "（五）不予处理 4.无正当理由大量反复申请", keywords=("大量反复", "反复申请")),
+    Row("3.5.5", "（五）不予处理 5.要求行政机关确认或重新出具已获取信息", keywords=("重新出具", "确认或重新", "已获取信息")),
+)
+_APP_ROWS_OTHER_2021 = (
+    Row("3.6.1", "（六）其他处理 1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请",
+        keywords=("不补正", "逾期不补"), short="（六）其他处理 1.申请人逾期不补正"),
+    Row("3.6.2", "（六）其他处理 2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请",
+        keywords=("收费通知", "缴纳费用"), short="（六）其他处理 2.申请人逾期未缴费"),
+    Row("3.6.3", "（六）其他处理 3.其他", exact=("其他",)),
+)
+# The 2019 format prints （六）其他处理 as one row; some 2021-format reports still do.
+ROW_OTHER_SINGLE = Row("3.6", "（六）其他处理", keywords=("其他处理",), fallback=True)
+_APP_ROWS_TAIL = (
+    Row("3.7", "（七）总计", exact=("总计", "合计"), short="（七）总计"),
+    Row("4", "四、结转下年度继续办理", keywords=("结转下年", "下年度继续", "继续办理"), short="结转下年度继续办理"),
+)
+
+APPLICATIONS = TableSpec(
+    key="applications",
+    title="三、收到和处理政府信息公开申请情况",
+    rows=_APP_ROWS_HEAD + _APP_ROWS_OTHER_2021 + _APP_ROWS_TAIL,
+    columns=(*APPLICANT_COLUMNS, TOTAL),
+    subtotal_labels=("不予公开", "无法提供", "不予处理", "本年度办理结果", "办理结果"),
+)
+APPLICATIONS_2019 = TableSpec(
+    key="applications",
+    title=APPLICATIONS.title,
+    rows=_APP_ROWS_HEAD + (ROW_OTHER_SINGLE,) + _APP_ROWS_TAIL,
+    columns=APPLICATIONS.columns,
+    subtotal_labels=APPLICATIONS.subtotal_labels,
+)
+
+OUTCOME_COLUMNS = (
+    Column("upheld", "结果维持"),
+    Column("corrected", "结果纠正"),
+    Column("other", "其他结果"),
+    Column("pending", "尚未审结"),
+    Column("total", "总计"),
+)
+REVIEW_LITIGATION = TableSpec(
+    key="review_litigation",
+    title="四、政府信息公开行政复议、行政诉讼情况",
+    rows=(
+        Row("review", "行政复议"),
+        Row("litigation_direct", "行政诉讼·未经复议直接起诉", short="行政诉讼（未经复议直接起诉）"),
+        Row("litigation_after_review", "行政诉讼·复议后起诉", short="行政诉讼（复议后起诉）"),
+    ),
+    columns=OUTCOME_COLUMNS,
+)
+
+TABLE_TITLES = {
+    "active_disclosure": "主动公开政府信息情况表",
+    "applications": "收到和处理政府信息公开申请情况表",
+    "review_litigation": "行政复议、行政诉讼情况表",
+}
+
+# Disposal rows whose sum is （七）总计 (the 2021 layout; 3.6 replaces 3.6.x where printed as one row).
+DISPOSAL_ROWS_2021 = tuple(r.key for r in APPLICATIONS.rows if r.key.startswith("3.") and r.key != "3.7")
+
+
+@dataclass(frozen=True)
+class TemplateVersion:
+    name: str  # "2021" | "2019" | "unknown"
+    tables: tuple[TableSpec, ...]
+    markers: tuple[str, ...] = field(default=())  # words only this version prints
+
+
+TEMPLATE_2021 = TemplateVersion(
+    "2021", (ACTIVE_DISCLOSURE, APPLICATIONS, REVIEW_LITIGATION),
+    markers=("本年制发件数", "本年废止件数", "现行有效件数", "收费通知", "逾期不补正"),
+)
+TEMPLATE_2019 = TemplateVersion(
+    "2019", (ACTIVE_DISCLOSURE_2019, APPLICATIONS_2019, REVIEW_LITIGATION),
+    markers=("本年新制作数量", "本年新公开数量", "对外公开总数量", "上一年项目数量", "本年增/减", "本年增减",
+             "政府集中采购", "其他对外管理服务事项", "编写说明"),
+)
+# Headings of the 2008 条例's reports (before the 2019 trial format).
+MARKERS_PRE_2019 = ("政府信息公开的收费及减免情况", "因政府信息公开申请行政复议", "依申请公开政府信息和不予公开政府信息")
+
+# Template residue: instructions that belong to the blank form, not to a report.
+RESIDUE_MARKERS = ("编写说明", "（文字描述", "(文字描述", "此处报告", "XX年", "××年", "XXXX")
+
+# The five aspects that （一）总体情况 must cover (2021 format, 附件说明).
+OVERVIEW_ASPECTS = (
+    ("主动公开", ("主动公开",)),
+    ("依申请公开", ("依申请公开", "依申请")),
+    ("政府信息管理", ("政府信息管理", "信息管理")),
+    ("政府信息公开平台建设", ("平台建设", "公开平台", "平台")),
+    ("监督保障", ("监督保障", "监督", "考核")),
+)
+
+# Blank-cell spellings: the report gave no number (null, never 0).
+BLANK_MARKS = frozenset({"/", "／", "-", "－", "—", "——", "–", "无", "空", "\\", "、"})
+
+TABLES_2021 = {t.key: t for t in TEMPLATE_2021.tables}
+
+
+def table_spec(template: str, key: str) -> TableSpec:
+    """The table layout for a template version ("2019" or anything else → 2021)."""
+    tables = TEMPLATE_2019.tables if template == "2019" else TEMPLATE_2021.tables
+    return next(t for t in tables if t.key == key)
+
+
+def cell_label(path: str) -> str:
+    """A cell path in the template's own words: 「本年新收·自然人」."""
+    parts = path.split(".")
+    table = TABLES_2021.get(parts[0])
+    if table is None or len(parts) < 3:
+        return path
+    row_key, col_key = ".".join(parts[1:-1]), parts[-1]
+    spec = table
+    if row_key not in {r.key for r in spec.rows}:
+        spec = table_spec("2019", parts[0])
+    try:
+        row = spec.row(row_key)
+        col = spec.column(row_key, col_key)
+    except KeyError:
+        return path
+    return f"{row.name}·{col.label}"
