@@ -1,0 +1,88 @@
+"""Files or folders in, reports and findings out: the library call behind `check`, `score` and `batch`."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from auditlib.findings import Finding, Severity
+from auditlib.ingest import UnreadableError, supported_suffixes
+from auditlib.model import Report
+from auditlib.parse import parse_file
+from auditlib.rules import check_report
+
+UNREADABLE = "UNREADABLE"
+
+
+@dataclass
+class Outcome:
+    """One input file: its report (None when unreadable) and its findings."""
+
+    path: str
+    report: Report | None
+    findings: list[Finding] = field(default_factory=list)
+    error: str | None = None  # why the file could not be read, in Chinese
+
+
+def collect_paths(paths: Iterable[str | Path]) -> list[Path]:
+    """Files in the order given; folders contribute their supported files, recursively and sorted."""
+    out: list[Path] = []
+    suffixes = set(supported_suffixes())
+    for raw in paths:
+        p = Path(raw)
+        if p.is_dir():
+            found = [
+                Path(root) / name
+                for root, dirs, files in os.walk(p)
+                for name in files
+                if not name.startswith((".", "~$")) and Path(name).suffix.lower() in suffixes
+            ]
+            out.extend(sorted(found))
+        else:
+            out.append(p)
+    return out
+
+
+def unreadable(path: str, reason: str) -> Finding:
+    return Finding(path, None, UNREADABLE, Severity.ERROR, f"无法读取该文件：{reason}")
+
+
+def load(path: str | Path) -> tuple[Report | None, str | None]:
+    """A report, or the reason (in Chinese) it cannot be read. Never raises for bad input."""
+    try:
+        return parse_file(path), None
+    except UnreadableError as exc:
+        return None, str(exc)
+    except RecursionError:
+        return None, "文件结构嵌套过深，无法解析"
+    except MemoryError:
+        return None, "文件过大，内存不足以解析"
+    except Exception as exc:  # noqa: BLE001 - one bad file must not stop a batch
+        return None, f"解析时发生内部错误（{type(exc).__name__}: {exc}），请将该文件反馈给开发人员"
+
+
+def audit_file(path: str | Path) -> Outcome:
+    report, error = load(path)
+    if report is None:
+        return Outcome(str(path), None, [unreadable(str(path), error or "未知原因")], error)
+    return Outcome(str(path), report, check_report(report))
+
+
+def audit_paths(paths: Iterable[str | Path], progress: bool | None = None) -> list[Outcome]:
+    """Parse and check every file; one outcome per file, in input order."""
+    files = collect_paths(paths)
+    return list(_with_progress((audit_file(p) for p in files), len(files), progress))
+
+
+def _with_progress(items: Iterator[Outcome], total: int, progress: bool | None) -> Iterator[Outcome]:
+    if progress is None:
+        progress = total > 20 and sys.stderr.isatty()
+    if not progress:
+        yield from items
+        return
+    from tqdm import tqdm
+
+    yield from tqdm(items, total=total, desc="审核报告", unit="份", file=sys.stderr)

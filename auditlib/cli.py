@@ -1,0 +1,113 @@
+"""Command line: argument parsing and output formatting only; the work is one library call."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import unicodedata
+from collections import Counter
+from collections.abc import Sequence
+
+from auditlib.audit import audit_paths, collect_paths, load
+from auditlib.findings import SEVERITY_LABELS, SEVERITY_ORDER, Severity
+from auditlib.model import CellStatus
+
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * max(0, width - _width(text))
+
+
+def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    widths = [max(_width(str(r[i])) for r in (header, *rows)) for i in range(len(header))]
+    lines = ["  ".join(_pad(str(c), w) for c, w in zip(row, widths, strict=True)).rstrip() for row in (header, *rows)]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def _emit(line: str) -> None:
+    sys.stdout.write(line + "\n")
+
+
+def cmd_parse(args: argparse.Namespace) -> int:
+    rows = []
+    for path in collect_paths(args.paths):
+        report, error = load(path)
+        if args.json:
+            if report is None:
+                _emit(json.dumps({"source": {"path": str(path), "format": None, "encoding": None, "sha256": None},
+                                  "agency": None, "year": None, "template": "unknown", "sections": {}, "tables": {},
+                                  "error": error}, ensure_ascii=False))
+            else:
+                _emit(json.dumps(report.to_dict(), ensure_ascii=False))
+            continue
+        if report is None:
+            rows.append((str(path), "—", "—", "—", "—", "—", "—", f"无法读取：{error}"))
+            continue
+        statuses = Counter(c.status for c in report.cells.values())
+        known = statuses[CellStatus.OK]
+        present = sum(1 for s in report.sections.values() if s.present)
+        rows.append((str(path), report.agency or "（未识别）", str(report.year or "—"), report.format,
+                     report.template, f"{known}/{len(report.cells)}", f"{present}/6", "；".join(report.notes)))
+    if not args.json:
+        _emit(_table(("文件", "机关", "年度", "格式", "模板", "已识别单元格", "章节", "备注"), rows) if rows else "没有找到报告文件")
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    outcomes = audit_paths(args.paths)
+    if args.json:
+        for o in outcomes:
+            for f in o.findings:
+                _emit(json.dumps(f.to_dict(), ensure_ascii=False))
+        return 0
+    if not outcomes:
+        _emit("没有找到报告文件")
+        return 0
+    totals: Counter[str] = Counter()
+    for o in outcomes:
+        counts = Counter(f.severity for f in o.findings)
+        totals.update({str(k): v for k, v in counts.items()})
+        who = f"{o.report.agency or '（机关未识别）'} {o.report.year or ''}".strip() if o.report else "无法读取"
+        summary = "，".join(f"{SEVERITY_LABELS[s]} {counts[s]}" for s in Severity if counts[s]) or "未发现问题"
+        _emit(f"\n== {o.path}（{who}）：{summary}")
+        ordered = sorted(o.findings, key=lambda f: SEVERITY_ORDER[f.severity])
+        if ordered:
+            _emit(_table(("级别", "规则", "说明"), [(SEVERITY_LABELS[f.severity], f.rule, f.message) for f in ordered]))
+    unreadable = sum(1 for o in outcomes if o.report is None)
+    _emit(f"\n共检查 {len(outcomes)} 份报告（无法读取 {unreadable} 份）：错误 {totals['error']} 条，"
+          f"警告 {totals['warning']} 条，提示 {totals['info']} 条")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="auditlib", description="政府信息公开工作年度报告审核工具")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="命令")
+    for name, func, help_text in (
+        ("parse", cmd_parse, "解析报告，输出机关、年度、六个部分和三张统计表"),
+        ("check", cmd_check, "解析并核验报告，列出发现的问题"),
+    ):
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        p.add_argument("paths", nargs="+", metavar="路径", help="报告文件或文件夹（递归读取）")
+        p.add_argument("--json", action="store_true", help="按 JSON Lines 输出（spec/report-json.md）")
+        p.set_defaults(func=func)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except KeyboardInterrupt:
+        sys.stderr.write("\n已中断\n")
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

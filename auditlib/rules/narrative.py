@@ -1,0 +1,145 @@
+"""Rules on the text: figures against the tables, the title, the year, the content of 一、五、六."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterator
+
+from auditlib.findings import Severity
+from auditlib.model import Report
+from auditlib.narrative import claims
+from auditlib.parse import compact, normalize, years_in
+from auditlib.rules.registry import Violation, rule, violation
+from auditlib.template import OVERVIEW_ASPECTS, RESIDUE_MARKERS
+
+R1_TOTAL = "applications.1.total"
+R2_TOTAL = "applications.2.total"
+R4_TOTAL = "applications.4.total"
+REVIEW_TOTAL = "review_litigation.review.total"
+SUIT_TOTALS = ("review_litigation.litigation_direct.total", "review_litigation.litigation_after_review.total")
+
+
+def _sum(report: Report, paths: tuple[str, ...]) -> int | float | None:
+    values = [report.value(p) for p in paths]
+    return None if any(v is None for v in values) else sum(v for v in values if v is not None)
+
+
+@rule("TEXT-TABLE-MISMATCH", Severity.ERROR, "正文称“{quote}”（{stated}），与表格不符：{table_name}为 {actual}")
+def text_agrees_with_tables(report: Report) -> Iterator[Violation]:
+    """正文中明确写出的申请数、复议数、诉讼数，以及“均已办结”“未收到申请”等说法，应与统计表一致。
+
+    带“余、多、近、约”的约数不按相等核对；“其中”分项不与总数比较。
+    """
+    seen: set[tuple[str, int | None]] = set()
+    for c in claims(report):
+        if c.approximate or (c.kind, c.value) in seen:
+            continue
+        seen.add((c.kind, c.value))
+        quote = c.sentence if len(c.sentence) <= 60 else c.sentence[:58] + "…"
+        if c.kind in ("received", "received_with_carry", "none_received"):
+            new, carried = report.value(R1_TOTAL), _sum(report, (R1_TOTAL, R2_TOTAL))
+            if new is None:
+                continue
+            accepted = {new} | ({carried} if carried is not None and c.kind != "none_received" else set())
+            if c.value not in accepted:
+                yield violation((R1_TOTAL, R2_TOTAL) if c.kind == "received_with_carry" else (R1_TOTAL,),
+                                quote=quote, stated=f"{c.value} 件", table_name="本年新收申请总计", actual=new)
+        elif c.kind in ("review", "no_review"):
+            actual = report.value(REVIEW_TOTAL)
+            if actual is not None and actual != c.value:
+                yield violation((REVIEW_TOTAL,), quote=quote, stated=f"{c.value} 件",
+                                table_name="行政复议总计", actual=actual)
+        elif c.kind in ("litigation", "no_litigation"):
+            actual = _sum(report, SUIT_TOTALS)
+            if actual is not None and actual != c.value:
+                yield violation(SUIT_TOTALS, quote=quote, stated=f"{c.value} 件",
+                                table_name="行政诉讼总计（直接起诉＋复议后起诉）", actual=actual)
+        elif c.kind == "all_done":
+            actual = report.value(R4_TOTAL)
+            if actual is not None and actual > 0:
+                yield violation((R4_TOTAL,), quote=quote, stated="全部办结",
+                                table_name="结转下年度继续办理", actual=actual)
+
+
+_FEE = re.compile(r"处理费|收费|费用|免费|缴费|计费|收取.{0,8}费")
+
+
+@rule("FEE-NOT-REPORTED", Severity.WARNING, "第六部分「其他需要报告的事项」没有说明收取（或未收取）信息处理费的情况")
+def fee_reported_in_section_six(report: Report) -> Iterator[Violation]:
+    """模板要求在第六部分报告收取信息处理费的情况（《政府信息公开信息处理费管理办法》）。"""
+    section = report.sections["6"]
+    if section.present and not _FEE.search(normalize(section.text)):
+        yield violation(("section.6",))
+
+
+@rule("YEAR-MISMATCH", Severity.WARNING, "标题年份（{title_year}年）与正文所述年份（{body_year}年）不一致")
+def title_year_matches_text(report: Report) -> Iterator[Violation]:
+    """标题中的年份应与正文报告的年度一致。"""
+    if report.title_year is None:
+        return
+    body = years_in(report.preamble.replace(report.title, "") + "\n" + report.section_text("1"))
+    if not body or report.title_year in body:
+        return
+    year, count = Counter(body).most_common(1)[0]
+    if count >= 2 or len(body) == 1:
+        yield violation(("section.1",), title_year=report.title_year, body_year=year)
+
+
+_TITLE_FORM = re.compile(r"^.{2,}?(?:19|20)\d{2}年度?政府信息公开工作年度报告$")
+
+
+@rule("TITLE-FORM", Severity.WARNING, "标题“{title}”不符合“机关名称＋年份＋政府信息公开工作年度报告”的规范写法")
+def title_in_standard_form(report: Report) -> Iterator[Violation]:
+    """标题应写作“××（机关）××××年政府信息公开工作年度报告”。"""
+    title = report.title
+    if not title:
+        yield violation((), title="（未找到标题）")
+        return
+    if report.agency and not title.startswith(report.agency) and report.agency not in title:
+        title_full = report.agency + title if re.match(r"^(?:19|20)\d{2}", title) else title
+    else:
+        title_full = title
+    if not _TITLE_FORM.match(compact(title_full)):
+        yield violation((), title=title)
+
+
+@rule("OVERVIEW-ASPECTS", Severity.WARNING, "「总体情况」未涉及：{missing}（应包括主动公开、依申请公开、政府信息管理、平台建设、监督保障五个方面）")
+def overview_covers_five_aspects(report: Report) -> Iterator[Violation]:
+    """总体情况应包括主动公开、依申请公开、政府信息管理、政府信息公开平台建设、监督保障（2021年格式说明）。"""
+    if not report.sections["1"].present:
+        return
+    text = compact(report.section_text("1"))
+    missing = [name for name, words in OVERVIEW_ASPECTS if not any(w in text for w in words)]
+    if missing:
+        yield violation(("section.1",), missing="、".join(missing))
+
+
+_RECTIFY = re.compile(r"(上一?年度?|去年|前一年|(?:19|20)\d{2}\s*年度?)[^。]{0,30}(问题|整改|不足)|整改(情况|落实)|针对[^。]{0,20}问题")
+
+
+@rule("SEC5-NO-RECTIFY", Severity.INFO, "第五部分未说明上一年度存在问题的整改情况")
+def section_five_reports_rectification(report: Report) -> Iterator[Violation]:
+    """第五部分应说明上年度问题的整改情况，而不只是列出本年问题。"""
+    section = report.sections["5"]
+    if section.present and not _RECTIFY.search(normalize(section.text)):
+        yield violation(("section.5",))
+
+
+@rule("SEC5-THIN", Severity.INFO, "第五部分只有 {length} 字，问题和改进措施可能过于笼统")
+def section_five_is_specific(report: Report) -> Iterator[Violation]:
+    """存在的主要问题及改进情况应具体（逐条提出改进措施），篇幅过短往往是套话。"""
+    section = report.sections["5"]
+    length = len(compact(section.text))
+    if section.present and length < 150:
+        yield violation(("section.5",), length=length)
+
+
+@rule("TEMPLATE-RESIDUE", Severity.WARNING, "报告中留有模板的说明文字：“{marker}”")
+def no_template_residue(report: Report) -> Iterator[Violation]:
+    """报告不应保留模板中的编写说明、“（文字描述）”等提示文字。"""
+    text = compact("\n".join(line.text for line in report.lines))
+    for marker in RESIDUE_MARKERS:
+        if compact(marker) in text:
+            yield violation((), marker=marker)
+            return

@@ -1,0 +1,85 @@
+"""The rule registry: a rule is a declared function with an ID, a severity and a Chinese message."""
+
+from __future__ import annotations
+
+import traceback
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from auditlib.findings import Finding, Severity
+from auditlib.model import Report
+
+
+@dataclass(frozen=True)
+class Violation:
+    """What a rule yields: the cells it implicates and the values its message template needs."""
+
+    cells: tuple[str, ...]
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+def violation(cells: Iterable[str], **params: Any) -> Violation:
+    return Violation(tuple(cells), params)
+
+
+RuleFunc = Callable[[Report], Iterator[Violation]]
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    severity: Severity
+    message: str  # a str.format template over the violation's params
+    func: RuleFunc
+    doc: str  # what must hold, in Chinese (the function's docstring)
+    scope: str = "report"  # "report", or "corpus" for rules that need several reports
+
+    def render(self, v: Violation) -> str:
+        return self.message.format(**v.params)
+
+
+RULES: dict[str, Rule] = {}
+
+
+def rule(rule_id: str, severity: Severity, message: str) -> Callable[[RuleFunc], RuleFunc]:
+    """Register a report rule under its ID (IDs are those of spec/report-json.md where it names them)."""
+
+    def register(func: RuleFunc) -> RuleFunc:
+        if rule_id in RULES:
+            raise ValueError(f"rule {rule_id} declared twice")
+        RULES[rule_id] = Rule(rule_id, severity, message, func, (func.__doc__ or "").strip())
+        return func
+
+    return register
+
+
+RULE_FAILED = "RULE-FAILED"
+
+
+def _lines_of(report: Report, cells: Iterable[str]) -> tuple[int, ...]:
+    lines: set[int] = set()
+    for path in cells:
+        cell = report.cells.get(path)
+        if cell is not None:
+            lines.update(cell.lines)
+        elif path.startswith("section.") and (section := report.sections.get(path.split(".", 1)[1])) and section.line:
+            lines.add(section.line)
+    return tuple(sorted(lines))
+
+
+def run_rules(report: Report, rules: Iterable[Rule] | None = None) -> list[Finding]:
+    """Every rule over one report. A rule that crashes becomes a finding; the others still run."""
+    findings: list[Finding] = []
+    for r in rules if rules is not None else RULES.values():
+        try:
+            for v in r.func(report):
+                findings.append(Finding(report.path, report.agency, r.id, r.severity, r.render(v), v.cells,
+                                        _lines_of(report, v.cells), report.year))
+        except Exception as exc:  # noqa: BLE001 - a bug in one rule must not hide the others
+            where = traceback.extract_tb(exc.__traceback__)[-1]
+            findings.append(Finding(
+                report.path, report.agency, RULE_FAILED, Severity.WARNING,
+                f"规则 {r.id} 执行出错，未能完成该项检查（{type(exc).__name__}: {exc}，{where.name}:{where.lineno}）",
+                (), (), report.year))
+    return findings
