@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
@@ -179,10 +179,9 @@ def analyse(text: str) -> LineParts:
     label = "".join(compact(tokens[i].raw) for i in label_idx)
     start = label_idx[-1] + 1 if label_idx else 0
     values = [Token(Kind.INVALID, t.raw) if t.kind is Kind.TEXT else t for t in tokens[start:]]
-    if not label_idx:
-        # A values-only line: leading empties are the line's own indentation, not cells.
-        while values and values[0].kind is Kind.EMPTY and len(values) > 1:
-            values.pop(0)
+    if not label_idx and sum(1 for t in values if t.kind is not Kind.EMPTY) == 1:
+        # `\t 0`: one cell on a line of its own; the leading tab is indentation, not an empty cell.
+        values = [t for t in values if t.kind is not Kind.EMPTY]
     return LineParts(label, values)
 
 
@@ -240,10 +239,23 @@ def _is_subtotal(label: str, spec: TableSpec) -> bool:
 
 
 def fold_rows(lines: Sequence[SourceLine], spec: TableSpec) -> list[LogicalRow]:
-    """Fold table lines into logical rows: a (possibly wrapped) label and the numbers after it."""
+    """Fold table lines into logical rows: a (possibly wrapped) label and the cells after it.
+
+    A label that names a template row opens that row at once, so the empty cells printed after it
+    (on its line, or on lines of their own) count as its cells; unrecognised label text waits as the
+    start of the next row's label (a label wrapped before its numbers).
+    """
     rows: list[LogicalRow] = []
     pending: list[tuple[str, int]] = []
     current: LogicalRow | None = None
+    matched_any = False
+
+    def matches(label: str) -> Row | None:
+        row = match_row(label, spec.rows)
+        # Generic labels (总计, 其他) name a row only below rows already recognised: above them they are headers.
+        if row is not None and row.exact and not row.keywords and row is not spec.rows[0] and not matched_any:
+            return None
+        return row
 
     def width_of(row: LogicalRow) -> int:
         matched = match_row(row.label, spec.rows)
@@ -255,60 +267,79 @@ def fold_rows(lines: Sequence[SourceLine], spec: TableSpec) -> list[LogicalRow]:
         return row.count() >= width_of(row)
 
     def close() -> None:
-        nonlocal current
-        if current is not None and any(t.kind is not Kind.EMPTY for t in current.tokens):
+        nonlocal current, matched_any
+        if current is not None and current.tokens:
             rows.append(current)
+            matched_any = matched_any or match_row(current.label, spec.rows) is not None
         current = None
 
-    def take_pending(label: str = "") -> tuple[str, list[int]]:
+    def open_row(label: str, line: int, tokens: list[Token]) -> None:
+        nonlocal current, matched_any
+        close()
         text = "".join(t for t, _ in pending) + label
-        numbers = [n for _, n in pending]
+        current = LogicalRow(text, list(tokens), [n for _, n in pending] + [line])
         pending.clear()
-        return text, numbers
+        if match_row(text, spec.rows) is not None:
+            matched_any = True
+
+    def starts_new(label: str) -> bool:
+        return bool(_STARTS_ITEM.match(label) or matches(label) or _is_subtotal(label, spec))
 
     for line in lines:
         if _PAGE_MARK.match(normalize(line.text)) or _PIPE_RULE.match(line.text):
             continue
         parts = analyse(line.text)
         if parts.label and parts.has_values:
-            close()
-            if _STARTS_ITEM.match(parts.label) or match_row(parts.label, spec.rows):
+            if starts_new(parts.label):
                 pending.clear()
-            label, numbers = take_pending(parts.label)
-            current = LogicalRow(label, list(parts.values), [*numbers, line.number])
+            open_row(parts.label, line.number, parts.values)
         elif parts.label:
-            if current is not None:
-                close()
-            if _STARTS_ITEM.match(parts.label) or match_row(parts.label, spec.rows) or _is_subtotal(parts.label, spec):
+            still_open = current is not None and not any(t.kind is not Kind.EMPTY for t in current.tokens)
+            if current is not None and still_open and not starts_new(parts.label):
+                current.label += parts.label  # the label goes on over another line
+                current.lines.append(line.number)
+                current.tokens.extend(parts.values)
+                continue
+            close()
+            if starts_new(parts.label):
                 pending.clear()
-            pending.append((parts.label, line.number))
+            if matches(parts.label):
+                open_row(parts.label, line.number, parts.values)
+            else:
+                pending.append((parts.label, line.number))
         elif parts.has_values:
             if current is None or full(current):
-                close()
-                label, numbers = take_pending()
-                current = LogicalRow(label, [], numbers)
+                open_row("", line.number, [])
+                assert current is not None
+                current.lines.pop()
             current.tokens.extend(parts.values)
             current.lines.append(line.number)
         elif parts.values and current is not None and not full(current) and "\t" in line.text:
             current.tokens.append(EMPTY)  # a cell of its own, printed empty (one-cell-per-line layouts)
             current.lines.append(line.number)
     close()
-    return rows
+    return [r for r in rows if any(t.kind is not Kind.EMPTY for t in r.tokens) or match_row(r.label, spec.rows)]
+
+
+def _filled(row: LogicalRow) -> int:
+    return sum(1 for t in row.tokens if t.kind is not Kind.EMPTY)
 
 
 def assign_rows(logical: list[LogicalRow], spec: TableSpec) -> dict[str, LogicalRow]:
     """Template row key → the logical row printed for it; garbled labels are placed by order."""
     order = {r.key: i for i, r in enumerate(spec.rows)}
     matched: list[tuple[LogicalRow, str | None]] = []
-    taken: set[str] = set()
+    first: dict[str, int] = {}
     for lrow in logical:
         row = match_row(lrow.label, spec.rows)
-        if row is not None and row.key not in taken:
+        if row is not None and row.key not in first:
+            first[row.key] = len(matched)
             matched.append((lrow, row.key))
-            taken.add(row.key)
-        elif _is_subtotal(lrow.label, spec) or row is not None:
-            continue  # a group subtotal or a duplicate: kept out of the cells
-        else:
+        elif row is not None:
+            # The same row twice (a sentence above the table, a repeated header): the printed numbers win.
+            if _filled(lrow) > _filled(matched[first[row.key]][0]):
+                matched[first[row.key]] = (lrow, row.key)
+        elif not _is_subtotal(lrow.label, spec) and _filled(lrow):
             matched.append((lrow, None))
     # Unrecognised rows between two recognised ones fill the template rows between them, in order,
     # when the counts agree exactly (an OCR'd or misspelt label).
@@ -336,48 +367,87 @@ def assign_rows(logical: list[LogicalRow], spec: TableSpec) -> dict[str, Logical
 # ---------------------------------------------------------------------------------------------
 
 
-def _total_score(tokens: Sequence[Token], groups: Sequence[tuple[Sequence[int], int]]) -> int:
-    """+1 per group whose parts add up to its total, −1 per group that does not (unknowns skipped)."""
-    score = 0
-    for parts, total in groups:
-        values = [tokens[i].value for i in (*parts, total)]
-        if all(t.kind is Kind.VALUE for t in (tokens[i] for i in (*parts, total))):
-            assert all(v is not None for v in values)
-            score += 1 if sum(values[:-1]) == values[-1] else -1  # type: ignore[arg-type]
-    return score
+@dataclass(frozen=True)
+class Reading:
+    """One way to read a row's cells: which stray empty cells were dropped at each end."""
+
+    cells: list[Token]
+    lead: int
+    trail: int
 
 
-def lay_out(tokens: list[Token], width: int, groups: Sequence[tuple[Sequence[int], int]] = ()) -> list[Token] | None:
-    """Choose which `width` tokens are the row's cells; None when the row cannot be placed."""
+def readings(tokens: list[Token], width: int) -> list[Reading]:
+    """Every way to read `width` cells from a row's tokens; [] when the row cannot be placed.
+
+    Stray empty cells at either end (merged label cells, trailing tabs) may be dropped; the
+    reading that drops trailing ones first comes first. Nothing printed is ever dropped, except the
+    法人或其他组织小计 column of the 8-column variant, recognised by its own sum.
+    """
     n = len(tokens)
     if n == width:
-        return tokens
+        return [Reading(tokens, 0, 0)]
     if n < width:
-        if all(t.kind is Kind.EMPTY for t in tokens):
-            return [EMPTY] * width
-        return None
+        return [Reading([EMPTY] * width, 0, 0)] if all(t.kind is Kind.EMPTY for t in tokens) else []
     extra = n - width
-    candidates = [
-        tokens[lead:n - (extra - lead)]
+    out = [
+        Reading(tokens[lead:n - (extra - lead)], lead, extra - lead)
         for lead in range(extra + 1)
         if all(t.kind is Kind.EMPTY for t in tokens[:lead]) and all(t.kind is Kind.EMPTY for t in tokens[n - (extra - lead):])
     ]
     filled = [t for t in tokens if t.kind is not Kind.EMPTY]
-    if not candidates and len(filled) == width:
-        candidates = [filled]
-    if not candidates and width == 7 and len(filled) == 8 and all(t.kind is Kind.VALUE for t in filled):
-        # The 8-column variant with a 法人或其他组织小计 column after 其他.
-        subtotal = filled[6].value
-        if subtotal == sum(t.value for t in filled[1:6]):  # type: ignore[misc]
-            candidates = [filled[:6] + filled[7:]]
-    if not candidates:
-        return None
-    # Fewest leading drops first (trailing empties are the commoner artefact); sums break ties.
-    return max(candidates, key=lambda c: _total_score(c, groups)) if groups else candidates[0]
+    if not out and len(filled) == width:
+        out = [Reading(filled, -1, -1)]
+    if not out and width == 7 and len(filled) == 8 and all(t.kind is Kind.VALUE for t in filled):
+        if filled[6].value == sum(t.value or 0 for t in filled[1:6]):
+            out = [Reading(filled[:6] + filled[7:], -1, -1)]
+    return out
 
 
-_APP_GROUPS = (((0, 1, 2, 3, 4, 5), 6),)
+def choose_readings(options: dict[str, tuple[int, list[Reading]]], score: Callable[[dict[str, list[Token]]], int] | None) -> dict[str, list[Token]]:
+    """One reading per row. Where a row reads two ways, the table's sums choose; failing that, the
+    way this table's unambiguous rows of the same shape were printed (a converter is consistent)."""
+    habit = Counter((n, opts[0].lead, opts[0].trail) for n, opts in options.values() if len(opts) == 1)
+    chosen = {key: opts[0].cells for key, (_, opts) in options.items() if opts}
+    for key, (n, opts) in options.items():
+        if len(opts) > 1:
+            best = max(opts, key=lambda o, k=key, n=n: (score({**chosen, k: o.cells}) if score else 0,
+                                                        habit[(n, o.lead, o.trail)]))
+            chosen[key] = best.cells
+    return chosen
+
+
+def _sum_score(equations: Iterable[tuple[Sequence[Token | None], Sequence[Token | None]]]) -> int:
+    """+1 for each equation that holds, −1 for each that fails; equations with unknowns count 0."""
+    score = 0
+    for parts, totals in equations:
+        if all(t is not None and t.kind is Kind.VALUE for t in (*parts, *totals)):
+            left = sum(t.value or 0 for t in parts if t is not None)
+            right = sum(t.value or 0 for t in totals if t is not None)
+            score += 1 if left == right else -1
+    return score
+
+
+def _applications_score(chosen: dict[str, list[Token]]) -> int:
+    """How well a choice of readings agrees with the applications table's own sums."""
+    def cell(key: str, col: int) -> Token | None:
+        row = chosen.get(key)
+        return row[col] if row is not None else None
+
+    disposal = [k for k in chosen if k.startswith("3.") and k != "3.7"]
+    eqs: list[tuple[Sequence[Token | None], Sequence[Token | None]]] = []
+    for row in chosen.values():
+        eqs.append((row[:6], row[6:7]))
+    for col in range(7):
+        eqs.append(([cell(k, col) for k in disposal], [cell("3.7", col)]))
+        eqs.append(([cell("1", col), cell("2", col)], [cell("3.7", col), cell("4", col)]))
+    return _sum_score(eqs)
+
+
 _RL_GROUPS = (((0, 1, 2, 3), 4), ((5, 6, 7, 8), 9), ((10, 11, 12, 13), 14))
+
+
+def _rl_score(row: list[Token]) -> int:
+    return _sum_score(([row[i] for i in parts], [row[total]]) for parts, total in _RL_GROUPS)
 
 
 def _cell(path: str, token: Token | None, decimal: bool, lrow: LogicalRow, doc_lines: dict[int, SourceLine]) -> Cell:
@@ -402,15 +472,19 @@ def read_table(lines: Sequence[SourceLine], spec: TableSpec, doc_lines: dict[int
     if spec.key == "review_litigation":
         return _read_review_litigation(lines, doc_lines)
     logical = fold_rows(lines, spec)
+    options: dict[str, tuple[int, list[Reading]]] = {}
+    rows: dict[str, tuple[Row, LogicalRow]] = {}
     for key, lrow in assign_rows(logical, spec).items():
-        row = spec.row(key) if key in {r.key for r in spec.rows} else ROW_OTHER_SINGLE
-        columns = spec.columns_of(row)
-        groups = _APP_GROUPS if spec.key == "applications" else ()
-        placed = lay_out(lrow.tokens, len(columns), groups)
+        row = spec.row(key)
+        rows[key] = (row, lrow)
+        options[key] = (len(lrow.tokens), readings(lrow.tokens, len(spec.columns_of(row))))
+    chosen = choose_readings(options, _applications_score if spec.key == "applications" else None)
+    for key, (row, lrow) in rows.items():
         found.add(key)
-        for i, col in enumerate(columns):
-            token = placed[i] if placed is not None else None
-            cells[f"{spec.key}.{key}.{col.key}"] = _cell(f"{spec.key}.{key}.{col.key}", token, col.decimal, lrow, doc_lines)
+        for i, col in enumerate(spec.columns_of(row)):
+            path = f"{spec.key}.{key}.{col.key}"
+            token = chosen[key][i] if key in chosen else None
+            cells[path] = _cell(path, token, col.decimal, lrow, doc_lines)
     return cells, found
 
 
@@ -426,18 +500,17 @@ def _read_review_litigation(lines: Sequence[SourceLine], doc_lines: dict[int, So
         if parts.has_values:
             stream.tokens.extend(parts.values)
             stream.lines.append(line.number)
-        elif not parts.label and parts.values and stream.tokens and "\t" in line.text:
-            stream.tokens.append(EMPTY)
+        elif not parts.label and parts.values and "\t" in line.text:
+            stream.tokens.append(EMPTY)  # an empty cell on a line of its own; readings() drops stray ones
             stream.lines.append(line.number)
     cells: dict[str, Cell] = {}
-    if not stream.tokens:
+    if not any(t.kind is not Kind.EMPTY for t in stream.tokens):
         return cells, set()
-    tokens = stream.tokens
-    while len(tokens) > width and tokens[-1].kind is Kind.EMPTY:
-        tokens = tokens[:-1]
-    placed = lay_out(tokens, width, _RL_GROUPS)
-    if placed is None and len([t for t in tokens if t.kind is not Kind.EMPTY]) > width:
-        placed = lay_out([t for t in tokens if t.kind is not Kind.EMPTY][:width], width, _RL_GROUPS)
+    options = readings(stream.tokens, width)
+    # Read over many lines (one cell per line), stray empties are the header's: drop leading ones
+    # first; on one printed line, trailing tabs are the commoner artefact.
+    prefer_lead = 1 if len(set(stream.lines)) > 3 else -1
+    placed = max(options, key=lambda o: (_rl_score(o.cells), prefer_lead * o.lead)).cells if options else None
     i = 0
     for row in spec.rows:
         for col in spec.columns_of(row):

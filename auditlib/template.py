@@ -263,19 +263,27 @@ def table_spec(template: str, key: str) -> TableSpec:
     return next(t for t in tables if t.key == key)
 
 
+def _row_spec(table: str, row_key: str) -> tuple[TableSpec, Row] | None:
+    for spec in (TABLES_2021.get(table), table_spec("2019", table) if table in TABLES_2021 else None):
+        if spec is not None and row_key in {r.key for r in spec.rows}:
+            return spec, spec.row(row_key)
+    return None
+
+
+def row_label(row_path: str) -> str:
+    """A row path in the template's words: `applications.1` → 本年新收, `active_disclosure.fees` → 行政事业性收费."""
+    table, _, row_key = row_path.partition(".")
+    found = _row_spec(table, row_key)
+    return found[1].name if found else row_path
+
+
 def cell_label(path: str) -> str:
-    """A cell path in the template's own words: 「本年新收·自然人」."""
-    parts = path.split(".")
-    table = TABLES_2021.get(parts[0])
-    if table is None or len(parts) < 3:
+    """A cell path in the template's own words: `applications.1.natural_person` → 本年新收·自然人."""
+    row_path, _, col_key = path.rpartition(".")
+    table, _, row_key = row_path.partition(".")
+    found = _row_spec(table, row_key)
+    if found is None:
         return path
-    row_key, col_key = ".".join(parts[1:-1]), parts[-1]
-    spec = table
-    if row_key not in {r.key for r in spec.rows}:
-        spec = table_spec("2019", parts[0])
-    try:
-        row = spec.row(row_key)
-        col = spec.column(row_key, col_key)
-    except KeyError:
-        return path
-    return f"{row.name}·{col.label}"
+    spec, row = found
+    col = next((c for c in spec.columns_of(row) if c.key == col_key), None)
+    return f"{row.name}·{col.label}" if col else path

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from auditlib.findings import Severity
 from auditlib.model import CellStatus, Report
 from auditlib.rules.registry import Violation, rule, violation
-from auditlib.template import SECTIONS, TABLE_TITLES, cell_label
+from auditlib.template import SECTIONS, TABLE_TITLES, cell_label, row_label
 
 
 def _rows_with(report: Report, statuses: set[CellStatus]) -> dict[str, list[str]]:
@@ -18,10 +18,6 @@ def _rows_with(report: Report, statuses: set[CellStatus]) -> dict[str, list[str]
         if cell.status in statuses:
             rows[path.rsplit(".", 1)[0]].append(path)
     return rows
-
-
-def _row_name(row_path: str) -> str:
-    return cell_label(row_path + ".x").rsplit("·", 1)[0]
 
 
 def _columns(paths: list[str]) -> str:
@@ -40,10 +36,10 @@ def every_template_cell_is_printed(report: Report) -> Iterator[Violation]:
             for row_path in [r for r in missing if r.startswith(table + ".")]:
                 del missing[row_path]
     for row_path, paths in missing.items():
-        yield violation(paths, what=f"「{_row_name(row_path)}」行缺少：{_columns(paths)}")
+        yield violation(paths, what=f"「{row_label(row_path)}」行缺少：{_columns(paths)}")
     for row_path, paths in _rows_with(report, {CellStatus.UNPLACED}).items():
         cell = report.cells[paths[0]]
-        yield violation(paths, what=f"「{_row_name(row_path)}」行印出的数字个数与模板列数不符，无法确定各数对应哪一列"
+        yield violation(paths, what=f"「{row_label(row_path)}」行印出的数字个数与模板列数不符，无法确定各数对应哪一列"
                                     f"（原文：{cell.source.strip()[:80]}）")
 
 
@@ -52,7 +48,7 @@ def cells_are_filled(report: Report) -> Iterator[Violation]:
     """空白或“/”“—”“无”不等于0：报告没有给出数字，相关合计不作判断。"""
     for row_path, paths in _rows_with(report, {CellStatus.BLANK}).items():
         raws = sorted({report.cells[p].raw or "" for p in paths} - {""})
-        yield violation(paths, row=_row_name(row_path), columns=_columns(paths), raw="、".join(raws) or "空")
+        yield violation(paths, row=row_label(row_path), columns=_columns(paths), raw="、".join(raws) or "空")
 
 
 @rule("VALUE-INVALID", Severity.ERROR, "「{cell}」填报的“{raw}”不是有效的{kind}")

@@ -135,7 +135,7 @@ def in_force_covers_issued(report: Report) -> Iterator[Violation]:
 _TOWNSHIP = re.compile(r"(镇|乡|街道|苏木)(人民政府|办事处)?$")
 
 
-@rule("AD-RULES-LEVEL", Severity.WARNING, "乡镇、街道没有规章制定权，但「规章」填报了 {count} 件（{cells}）")
+@rule("AD-RULES-LEVEL", Severity.WARNING, "乡镇、街道没有规章制定权，但「规章」填报了 {count} 件（{names}）")
 def townships_make_no_rules(report: Report) -> Iterator[Violation]:
     """规章只有省、设区的市人民政府和国务院部门可以制定（立法法）；乡镇、街道的规章栏应为0。"""
     if not report.agency or not _TOWNSHIP.search(report.agency) or report.template == "2019":
@@ -144,4 +144,4 @@ def townships_make_no_rules(report: Report) -> Iterator[Violation]:
     nonzero = [p for p in paths if (report.value(p) or 0) > 0]
     if nonzero:
         yield violation(nonzero, count=max(report.value(p) or 0 for p in nonzero),
-                        cells="、".join(cell_label(p) for p in nonzero))
+                        names="、".join(cell_label(p) for p in nonzero))
