@@ -8,16 +8,20 @@ from collections.abc import Iterator
 
 from auditlib.findings import Severity
 from auditlib.model import Report
-from auditlib.narrative import claims
+from auditlib.narrative import Claim, claims
 from auditlib.parse import compact, normalize, years_in
 from auditlib.rules.registry import Violation, rule, violation
 from auditlib.template import OVERVIEW_ASPECTS, RESIDUE_MARKERS
 
 R1_TOTAL = "applications.1.total"
 R2_TOTAL = "applications.2.total"
+R37_TOTAL = "applications.3.7.total"
 R4_TOTAL = "applications.4.total"
 REVIEW_TOTAL = "review_litigation.review.total"
 SUIT_TOTALS = ("review_litigation.litigation_direct.total", "review_litigation.litigation_after_review.total")
+LEGAL_COLUMNS = ("commercial", "research", "social_welfare", "legal_service", "other")
+_COLUMN_NAMES = {"natural_person": "自然人", "legal": "法人或其他组织（五栏合计）", "commercial": "商业企业",
+                 "research": "科研机构", "social_welfare": "社会公益组织", "legal_service": "法律服务机构"}
 
 
 def _sum(report: Report, paths: tuple[str, ...]) -> int | float | None:
@@ -25,41 +29,92 @@ def _sum(report: Report, paths: tuple[str, ...]) -> int | float | None:
     return None if any(v is None for v in values) else sum(v for v in values if v is not None)
 
 
+def _quote(c: Claim) -> str:
+    """The sentence as printed; a long one is cut around the figure."""
+    sentence = c.sentence.strip()
+    if len(sentence) <= 120:
+        return sentence
+    text = compact(sentence)
+    at = text.find(c.span) if c.span else -1
+    if at < 0:
+        return sentence[:118] + "…"
+    start, end = max(0, at - 40), min(len(text), at + len(c.span) + 40)
+    return ("…" if start else "") + text[start:end] + ("…" if end < len(text) else "")
+
+
+def _applicant_paths(column: str, row: str) -> tuple[str, ...]:
+    columns = LEGAL_COLUMNS if column == "legal" else (column,)
+    return tuple(f"applications.{row}.{c}" for c in columns)
+
+
+def _expected(report: Report, c: Claim) -> tuple[tuple[str, ...], set[int | float], str, str] | None:
+    """(cells, the values the table allows, what they are called, the table's figure) or None if unknown."""
+    if c.kind in ("received", "received_with_carry", "none_received"):
+        new = report.value(R1_TOTAL)
+        if new is None:
+            return None
+        allowed: set[int | float] = {new}
+        name, shown = "本年新收申请总计", str(new)
+        if c.kind == "received_with_carry":
+            carried, handled = _sum(report, (R1_TOTAL, R2_TOTAL)), report.value(R37_TOTAL)
+            if carried is not None:
+                allowed.add(carried)
+                name, shown = "本年新收申请总计（加上年结转）", f"{new}（{carried}）"
+            if c.handled and handled is not None:
+                allowed.add(handled)
+                name, shown = name + "或办理结果总计", f"{shown}，办理结果总计 {handled}"
+        cells = (R1_TOTAL, R2_TOTAL) if c.kind == "received_with_carry" else (R1_TOTAL,)
+        return cells, allowed, name, shown
+    if c.kind == "applicant":
+        # the split may be of the new applications, of new + carried, or of those handled
+        rows = {"1": (_applicant_paths(c.column, "1"),),
+                "1+2": (_applicant_paths(c.column, "1"), _applicant_paths(c.column, "2")),
+                "3.7": (_applicant_paths(c.column, "3.7"),)}
+        values = {k: _sum(report, tuple(p for group in v for p in group)) for k, v in rows.items()}
+        if values["1"] is None:
+            return None
+        allowed = {v for v in values.values() if v is not None}
+        return (_applicant_paths(c.column, "1"), allowed, f"本年新收申请·{_COLUMN_NAMES[c.column]}",
+                str(values["1"]))
+    single = {"carried_in": (R2_TOTAL, "上年结转申请总计"), "carried_out": (R4_TOTAL, "结转下年度继续办理总计"),
+              "all_done": (R4_TOTAL, "结转下年度继续办理总计"), "review": (REVIEW_TOTAL, "行政复议总计"),
+              "no_review": (REVIEW_TOTAL, "行政复议总计")}
+    if c.kind in single:
+        path, name = single[c.kind]
+        value = report.value(path)
+        return None if value is None else ((path,), {value}, name, str(value))
+    if c.kind in ("litigation", "no_litigation"):
+        value = _sum(report, SUIT_TOTALS)
+        return None if value is None else (SUIT_TOTALS, {value}, "行政诉讼总计（直接起诉＋复议后起诉）", str(value))
+    return None
+
+
+_STATED = {"none_received": "未收到申请", "all_done": "全部办结、无结转", "no_review": "未发生行政复议",
+           "no_litigation": "未发生行政诉讼"}
+
+
 @rule("TEXT-TABLE-MISMATCH", Severity.ERROR, "正文称“{quote}”（{stated}），与表格不符：{table_name}为 {actual}")
 def text_agrees_with_tables(report: Report) -> Iterator[Violation]:
-    """正文中明确写出的申请数、复议数、诉讼数，以及“均已办结”“未收到申请”等说法，应与统计表一致。
+    """正文中明确写出的申请数（新收，或受理、办理时含上年结转）、自然人与法人申请数、上年结转和结转下年度数、
+    复议数、诉讼数，以及“均已办结”“未收到申请”“未发生行政复议、行政诉讼”等说法，应与统计表一致。
 
-    带“余、多、近、约”的约数不按相等核对；“其中”分项不与总数比较。
+    带“余、多、近、约”的约数不按相等核对；“其中”分项和括号内的分项不与总数比较；主语不是本机关的数字不核对。
     """
-    seen: set[tuple[str, int | None]] = set()
+    seen: set[tuple[str, str, int | None]] = set()
     for c in claims(report):
-        if c.approximate or (c.kind, c.value) in seen:
+        if c.approximate or (c.kind, c.column, c.value) in seen:
             continue
-        seen.add((c.kind, c.value))
-        quote = c.sentence if len(c.sentence) <= 60 else c.sentence[:58] + "…"
-        if c.kind in ("received", "received_with_carry", "none_received"):
-            new, carried = report.value(R1_TOTAL), _sum(report, (R1_TOTAL, R2_TOTAL))
-            if new is None:
-                continue
-            accepted = {new} | ({carried} if carried is not None and c.kind != "none_received" else set())
-            if c.value not in accepted:
-                yield violation((R1_TOTAL, R2_TOTAL) if c.kind == "received_with_carry" else (R1_TOTAL,),
-                                quote=quote, stated=f"{c.value} 件", table_name="本年新收申请总计", actual=new)
-        elif c.kind in ("review", "no_review"):
-            actual = report.value(REVIEW_TOTAL)
-            if actual is not None and actual != c.value:
-                yield violation((REVIEW_TOTAL,), quote=quote, stated=f"{c.value} 件",
-                                table_name="行政复议总计", actual=actual)
-        elif c.kind in ("litigation", "no_litigation"):
-            actual = _sum(report, SUIT_TOTALS)
-            if actual is not None and actual != c.value:
-                yield violation(SUIT_TOTALS, quote=quote, stated=f"{c.value} 件",
-                                table_name="行政诉讼总计（直接起诉＋复议后起诉）", actual=actual)
-        elif c.kind == "all_done":
-            actual = report.value(R4_TOTAL)
-            if actual is not None and actual > 0:
-                yield violation((R4_TOTAL,), quote=quote, stated="全部办结",
-                                table_name="结转下年度继续办理", actual=actual)
+        seen.add((c.kind, c.column, c.value))
+        expected = _expected(report, c)
+        if expected is None:
+            continue
+        cells, allowed, name, shown = expected
+        if c.value in allowed:
+            continue
+        stated = _STATED.get(c.kind, f"{c.value} 件")
+        if c.kind == "applicant":
+            stated = f"{_COLUMN_NAMES[c.column]} {c.value} 件"
+        yield violation(cells, quote=_quote(c), stated=stated, table_name=name, actual=shown)
 
 
 _FEE = re.compile(r"处理费|收费|费用|免费|缴费|计费|收取.{0,8}费")
