@@ -44,7 +44,7 @@ class Finding:
         return d
 
 
-FINDINGS_SCHEMA = {
+FINDINGS_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
     "report": pl.String,
     "agency": pl.String,
     "year": pl.Int64,

@@ -31,6 +31,7 @@ from auditlib.template import (
     SECTIONS,
     TEMPLATE_2019,
     TEMPLATE_2021,
+    Column,
     Row,
     TableSpec,
     table_spec,
@@ -352,8 +353,10 @@ def assign_rows(logical: list[LogicalRow], spec: TableSpec) -> dict[str, Logical
         j = i
         while j < len(matched) and matched[j][1] is None:
             j += 1
-        lo = order[matched[i - 1][1]] if i > 0 and matched[i - 1][1] else -1
-        hi = order[matched[j][1]] if j < len(matched) and matched[j][1] else len(spec.rows)
+        before = matched[i - 1][1] if i > 0 else None
+        after = matched[j][1] if j < len(matched) else None
+        lo = order[before] if before is not None else -1
+        hi = order[after] if after is not None else len(spec.rows)
         gap = [r.key for r in spec.rows[lo + 1:hi] if r.key not in result]
         if lo >= 0 and hi < len(spec.rows) and len(gap) == j - i:
             for (lrow, _), key in zip(matched[i:j], gap, strict=True):
@@ -397,9 +400,9 @@ def readings(tokens: list[Token], width: int) -> list[Reading]:
     filled = [t for t in tokens if t.kind is not Kind.EMPTY]
     if not out and len(filled) == width:
         out = [Reading(filled, -1, -1)]
-    if not out and width == 7 and len(filled) == 8 and all(t.kind is Kind.VALUE for t in filled):
-        if filled[6].value == sum(t.value or 0 for t in filled[1:6]):
-            out = [Reading(filled[:6] + filled[7:], -1, -1)]
+    subtotal_variant = width == 7 and len(filled) == 8 and all(t.kind is Kind.VALUE for t in filled)
+    if not out and subtotal_variant and filled[6].value == sum(t.value or 0 for t in filled[1:6]):
+        out = [Reading(filled[:6] + filled[7:], -1, -1)]
     return out
 
 
@@ -410,9 +413,11 @@ def choose_readings(options: dict[str, tuple[int, list[Reading]]], score: Callab
     chosen = {key: opts[0].cells for key, (_, opts) in options.items() if opts}
     for key, (n, opts) in options.items():
         if len(opts) > 1:
-            best = max(opts, key=lambda o, k=key, n=n: (score({**chosen, k: o.cells}) if score else 0,
-                                                        habit[(n, o.lead, o.trail)]))
-            chosen[key] = best.cells
+
+            def merit(o: Reading, key: str = key, n: int = n) -> tuple[int, int]:
+                return (score({**chosen, key: o.cells}) if score else 0, habit[(n, o.lead, o.trail)])
+
+            chosen[key] = max(opts, key=merit).cells
     return chosen
 
 
@@ -450,7 +455,7 @@ def _rl_score(row: list[Token]) -> int:
     return _sum_score(([row[i] for i in parts], [row[total]]) for parts, total in _RL_GROUPS)
 
 
-def _cell(path: str, token: Token | None, decimal: bool, lrow: LogicalRow, doc_lines: dict[int, SourceLine]) -> Cell:
+def _cell(path: str, token: Token | None, column: Column, lrow: LogicalRow, doc_lines: dict[int, SourceLine]) -> Cell:
     lines = tuple(lrow.lines)
     source = "\n".join(doc_lines[n].text for n in lines if n in doc_lines)
     where = next((doc_lines[n].where for n in lines if n in doc_lines and doc_lines[n].where), "")
@@ -458,7 +463,7 @@ def _cell(path: str, token: Token | None, decimal: bool, lrow: LogicalRow, doc_l
         return Cell(path, None, CellStatus.UNPLACED, None, lines, source, where)
     if token.kind is Kind.VALUE:
         value = token.value
-        ok = value is not None and value >= 0 and (decimal or isinstance(value, int))
+        ok = value is not None and (value >= 0 or column.signed) and (column.decimal or isinstance(value, int))
         return Cell(path, value, CellStatus.OK if ok else CellStatus.INVALID, token.raw, lines, source, where)
     if token.kind is Kind.INVALID:
         return Cell(path, None, CellStatus.INVALID, token.raw, lines, source, where)
@@ -484,7 +489,7 @@ def read_table(lines: Sequence[SourceLine], spec: TableSpec, doc_lines: dict[int
         for i, col in enumerate(spec.columns_of(row)):
             path = f"{spec.key}.{key}.{col.key}"
             token = chosen[key][i] if key in chosen else None
-            cells[path] = _cell(path, token, col.decimal, lrow, doc_lines)
+            cells[path] = _cell(path, token, col, lrow, doc_lines)
     return cells, found
 
 
@@ -515,7 +520,7 @@ def _read_review_litigation(lines: Sequence[SourceLine], doc_lines: dict[int, So
     for row in spec.rows:
         for col in spec.columns_of(row):
             path = f"{spec.key}.{row.key}.{col.key}"
-            cells[path] = _cell(path, placed[i] if placed is not None else None, False, stream, doc_lines)
+            cells[path] = _cell(path, placed[i] if placed is not None else None, col, stream, doc_lines)
             i += 1
     return cells, {r.key for r in spec.rows}
 
@@ -749,11 +754,11 @@ def parse_document(doc: Document) -> Report:
 
     # Every template cell has an entry; what was not found is MISSING (never 0).
     for key in ("active_disclosure", "applications", "review_litigation"):
-        spec = table_spec(template, key)
-        for row in spec.rows:
+        table = table_spec(template, key)
+        for row in table.rows:
             if key == "applications" and other_single and row.key.startswith("3.6."):
                 continue
-            for col in spec.columns_of(row):
+            for col in table.columns_of(row):
                 path = f"{key}.{row.key}.{col.key}"
                 cells.setdefault(path, Cell(path, None, CellStatus.MISSING))
     if template == "2019":

@@ -43,6 +43,7 @@ class Column:
     key: str
     label: str
     decimal: bool = False  # the fee is a decimal in 万元; every other cell is a count
+    signed: bool = False  # a change (2019 本年增/减) may be negative
 
 
 @dataclass(frozen=True)
@@ -109,7 +110,7 @@ ACTIVE_DISCLOSURE = TableSpec(
 # The 2019 trial format's 主动公开 table (国办公开办函〔2019〕60号): other columns, two more rows.
 # Outside checks do not read it; the keys are this project's own.
 PRIOR_YEAR = Column("prior_year", "上一年项目数量")
-CHANGE = Column("change", "本年增/减")
+CHANGE = Column("change", "本年增/减", signed=True)
 ACTIVE_DISCLOSURE_2019 = TableSpec(
     key="active_disclosure",
     title="二、主动公开政府信息情况",
@@ -263,27 +264,37 @@ def table_spec(template: str, key: str) -> TableSpec:
     return next(t for t in tables if t.key == key)
 
 
-def _row_spec(table: str, row_key: str) -> tuple[TableSpec, Row] | None:
-    for spec in (TABLES_2021.get(table), table_spec("2019", table) if table in TABLES_2021 else None):
-        if spec is not None and row_key in {r.key for r in spec.rows}:
-            return spec, spec.row(row_key)
+def _find(table: str, row_key: str, col_key: str | None = None) -> tuple[Row, Column | None] | None:
+    """The row (and column) of a path, in the 2021 layout or else the 2019 one."""
+    if table not in TABLES_2021:
+        return None
+    for spec in (TABLES_2021[table], table_spec("2019", table)):
+        row = next((r for r in spec.rows if r.key == row_key), None)
+        if row is None:
+            continue
+        col = next((c for c in spec.columns_of(row) if c.key == col_key), None)
+        if col_key is None or col is not None:
+            return row, col
     return None
 
 
 def row_label(row_path: str) -> str:
     """A row path in the template's words: `applications.1` → 本年新收, `active_disclosure.fees` → 行政事业性收费."""
     table, _, row_key = row_path.partition(".")
-    found = _row_spec(table, row_key)
-    return found[1].name if found else row_path
+    found = _find(table, row_key)
+    return found[0].name if found else row_path
+
+
+def column_of(path: str) -> Column | None:
+    row_path, _, col_key = path.rpartition(".")
+    table, _, row_key = row_path.partition(".")
+    found = _find(table, row_key, col_key)
+    return found[1] if found else None
 
 
 def cell_label(path: str) -> str:
     """A cell path in the template's own words: `applications.1.natural_person` → 本年新收·自然人."""
     row_path, _, col_key = path.rpartition(".")
     table, _, row_key = row_path.partition(".")
-    found = _row_spec(table, row_key)
-    if found is None:
-        return path
-    spec, row = found
-    col = next((c for c in spec.columns_of(row) if c.key == col_key), None)
-    return f"{row.name}·{col.label}" if col else path
+    found = _find(table, row_key, col_key)
+    return f"{found[0].name}·{found[1].label}" if found and found[1] else path

@@ -10,8 +10,8 @@ import copy
 import random
 from typing import Any
 
-from auditlib.parse import parse_text
 from auditlib.model import Report
+from auditlib.parse import parse_text
 from auditlib.template import ACTIVE_DISCLOSURE, APPLICANT_COLUMNS, APPLICATIONS, REVIEW_LITIGATION
 
 Tables = dict[str, dict[str, dict[str, Any]]]
@@ -30,7 +30,8 @@ NARRATIVE = {
     "5": [
         "（一）存在问题。一是公开内容不够全面，部分栏目更新不及时；二是政策解读形式较为单一，图解、视频解读较少。",
         "（二）改进情况。针对上年度存在的问题，我们开展了专项整改：一是建立栏目更新台账，每月检查；二是丰富解读形式，"
-        "全年制作图解10期；三是加强业务培训，提升工作人员能力水平。",
+        "全年制作图解10期；三是加强业务培训，提升工作人员能力水平。下一步，我们将对照上级政务公开工作要点，"
+        "逐条细化任务清单，明确责任人和完成时限，确保各项改进措施落到实处。",
     ],
     "6": ["本年度未收取信息处理费。"],
 }
@@ -245,3 +246,28 @@ def build(tables: Tables | None = None, **kwargs: Any) -> Report:
 
 def flatten(tables: Tables) -> dict[str, Any]:
     return {f"{t}.{r}.{c}": v for t, rows in tables.items() for r, cols in rows.items() for c, v in cols.items()}
+
+
+def render_2019(tables: Tables | None = None, *, year: int = 2020, agency: str = "青山镇人民政府") -> str:
+    """The 2019 trial format: its own 主动公开 table, and （六）其他处理 as a single row."""
+    tables = tables if tables is not None else make_tables()
+    app = tables["applications"]
+    lines = render(tables, year=year, agency=agency).split("\n")
+    start = lines.index(HEADINGS["2"]) + 2
+    end = lines.index(HEADINGS["3"]) - 1
+    lines[start:end] = [
+        "第二十条第（一）项\t\t\t", "信息内容\t本年新制作数量\t本年新公开数量\t对外公开总数量",
+        "规章\t0\t0\t0", "规范性文件\t3\t3\t41",
+        "第二十条第（五）项\t\t\t", "信息内容\t上一年项目数量\t本年增/减\t处理决定数量",
+        "行政许可\t12\t1\t830", "其他对外管理服务事项\t4\t0\t16",
+        "第二十条第（六）项\t\t\t", "信息内容\t上一年项目数量\t本年增/减\t处理决定数量",
+        "行政处罚\t30\t-2\t95", "行政强制\t5\t0\t3",
+        "第二十条第（八）项\t\t\t", "信息内容\t上一年项目数量\t本年增/减\t",
+        "行政事业性收费\t2\t0\t",
+        "第二十条第（九）项\t\t\t", "信息内容\t采购项目数量\t采购总金额\t",
+        "政府集中采购\t6\t120.5\t",
+    ]
+    merged = {c: sum(app[k][c] for k in ("3.6.1", "3.6.2", "3.6.3")) for c in app["3.7"]}
+    first = next(i for i, line in enumerate(lines) if "逾期不补正" in line)
+    lines[first:first + 3] = ["\t（六）其他处理\t" + "\t".join(str(merged[c]) for c in app["3.7"])]
+    return "\n".join(lines)

@@ -140,7 +140,6 @@ def test_other_disposals_printed_as_one_row() -> None:
 
 def test_eight_column_variant_drops_the_subtotal_by_its_sum() -> None:
     tables = make_tables(random.Random(12))
-    app = tables["applications"]
     lines = []
     for line in render(tables).split("\n"):
         cells = line.split("\t")

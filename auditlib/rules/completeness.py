@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from auditlib.findings import Severity
 from auditlib.model import CellStatus, Report
 from auditlib.rules.registry import Violation, rule, violation
-from auditlib.template import SECTIONS, TABLE_TITLES, cell_label, row_label
+from auditlib.template import SECTIONS, TABLE_TITLES, cell_label, column_of, row_label
 
 
 def _rows_with(report: Report, statuses: set[CellStatus]) -> dict[str, list[str]]:
@@ -56,9 +56,9 @@ def values_are_valid(report: Report) -> Iterator[Violation]:
     """件数是非负整数；收费金额是非负数（万元）；文字不能代替数字。"""
     for path, cell in report.cells.items():
         if cell.status is CellStatus.INVALID:
-            decimal = path.endswith(".amount")
+            column = column_of(path)
             yield violation((path,), cell=cell_label(path), raw=cell.raw,
-                            kind="金额（应为非负数）" if decimal else "件数（应为非负整数）")
+                            kind="金额（应为非负数）" if column and column.decimal else "件数（应为非负整数）")
 
 
 @rule("SECTION-MISSING", Severity.ERROR, "缺少第{numeral}部分「{title}」")
