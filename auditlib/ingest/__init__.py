@@ -6,7 +6,10 @@ import hashlib
 from collections.abc import Callable
 from pathlib import Path
 
+from auditlib.ingest.docx import read_doc, read_docx
 from auditlib.ingest.errors import UnreadableError
+from auditlib.ingest.html import read_html
+from auditlib.ingest.pdf import read_pdf
 from auditlib.ingest.text import decode_text, read_text
 from auditlib.model import Document
 
@@ -17,7 +20,12 @@ MAX_BYTES = 50 * 1024 * 1024  # a report is a few hundred KB; anything this big 
 Reader = Callable[[Path, bytes], Document]
 
 # suffix → reader; a file with another suffix is read as text when named explicitly.
-READERS: dict[str, Reader] = {".txt": read_text, ".md": read_text, ".markdown": read_text, ".text": read_text}
+READERS: dict[str, Reader] = {
+    ".txt": read_text, ".md": read_text, ".markdown": read_text, ".text": read_text,
+    ".docx": read_docx, ".doc": read_doc,  # .doc: refused with advice, unless it is really a .docx or a web page
+    ".html": read_html, ".htm": read_html, ".shtml": read_html,
+    ".pdf": read_pdf,
+}
 
 
 def supported_suffixes() -> tuple[str, ...]:

@@ -1,0 +1,291 @@
+"""Word (.docx): body paragraphs and tables, in document order, as text lines.
+
+Tables become one line per row, cells joined by tabs, on the table's grid: a cell spanning several
+grid columns (gridSpan) prints its text once and empty cells for the rest; a vertically merged
+cell (vMerge) prints its text in its first row only. Rows and cells are walked once from the XML
+(python-docx's `Table.cell(i, j)` rebuilds the grid on every call, which is quadratic).
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import NoReturn
+
+from lxml import etree
+
+from auditlib.ingest.errors import UnreadableError
+from auditlib.ingest.sniff import (
+    describe,
+    is_ole,
+    is_ole_encrypted_package,
+    is_rtf,
+    is_zip,
+    looks_like_html,
+    sha256_of,
+)
+from auditlib.model import Document, SourceLine
+
+W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+MC_NS = "http://schemas.openxmlformats.org/markup-compatibility/2006"
+
+MAX_UNCOMPRESSED = 100 * 1024 * 1024  # a Word report unpacks to a few MB at most
+MAX_RATIO = 200  # Word XML compresses ~5–30:1; far beyond that is a zip bomb
+RATIO_FLOOR = 1024 * 1024  # below 1 MB unpacked, a high ratio cannot hurt
+MAX_MEMBERS = 5000
+
+
+def _w(name: str) -> str:
+    return f"{{{W_NS}}}{name}"
+
+
+P, TBL, TR, TC, SDT, SDT_CONTENT, CUSTOM_XML = (_w(n) for n in ("p", "tbl", "tr", "tc", "sdt", "sdtContent", "customXml"))
+T, TAB, BR, CR, R, RPR, PPR, VANISH = (_w(n) for n in ("t", "tab", "br", "cr", "r", "rPr", "pPr", "vanish"))
+NO_BREAK_HYPHEN, MOVE_FROM, DEL = (_w(n) for n in ("noBreakHyphen", "moveFrom", "del"))
+TC_PR, TR_PR, GRID_SPAN, V_MERGE, GRID_BEFORE, GRID_AFTER, VAL = (
+    _w(n) for n in ("tcPr", "trPr", "gridSpan", "vMerge", "gridBefore", "gridAfter", "val"))
+MC_FALLBACK = f"{{{MC_NS}}}Fallback"
+_SKIP = {PPR, RPR, MOVE_FROM, DEL, MC_FALLBACK, TC_PR, TR_PR}
+_WRAPPERS = {SDT, SDT_CONTENT, CUSTOM_XML, _w("smartTag"), _w("ins"), _w("moveTo")}
+_MAX_SPAN = 64  # a sane upper bound for gridSpan / gridBefore (the template's widest table has 15 columns)
+
+# ---------------------------------------------------------------------------------------------
+# Refusing what is not a .docx before anything is inflated
+# ---------------------------------------------------------------------------------------------
+
+
+def check_zip(data: bytes) -> zipfile.ZipFile:
+    """Open the zip's directory (nothing is inflated) and refuse zip bombs; UnreadableError otherwise."""
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+        infos = zf.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
+        raise UnreadableError(f"不是有效的 Word 文档（.docx）：压缩包结构损坏（{exc}）") from exc
+    if len(infos) > MAX_MEMBERS:
+        raise UnreadableError(f"不是有效的 Word 文档（.docx）：压缩包内有 {len(infos)} 个文件，远超正常 Word 文档")
+    unpacked = sum(i.file_size for i in infos)
+    packed = sum(i.compress_size for i in infos)
+    if unpacked > MAX_UNCOMPRESSED:
+        raise UnreadableError(
+            f"文件看起来是压缩炸弹：解压后共 {unpacked / 1024 / 1024:.0f} MB，超过 {MAX_UNCOMPRESSED // 1024 // 1024} MB 上限，已拒绝读取")
+    if unpacked > RATIO_FLOOR and unpacked > MAX_RATIO * max(packed, 1):
+        raise UnreadableError(
+            f"文件看起来是压缩炸弹：压缩比约 {unpacked / max(packed, 1):.0f}:1，超过 {MAX_RATIO}:1 上限，已拒绝读取")
+    return zf
+
+
+def _body_from_xml(zf: zipfile.ZipFile) -> etree._Element | None:
+    """w:body of word/document.xml, parsed without entities or network access; None when absent or broken."""
+    try:
+        xml = zf.read("word/document.xml")
+        parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, remove_blank_text=True)
+        root = etree.fromstring(xml, parser)
+    except (KeyError, zipfile.BadZipFile, etree.XMLSyntaxError, OSError, ValueError, EOFError):
+        return None
+    return root.find(_w("body"))
+
+
+def _not_word_reason(zf: zipfile.ZipFile) -> str:
+    names = set(zf.namelist())
+    if "xl/workbook.xml" in names:
+        return "这是 Excel 表格（.xlsx），不是 Word 文档"
+    if "ppt/presentation.xml" in names:
+        return "这是 PowerPoint 演示文稿（.pptx），不是 Word 文档"
+    if "[Content_Types].xml" not in names:
+        return "压缩包中没有 Office 文档结构（[Content_Types].xml）"
+    if "word/document.xml" not in names:
+        return "压缩包中没有 Word 正文（word/document.xml）"
+    return "Word 正文无法解析"
+
+
+def _refuse_non_zip(data: bytes) -> NoReturn:
+    if is_ole_encrypted_package(data):
+        raise UnreadableError("Word 文档已加密（设置了打开密码），无法读取；请去掉密码后另存为 .docx")
+    if is_ole(data):
+        raise UnreadableError("这是旧版 Word 文档（.doc）格式，无法直接读取；请用 Word 或 WPS 打开后“另存为” .docx 再上传")
+    if is_rtf(data):
+        raise UnreadableError("这是 RTF 格式的文档，不是 .docx；请用 Word 或 WPS 打开后“另存为” .docx 再上传")
+    raise UnreadableError(f"不是有效的 Word 文档（.docx）：文件内容是{describe(data)}，不是 Word 的压缩包格式")
+
+
+# ---------------------------------------------------------------------------------------------
+# Text of paragraphs and cells
+# ---------------------------------------------------------------------------------------------
+
+
+def _is_on(el: etree._Element | None) -> bool:
+    return el is not None and el.get(VAL, "true").lower() not in ("false", "0", "off", "none")
+
+
+def _runs_text(el: etree._Element, out: list[str]) -> None:
+    """Append the visible text under `el`; "\\n" marks a line break (w:br, w:cr, a text-box paragraph)."""
+    for child in el:
+        tag = child.tag
+        if not isinstance(tag, str) or tag in _SKIP:
+            continue
+        if tag == T:
+            out.append(child.text or "")
+        elif tag == TAB:
+            out.append("\t")
+        elif tag in (BR, CR):
+            out.append("\n")
+        elif tag == NO_BREAK_HYPHEN:
+            out.append("-")
+        elif tag == R:
+            rpr = child.find(RPR)
+            if rpr is not None and _is_on(rpr.find(VANISH)):
+                continue  # hidden text
+            _runs_text(child, out)
+        elif tag == P:  # a paragraph inside a text box
+            out.append("\n")
+            _runs_text(child, out)
+            out.append("\n")
+        else:
+            _runs_text(child, out)
+
+
+def paragraph_lines(p: etree._Element) -> list[str]:
+    """A paragraph's visual lines (more than one when it contains manual line breaks)."""
+    out: list[str] = []
+    _runs_text(p, out)
+    lines = "".join(out).split("\n")
+    while len(lines) > 1 and not lines[-1].strip():
+        lines.pop()
+    while len(lines) > 1 and not lines[0].strip():
+        lines.pop(0)
+    return lines
+
+
+def _block_children(el: etree._Element) -> Iterator[etree._Element]:
+    """Paragraphs and tables under a body or cell, looking through content controls and custom XML."""
+    for child in el:
+        tag = child.tag
+        if tag in (P, TBL, TC, TR):
+            yield child
+        elif tag in _WRAPPERS:
+            yield from _block_children(child)
+
+
+def _collapse(text: str) -> str:
+    return " ".join(text.split())  # also NBSP, ideographic space, tabs and newlines
+
+
+def cell_text(tc: etree._Element) -> str:
+    """A cell's paragraphs joined by a space; a nested table's cells are flattened into the text."""
+    parts: list[str] = []
+    for child in _block_children(tc):
+        if child.tag == P:
+            parts.append(" ".join(paragraph_lines(child)))
+        elif child.tag == TBL:
+            parts.extend(cell_text(inner) for tr in _rows(child) for inner in _cells(tr))
+    return _collapse(" ".join(parts))
+
+
+# ---------------------------------------------------------------------------------------------
+# Tables on their grid
+# ---------------------------------------------------------------------------------------------
+
+
+def _rows(tbl: etree._Element) -> Iterator[etree._Element]:
+    return (el for el in _block_children(tbl) if el.tag == TR)
+
+
+def _cells(tr: etree._Element) -> Iterator[etree._Element]:
+    return (el for el in _block_children(tr) if el.tag == TC)
+
+
+def _int_val(el: etree._Element | None, default: int) -> int:
+    if el is None:
+        return default
+    try:
+        return max(0, min(_MAX_SPAN, int(el.get(VAL, default))))
+    except ValueError:
+        return default
+
+
+def table_rows(tbl: etree._Element) -> list[list[str]]:
+    """The table's rows on its grid: spans expanded, merged cells' text printed once."""
+    rows: list[list[str]] = []
+    for tr in _rows(tbl):
+        trpr = tr.find(TR_PR)
+        row: list[str] = [""] * (_int_val(trpr.find(GRID_BEFORE), 0) if trpr is not None else 0)
+        for tc in _cells(tr):
+            tcpr = tc.find(TC_PR)
+            span = max(1, _int_val(tcpr.find(GRID_SPAN), 1)) if tcpr is not None else 1
+            vmerge = tcpr.find(V_MERGE) if tcpr is not None else None
+            continued = vmerge is not None and vmerge.get(VAL, "continue") != "restart"
+            row.append("" if continued else cell_text(tc))
+            row.extend([""] * (span - 1))
+        if trpr is not None:
+            row.extend([""] * _int_val(trpr.find(GRID_AFTER), 0))
+        rows.append(row)
+    return rows
+
+
+def row_line(cells: list[str]) -> str:
+    return "\t".join(cells) if any(cells) else ""
+
+
+# ---------------------------------------------------------------------------------------------
+# The reader
+# ---------------------------------------------------------------------------------------------
+
+
+def body_lines(body: etree._Element) -> list[SourceLine]:
+    """Paragraphs (one line each, 第n段) and table rows (表t第r行), in document order."""
+    lines: list[SourceLine] = []
+    n_par = n_tbl = 0
+    for el in _block_children(body):
+        if el.tag == P:
+            n_par += 1
+            for text in paragraph_lines(el):
+                lines.append(SourceLine(len(lines) + 1, text, f"第{n_par}段"))
+        elif el.tag == TBL:
+            n_tbl += 1
+            for r, cells in enumerate(table_rows(el), start=1):
+                lines.append(SourceLine(len(lines) + 1, row_line(cells), f"表{n_tbl}第{r}行"))
+    return lines
+
+
+def read_docx(path: Path, data: bytes) -> Document:
+    if not is_zip(data):
+        _refuse_non_zip(data)
+    zf = check_zip(data)
+    import docx  # python-docx; imported here so that reading text files never pays for it
+
+    notes: list[str] = []
+    try:
+        body = docx.Document(io.BytesIO(data)).element.body
+    except Exception as exc:  # python-docx raises many kinds (PackageNotFoundError, ValueError, KeyError, XML errors)
+        # python-docx insists on the package's content types (a .dotx/.docm, some converters' output);
+        # the text is still in word/document.xml.
+        fallback = _body_from_xml(zf)
+        if fallback is None:
+            raise UnreadableError(f"不是有效的 Word 文档（.docx）：{_not_word_reason(zf)}") from exc
+        body = fallback
+        notes.append("Word 文档的包结构不标准，已直接读取正文（word/document.xml），请核对内容")
+    try:
+        lines = body_lines(body)
+    except Exception as exc:  # defensive: a malformed body must not surface as a traceback
+        raise UnreadableError(f"Word 文档内容结构异常，无法读取（{type(exc).__name__}）") from exc
+    if not any(line.text.strip() for line in lines):
+        raise UnreadableError("Word 文档中没有文字（正文可能是图片，需要先做 OCR 识别）")
+    return Document(path=str(path), format="docx", encoding=None, sha256=sha256_of(data), lines=tuple(lines),
+                    notes=tuple(notes))
+
+
+def read_doc(path: Path, data: bytes) -> Document:
+    """`.doc`: the old binary format is refused; a .docx, web page or RTF saved under that name is sniffed."""
+    if is_zip(data):
+        doc = read_docx(path, data)
+        return Document(doc.path, doc.format, doc.encoding, doc.sha256, doc.lines,
+                        doc.notes + ("文件扩展名为 .doc，但内容是 .docx 格式，已按 .docx 读取",))
+    if looks_like_html(data):
+        from auditlib.ingest.html import read_html
+
+        doc = read_html(path, data)
+        return Document(doc.path, doc.format, doc.encoding, doc.sha256, doc.lines,
+                        doc.notes + ("文件扩展名为 .doc，但内容是网页（HTML），已按网页读取",))
+    _refuse_non_zip(data)
