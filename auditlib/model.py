@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import cached_property
 from typing import Any
 
 from auditlib.template import SECTIONS, table_spec
@@ -85,10 +86,13 @@ class Report:
     title_year: int | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
+    @cached_property
+    def _known(self) -> dict[str, int | float]:
+        return {p: c.value for p, c in self.cells.items() if c.value is not None and c.status is CellStatus.OK}
+
     def value(self, path: str) -> int | float | None:
         """The cell's number, or None when it is unknown (missing, blank, invalid)."""
-        cell = self.cells.get(path)
-        return cell.value if cell is not None and cell.known else None
+        return self._known.get(path)
 
     def cell(self, path: str) -> Cell:
         return self.cells.get(path) or Cell(path, None, CellStatus.MISSING)

@@ -18,6 +18,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
+from functools import lru_cache
 from pathlib import Path
 
 from auditlib.ingest import UnreadableError, read_document
@@ -52,14 +53,31 @@ _PIPE_RULE = re.compile(r"^\s*\|?(?:\s*:?-{2,}:?\s*\|)+\s*:?-*:?\s*$")
 _BOOKMARK = re.compile(r"\[bookmark:[^\]]*\]")
 
 
+def _normalize(text: str) -> str:
+    if "[bookmark:" in text:
+        text = _BOOKMARK.sub("", text)
+    return unicodedata.normalize("NFKC", text.translate(_ZERO_WIDTH)).replace("\u3000", " ")
+
+
+_normalize_short = lru_cache(maxsize=16384)(_normalize)
+
+
 def normalize(text: str) -> str:
     """NFKC (full-width digits and brackets → ASCII), odd spaces → space, zero-width marks removed."""
-    text = _BOOKMARK.sub("", text).translate(_ZERO_WIDTH)
-    return unicodedata.normalize("NFKC", text).replace("\u3000", " ")
+    # Table lines and labels recur across reports: remember the short ones.
+    return _normalize_short(text) if len(text) < 200 else _normalize(text)
+
+
+@lru_cache(maxsize=16384)
+def _compact(text: str) -> str:
+    text = normalize(text).replace("**", "").replace("__", "")
+    return _SPACE_RUN.sub("", _MARKDOWN_PREFIX.sub("", text))
 
 
 def compact(text: str) -> str:
     """Normalised text without whitespace or Markdown emphasis: for matching labels and headings."""
+    if len(text) < 200:
+        return _compact(text)
     text = normalize(text).replace("**", "").replace("__", "")
     return _SPACE_RUN.sub("", _MARKDOWN_PREFIX.sub("", text))
 
@@ -162,16 +180,14 @@ def _mark_list_numbers(tokens: list[Token]) -> list[Token]:
     return out
 
 
-@dataclass
+@dataclass(frozen=True)
 class LineParts:
     label: str  # compact label text ("" when none)
-    values: list[Token]  # tokens after the label: VALUE / BLANK / EMPTY / INVALID
-
-    @property
-    def has_values(self) -> bool:
-        return any(t.kind in (Kind.VALUE, Kind.BLANK, Kind.INVALID) for t in self.values)
+    values: tuple[Token, ...]  # tokens after the label: VALUE / BLANK / EMPTY / INVALID
+    has_values: bool
 
 
+@lru_cache(maxsize=16384)
 def analyse(text: str) -> LineParts:
     """Split a line into its label and the value tokens after it."""
     tokens = tokenize(text)
@@ -183,7 +199,8 @@ def analyse(text: str) -> LineParts:
     if not label_idx and sum(1 for t in values if t.kind is not Kind.EMPTY) == 1:
         # `\t 0`: one cell on a line of its own; the leading tab is indentation, not an empty cell.
         values = [t for t in values if t.kind is not Kind.EMPTY]
-    return LineParts(label, values)
+    has_values = any(t.kind in (Kind.VALUE, Kind.BLANK, Kind.INVALID) for t in values)
+    return LineParts(label, tuple(values), has_values)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -211,10 +228,22 @@ def label_tail(label: str) -> str:
     return tail.strip("：:，,。.()（）")
 
 
+_MATCHES: dict[tuple[str, int], Row | None] = {}
+
+
 def match_row(label: str, rows: Sequence[Row]) -> Row | None:
     """The template row a label names, by its distinctive words (longest keyword wins)."""
     if not label:
         return None
+    key = (label, id(rows))
+    if key not in _MATCHES:
+        if len(_MATCHES) > 65536:
+            _MATCHES.clear()
+        _MATCHES[key] = _match_row(label, rows)
+    return _MATCHES[key]
+
+
+def _match_row(label: str, rows: Sequence[Row]) -> Row | None:
     best: tuple[int, Row] | None = None
     for row in rows:
         if row.fallback:
@@ -274,7 +303,7 @@ def fold_rows(lines: Sequence[SourceLine], spec: TableSpec) -> list[LogicalRow]:
             matched_any = matched_any or match_row(current.label, spec.rows) is not None
         current = None
 
-    def open_row(label: str, line: int, tokens: list[Token]) -> None:
+    def open_row(label: str, line: int, tokens: Sequence[Token]) -> None:
         nonlocal current, matched_any
         close()
         text = "".join(t for t, _ in pending) + label
@@ -455,10 +484,7 @@ def _rl_score(row: list[Token]) -> int:
     return _sum_score(([row[i] for i in parts], [row[total]]) for parts, total in _RL_GROUPS)
 
 
-def _cell(path: str, token: Token | None, column: Column, lrow: LogicalRow, doc_lines: dict[int, SourceLine]) -> Cell:
-    lines = tuple(lrow.lines)
-    source = "\n".join(doc_lines[n].text for n in lines if n in doc_lines)
-    where = next((doc_lines[n].where for n in lines if n in doc_lines and doc_lines[n].where), "")
+def _cell(path: str, token: Token | None, column: Column, lines: tuple[int, ...], source: str, where: str) -> Cell:
     if token is None:
         return Cell(path, None, CellStatus.UNPLACED, None, lines, source, where)
     if token.kind is Kind.VALUE:
@@ -468,6 +494,14 @@ def _cell(path: str, token: Token | None, column: Column, lrow: LogicalRow, doc_
     if token.kind is Kind.INVALID:
         return Cell(path, None, CellStatus.INVALID, token.raw, lines, source, where)
     return Cell(path, None, CellStatus.BLANK, token.raw, lines, source, where)
+
+
+def _provenance(lrow: LogicalRow, doc_lines: dict[int, SourceLine]) -> tuple[tuple[int, ...], str, str]:
+    """The row's source line numbers, their original text, and the reader's locator of the first."""
+    lines = tuple(lrow.lines)
+    source = "\n".join(doc_lines[n].text for n in lines if n in doc_lines)
+    where = next((doc_lines[n].where for n in lines if n in doc_lines and doc_lines[n].where), "")
+    return lines, source, where
 
 
 def read_table(lines: Sequence[SourceLine], spec: TableSpec, doc_lines: dict[int, SourceLine]) -> tuple[dict[str, Cell], set[str]]:
@@ -486,10 +520,11 @@ def read_table(lines: Sequence[SourceLine], spec: TableSpec, doc_lines: dict[int
     chosen = choose_readings(options, _applications_score if spec.key == "applications" else None)
     for key, (row, lrow) in rows.items():
         found.add(key)
+        provenance = _provenance(lrow, doc_lines)
         for i, col in enumerate(spec.columns_of(row)):
             path = f"{spec.key}.{key}.{col.key}"
             token = chosen[key][i] if key in chosen else None
-            cells[path] = _cell(path, token, col, lrow, doc_lines)
+            cells[path] = _cell(path, token, col, *provenance)
     return cells, found
 
 
@@ -517,10 +552,11 @@ def _read_review_litigation(lines: Sequence[SourceLine], doc_lines: dict[int, So
     prefer_lead = 1 if len(set(stream.lines)) > 3 else -1
     placed = max(options, key=lambda o: (_rl_score(o.cells), prefer_lead * o.lead)).cells if options else None
     i = 0
+    provenance = _provenance(stream, doc_lines)
     for row in spec.rows:
         for col in spec.columns_of(row):
             path = f"{spec.key}.{row.key}.{col.key}"
-            cells[path] = _cell(path, placed[i] if placed is not None else None, col, stream, doc_lines)
+            cells[path] = _cell(path, placed[i] if placed is not None else None, col, *provenance)
             i += 1
     return cells, {r.key for r in spec.rows}
 
@@ -530,6 +566,7 @@ def _read_review_litigation(lines: Sequence[SourceLine], doc_lines: dict[int, So
 # ---------------------------------------------------------------------------------------------
 
 _HEADING = re.compile(r"^(?P<num>[一二三四五六])\s*[、.．,，]\s*(?P<title>.*)$")
+_HEADING_START = re.compile("|".join([r"[一二三四五六]"] + sorted({re.escape(k) for s in SECTIONS for k in s.keywords})))
 _TERMINAL = tuple("。；;：:！!？?")
 _CN_DIGITS = {c: str(i) for i, c in enumerate("〇一二三四五六七八九")} | {"零": "0", "○": "0", "O": "0"}
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
@@ -541,8 +578,10 @@ def find_headings(lines: Sequence[SourceLine]) -> dict[str, int]:
     found: dict[str, int] = {}
     last = 0
     for idx, line in enumerate(lines):
+        if len(line.text) > 120:
+            continue
         text = compact(line.text)
-        if not text or len(text) > 40:
+        if not text or len(text) > 40 or not _HEADING_START.match(text):
             continue
         m = _HEADING.match(text)
         for spec in SECTIONS:
@@ -699,6 +738,11 @@ def _region(lines: Sequence[SourceLine], headings: dict[str, int], key: str) -> 
     return lines[start:end]
 
 
+# The applications table read with both layouts of （六）其他处理; the template version is decided after.
+_APPLICATIONS_PROBE = TableSpec(APPLICATIONS.key, APPLICATIONS.title, APPLICATIONS.rows + (ROW_OTHER_SINGLE,),
+                                APPLICATIONS.columns, APPLICATIONS.subtotal_labels)
+
+
 def _is_single_other_row(path: str) -> bool:
     """`applications.3.6.total` (the one-row （六）其他处理), not `applications.3.6.1.total`."""
     return path.startswith("applications.3.6.") and path.count(".") == 3
@@ -736,9 +780,7 @@ def parse_document(doc: Document) -> Report:
     # Tables: read with the 2021 layout first; the 2019 layout when the report is in that format.
     cells: dict[str, Cell] = {}
     found_rows: set[str] = set()
-    probe_spec = TableSpec(APPLICATIONS.key, APPLICATIONS.title, APPLICATIONS.rows + (ROW_OTHER_SINGLE,),
-                           APPLICATIONS.columns, APPLICATIONS.subtotal_labels)
-    app_cells, found_rows = read_table(_region(lines, headings, "3"), probe_spec, doc_lines)
+    app_cells, found_rows = read_table(_region(lines, headings, "3"), _APPLICATIONS_PROBE, doc_lines)
     template = detect_template(full_text, found_rows)
     other_single = "3.6" in found_rows and not ({"3.6.1", "3.6.2", "3.6.3"} & found_rows)
     if not other_single:

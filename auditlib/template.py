@@ -241,7 +241,7 @@ TEMPLATE_2019 = TemplateVersion(
 MARKERS_PRE_2019 = ("政府信息公开的收费及减免情况", "因政府信息公开申请行政复议", "依申请公开政府信息和不予公开政府信息")
 
 # Template residue: instructions that belong to the blank form, not to a report.
-RESIDUE_MARKERS = ("编写说明", "（文字描述", "此处报告", "××年", "XX年度")
+RESIDUE_MARKERS = ("编写说明", "文字描述，", "文字描述,", "在此处报告", "××年", "XX年度")
 
 # The five aspects that （一）总体情况 must cover (2021 format, 附件说明).
 OVERVIEW_ASPECTS = (

@@ -29,7 +29,7 @@ def every_template_cell_is_printed(report: Report) -> Iterator[Violation]:
     """统计表的每个单元格都应填报；找不到的单元格按缺失处理（不是0）。"""
     missing = _rows_with(report, {CellStatus.MISSING})
     for table in ("active_disclosure", "applications", "review_litigation"):
-        paths = [p for p, c in report.cells.items() if c.table == table]
+        paths = [p for p in report.cells if p.startswith(table + ".")]
         gone = [p for p in paths if report.cells[p].status is CellStatus.MISSING]
         if paths and len(gone) == len(paths):
             yield violation(gone, what=f"未找到「{TABLE_TITLES[table]}」（{len(gone)} 个单元格全部缺失）")
@@ -88,6 +88,6 @@ def current_template_used(report: Report) -> Iterator[Violation]:
 def tables_not_all_zero(report: Report) -> Iterator[Violation]:
     """一张表的所有单元格都是0，可能是照抄空表或未如实统计，值得一看。"""
     for key in ("applications", "review_litigation", "active_disclosure"):
-        paths = [p for p in report.cells if report.cells[p].table == key]
+        paths = [p for p in report.cells if p.startswith(key + ".")]
         if paths and all(report.value(p) == 0 for p in paths):
             yield violation(paths, table=TABLE_TITLES[key])

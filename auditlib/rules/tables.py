@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 from auditlib.findings import Severity
 from auditlib.model import Report
@@ -30,34 +31,32 @@ class Equation:
         return left, right
 
 
-def disposal_rows(report: Report) -> list[str]:
-    """The rows whose sum is （七）总计: （一）…（六）, with （六） as one row where it was printed so."""
-    spec = table_spec(report.template, "applications")
-    keys = [r.key for r in spec.rows if r.key.startswith("3.") and r.key != "3.7"]
-    if report.other_single_row:
-        keys = [k for k in keys if not k.startswith("3.6.")] + (["3.6"] if "3.6" not in keys else [])
-    return keys
-
-
-def application_rows(report: Report) -> list[str]:
-    spec = table_spec(report.template, "applications")
-    keys = [r.key for r in spec.rows]
-    if report.other_single_row and "3.6" not in keys:
+def application_rows(template: str, other_single_row: bool) -> list[str]:
+    """The applications table's rows, with （六） as one row where it was printed so."""
+    keys = [r.key for r in table_spec(template, "applications").rows]
+    if other_single_row and "3.6" not in keys:
         keys = [k for k in keys if not k.startswith("3.6.")] + ["3.6"]
     return keys
 
 
-def equations(report: Report) -> list[Equation]:
+def equations(report: Report) -> tuple[Equation, ...]:
     """Every sum the template asks for, in the order an inspector reads the tables."""
+    return _equations(report.template, report.other_single_row)
+
+
+@lru_cache(maxsize=8)
+def _equations(template: str, other_single_row: bool) -> tuple[Equation, ...]:
     eqs: list[Equation] = []
     app = "applications"
-    spec = table_spec(report.template, app)
-    for key in application_rows(report):
+    spec = table_spec(template, app)
+    rows = application_rows(template, other_single_row)
+    disposal = [k for k in rows if k.startswith("3.") and k != "3.7"]
+    for key in rows:
         row = spec.row(key) if key in {r.key for r in spec.rows} else table_spec("2019", app).row(key)
         eqs.append(Equation("APP-ROW-TOTAL", tuple(f"{app}.{key}.{c.key}" for c in APPLICANT_COLUMNS),
                             (f"{app}.{key}.total",), f"「{row.name}」行"))
     for col in (*APPLICANT_COLUMNS, TOTAL):
-        eqs.append(Equation("APP-RESULT-TOTAL", tuple(f"{app}.{k}.{col.key}" for k in disposal_rows(report)),
+        eqs.append(Equation("APP-RESULT-TOTAL", tuple(f"{app}.{k}.{col.key}" for k in disposal),
                             (f"{app}.3.7.{col.key}",), f"「{col.label}」列"))
     for col in (*APPLICANT_COLUMNS, TOTAL):
         eqs.append(Equation("APP-BALANCE", (f"{app}.1.{col.key}", f"{app}.2.{col.key}"),
@@ -66,7 +65,7 @@ def equations(report: Report) -> list[Equation]:
         base = f"review_litigation.{row.key}"
         eqs.append(Equation("RL-TOTAL", tuple(f"{base}.{c}" for c in ("upheld", "corrected", "other", "pending")),
                             (f"{base}.total",), row.name))
-    return eqs
+    return tuple(eqs)
 
 
 def _failing(report: Report, rule_id: str) -> Iterator[tuple[Equation, int | float, int | float]]:
