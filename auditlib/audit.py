@@ -12,7 +12,7 @@ from auditlib.findings import Finding, Severity
 from auditlib.ingest import UnreadableError, supported_suffixes
 from auditlib.model import Report
 from auditlib.parse import parse_file
-from auditlib.rules import check_report
+from auditlib.rules import check_corpus, check_report
 
 UNREADABLE = "UNREADABLE"
 
@@ -74,7 +74,17 @@ def audit_file(path: str | Path) -> Outcome:
 def audit_paths(paths: Iterable[str | Path], progress: bool | None = None) -> list[Outcome]:
     """Parse and check every file; one outcome per file, in input order."""
     files = collect_paths(paths)
-    return list(_with_progress((audit_file(p) for p in files), len(files), progress))
+    outcomes = list(_with_progress((audit_file(p) for p in files), len(files), progress))
+    add_corpus_findings(outcomes)
+    return outcomes
+
+
+def add_corpus_findings(outcomes: list[Outcome]) -> None:
+    """Rules across reports (carry-over, copied narratives), appended to each report's own findings."""
+    readable = [o for o in outcomes if o.report is not None]
+    reports = [o.report for o in readable if o.report is not None]
+    for outcome, found in zip(readable, check_corpus(reports), strict=True):
+        outcome.findings.extend(found)
 
 
 def _with_progress(items: Iterator[Outcome], total: int, progress: bool | None) -> Iterator[Outcome]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import traceback
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -46,9 +46,43 @@ def rule(rule_id: str, severity: Severity, message: str) -> Callable[[RuleFunc],
     """Register a report rule under its ID (IDs are those of spec/report-json.md where it names them)."""
 
     def register(func: RuleFunc) -> RuleFunc:
-        if rule_id in RULES:
+        if rule_id in RULES or rule_id in CORPUS_RULES:
             raise ValueError(f"rule {rule_id} declared twice")
         RULES[rule_id] = Rule(rule_id, severity, message, func, (func.__doc__ or "").strip())
+        return func
+
+    return register
+
+
+# Rules across reports: the function sees every readable report of one call and yields
+# (index of the report the finding belongs to, violation). They live apart from RULES because
+# they cannot run on one report.
+CorpusRuleFunc = Callable[[Sequence[Report]], Iterator[tuple[int, Violation]]]
+
+
+@dataclass(frozen=True)
+class CorpusRule:
+    id: str
+    severity: Severity
+    message: str
+    func: CorpusRuleFunc
+    doc: str
+    scope: str = "corpus"
+
+    def render(self, v: Violation) -> str:
+        return self.message.format(**v.params)
+
+
+CORPUS_RULES: dict[str, CorpusRule] = {}
+
+
+def corpus_rule(rule_id: str, severity: Severity, message: str) -> Callable[[CorpusRuleFunc], CorpusRuleFunc]:
+    """Register a rule across reports (CARRY-OVER-MISMATCH, COPY-PRIOR, COPY-PEER …)."""
+
+    def register(func: CorpusRuleFunc) -> CorpusRuleFunc:
+        if rule_id in RULES or rule_id in CORPUS_RULES:
+            raise ValueError(f"rule {rule_id} declared twice")
+        CORPUS_RULES[rule_id] = CorpusRule(rule_id, severity, message, func, (func.__doc__ or "").strip())
         return func
 
     return register
@@ -83,3 +117,22 @@ def run_rules(report: Report, rules: Iterable[Rule] | None = None) -> list[Findi
                 f"规则 {r.id} 执行出错，未能完成该项检查（{type(exc).__name__}: {exc}，{where.name}:{where.lineno}）",
                 (), (), report.year))
     return findings
+
+
+def run_corpus_rules(reports: Sequence[Report], rules: Iterable[CorpusRule] | None = None) -> list[list[Finding]]:
+    """Every rule across reports; findings per report, aligned with `reports`. A crash becomes a finding."""
+    out: list[list[Finding]] = [[] for _ in reports]
+    for r in rules if rules is not None else CORPUS_RULES.values():
+        try:
+            for index, v in r.func(reports):
+                report = reports[index]
+                out[index].append(Finding(report.path, report.agency, r.id, r.severity, r.render(v), v.cells,
+                                          _lines_of(report, v.cells), report.year))
+        except Exception as exc:  # noqa: BLE001 - a bug in one rule must not hide the others
+            where = traceback.extract_tb(exc.__traceback__)[-1]
+            for index, report in enumerate(reports):
+                out[index].append(Finding(
+                    report.path, report.agency, RULE_FAILED, Severity.WARNING,
+                    f"规则 {r.id} 执行出错，未能完成该项检查（{type(exc).__name__}: {exc}，{where.name}:{where.lineno}）",
+                    (), (), report.year))
+    return out

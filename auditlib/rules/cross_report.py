@@ -1,0 +1,473 @@
+"""Rules across reports: carry-over between years, and narratives copied from last year or from a peer.
+
+They run whenever one call (`check`, `score`, a batch) gets two or more readable reports.
+
+- The same agency is recognised by `agency_key` (the parser's normalised name, variant characters
+  folded, whitespace removed); its previous-year report is the one with the same key and year − 1.
+- Copy detection compares what an agency wrote itself: sections 一, 五, 六 split into sentences, with the
+  template's fixed wording removed (list markers, sub-headings, the legal boilerplate every report
+  shares, see BOILERPLATE), the agency's own name and the digits masked (a copied report changes the
+  name and the figures), and then every sentence that many agencies of the call share (the template a
+  province or county hands out) dropped as well.
+- Near-identical pairs are found with MinHash (one permutation, 120 bins) and LSH banding (20 bands of
+  6) over character 5-grams, so no two full texts are compared unless their signatures collide; each
+  candidate is then verified with the exact Jaccard similarity of the 5-gram sets. Small calls
+  (≤ 64 reports) compare every pair exactly.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from itertools import combinations
+from math import ceil
+
+import polars as pl
+
+from auditlib.findings import Severity
+from auditlib.model import Report
+from auditlib.parse import compact, normalize_agency
+from auditlib.rules.registry import Violation, corpus_rule, violation
+from auditlib.template import APPLICATIONS
+
+__all__ = [
+    "COPY_THRESHOLD",
+    "Link",
+    "Passage",
+    "Pair",
+    "agency_key",
+    "carry_over_differences",
+    "links",
+    "links_frame",
+    "matching_passages",
+    "near_duplicates",
+    "own_sentences",
+    "own_texts",
+    "previous_year_index",
+    "sentence_keys",
+]
+
+COPY_THRESHOLD = 0.8  # Jaccard of 5-gram sets; CASS found copied reports ~90% identical (domain.md §3)
+MIN_OWN_CHARS = 100  # less own text than this is not compared (short stock texts match by chance)
+COMMON_SHARE = 0.3  # a sentence that this share of the agencies print is template or boilerplate …
+COMMON_MIN = 5  # … provided at least this many agencies print it (a copied pair is not "common")
+SHINGLE = 5
+EXACT_LIMIT = 64  # up to this many texts, every pair is compared exactly
+
+# ---------------------------------------------------------------------------------------------
+# The agency
+# ---------------------------------------------------------------------------------------------
+
+# Traditional and variant forms that turn up in agency names (郟县 for 郏县 in a seed).
+_VARIANTS = str.maketrans(
+    "郟區縣鎮鄉會廳辦門衛務開發關東陽陰華濟寧龍灣嶺廣鄭萬莊蘇慶雲臺黃漢遼瀋橋劉張陳楊趙吳鐵馬鳳風農義興蘭壩塢鹽澤潁峽灘樂遠衞鄖鄲邢閩贛滬淪葉蕪",
+    "郏区县镇乡会厅办门卫务开发关东阳阴华济宁龙湾岭广郑万庄苏庆云台黄汉辽沈桥刘张陈杨赵吴铁马凤风农义兴兰坝坞盐泽颍峡滩乐远卫郧郸邢闽赣沪沦叶芜",
+)
+
+
+def agency_key(name: str | None) -> str | None:
+    """The name two reports of one agency share: `郟县王集乡人民政府` and `王集乡人民政府` → `王集乡政府`."""
+    if not name:
+        return None
+    key = normalize_agency(compact(name).translate(_VARIANTS))
+    key = re.sub(r"人民政府$", "政府", key)
+    return key or None
+
+
+def previous_year_index(reports: Sequence[Report]) -> dict[int, int]:
+    """Report index → index of the same agency's previous-year report (the first one given), where present."""
+    first: dict[tuple[str, int], int] = {}
+    keys = [agency_key(r.agency) for r in reports]
+    for i, (r, key) in enumerate(zip(reports, keys, strict=True)):
+        if key is not None and r.year is not None:
+            first.setdefault((key, r.year), i)
+    out: dict[int, int] = {}
+    for i, (r, key) in enumerate(zip(reports, keys, strict=True)):
+        if key is not None and r.year is not None:
+            j = first.get((key, r.year - 1))
+            if j is not None and j != i:
+                out[i] = j
+    return out
+
+
+def _title(report: Report) -> str:
+    who = report.agency or "（机关未识别）"
+    year = f"{report.year}年" if report.year is not None else ""
+    return f"{who}{year}报告（{report.path}）"
+
+
+# ---------------------------------------------------------------------------------------------
+# Carry-over
+# ---------------------------------------------------------------------------------------------
+
+
+def carry_over_differences(report: Report, prior: Report) -> list[tuple[str, int | float, int | float]]:
+    """(column key, this year's 上年结转, last year's 结转下年度) for every column where both are known and differ."""
+    out: list[tuple[str, int | float, int | float]] = []
+    for col in APPLICATIONS.columns:
+        now, before = report.value(f"applications.2.{col.key}"), prior.value(f"applications.4.{col.key}")
+        if now is not None and before is not None and now != before:
+            out.append((col.key, now, before))
+    return out
+
+
+_COLUMN_LABEL = {c.key: c.label for c in APPLICATIONS.columns}
+
+
+@corpus_rule("CARRY-OVER-MISMATCH", Severity.WARNING,
+             "本年「二、上年结转政府信息公开申请数量」与{prior}的「四、结转下年度继续办理」不一致：{columns}")
+def carry_over_matches_prior_year(reports: Sequence[Report]) -> Iterator[tuple[int, Violation]]:
+    """本年“上年结转”每一栏应等于本机关上一年度报告“结转下年度继续办理”的同一栏（两栏都有数字时核对）。"""
+    for i, j in sorted(previous_year_index(reports).items()):
+        diffs = carry_over_differences(reports[i], reports[j])
+        if diffs:
+            columns = "；".join(f"{_COLUMN_LABEL[c]} 本年 {a}、上年报告 {b}" for c, a, b in diffs)
+            yield i, violation([f"applications.2.{c}" for c, _, _ in diffs], prior=_title(reports[j]), columns=columns)
+
+
+# ---------------------------------------------------------------------------------------------
+# The agency's own narrative
+# ---------------------------------------------------------------------------------------------
+
+# Wording every report shares whoever wrote it: removed before comparing (applied to compact text).
+BOILERPLATE = tuple(re.compile(p) for p in (
+    r"(?:坚持|始终坚持)?以习近平新时代中国特色社会主义思想为指导",
+    r"在习近平新时代中国特色社会主义思想(?:的)?指导下",
+    r"(?:深入|全面|认真)?(?:学习)?贯彻(?:落实)?党的[一二三四五六七八九十]+大(?:和[^，。；]{0,30}全会)?精神",
+    r"(?:认真|深入|全面|严格)?(?:贯彻落实|贯彻执行|落实|按照|根据|依据|依照)?《中华人民共和国政府信息公开条例》"
+    r"(?:[（(]以下简称《条例》[）)])?(?:的规定|规定|要求)?",
+    r"本(?:年度)?报告[^。；]{0,60}?编制",
+    r"本报告(?:中)?所列数据的?统计期限[^。；]{0,40}",
+    r"本报告(?:的)?电子版[^。；]{0,60}",
+    r"如对本报告有任何疑问[^。；]{0,60}",
+    r"《(?:国务院办公厅关于印发〈)?政府信息公开信息处理费管理办法(?:〉的通知)?》(?:[（(]国办函〔\d+〕\d+号[）)])?",
+    r"按件、?按量收费标准",
+    r"知情权、参与权、表达权和监督权|知情权、参与权和监督权",
+))
+_SPLIT = re.compile(r"[。；;！!？?\n]+")
+_LEAD = re.compile(
+    r"^(?:[(（][一二三四五六七八九十\d]{1,3}[)）][、.．]?|[一二三四五六七八九十]{1,3}[、.．]|\d{1,2}[、.．](?!\d)"
+    r"|[一二三四五六七八九十]是|第[一二三四五六七八九十]+[,，、]?|[-*•·>#]+)"
+)
+_LABEL = re.compile(
+    r"^(?:主动公开|依申请公开|政府信息管理|政府信息公开平台建设|平台建设|监督保障|存在(?:的主要)?问题|主要问题"
+    r"|改进(?:措施|情况)|整改情况|其他(?:需要报告的)?事项|总体情况)(?:方面|情况)?[:：]?"
+)
+_SELF = re.compile(r"[我本全该](?:区|县|市|镇|乡|街道|旗|州|省|局|委|办|厅|院|中心|机关|单位|部门|所)")
+_DIGITS = re.compile(r"\d+(?:\.\d+)?")
+_NOT_WORD = re.compile(r"[^\w〇#]|_")
+MIN_SENTENCE = 6
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A sentence of the narrative: `key` is what is compared, `text` what was printed."""
+
+    key: str
+    text: str
+
+
+def _own_names(agency: str | None) -> tuple[str, ...]:
+    """The agency's name and its short forms, longest first (masked in the text)."""
+    if not agency:
+        return ()
+    name = compact(agency).translate(_VARIANTS)
+    names = {name, compact(agency)}
+    stem = re.sub(r"(人民政府|政府|办事处|管理委员会|管委会)$", "", name)
+    names.add(stem)
+    core = re.sub(r"(区|县|市|镇|乡|街道|旗)$", "", stem)
+    if len(core) >= 2:
+        names.add(core)
+    return tuple(sorted((n for n in names if len(n) >= 2), key=len, reverse=True))
+
+
+def sentence_keys(text: str, names: Sequence[str] = ()) -> list[Passage]:
+    """The text's sentences with fixed wording removed, names and digits masked; short leftovers dropped."""
+    out: list[Passage] = []
+    for raw in _SPLIT.split(text):
+        s = compact(raw).translate(_VARIANTS)
+        for _ in range(3):
+            s = _LABEL.sub("", _LEAD.sub("", s))
+        for pattern in BOILERPLATE:
+            s = pattern.sub("", s)
+        for name in names:
+            s = s.replace(name, "〇")
+        s = _DIGITS.sub("#", _SELF.sub("〇", s))
+        s = _NOT_WORD.sub("", s)
+        if len(s) >= MIN_SENTENCE:
+            out.append(Passage(s, raw.strip()))
+    return out
+
+
+def own_sentences(report: Report) -> list[Passage]:
+    """Sections 一, 五, 六 as the agency wrote them: template wording out, own name and digits masked."""
+    names = _own_names(report.agency)
+    return [p for key in ("1", "5", "6") for p in sentence_keys(report.section_text(key), names)]
+
+
+def own_texts(docs: Sequence[Sequence[str]], groups: Sequence[str] | None = None,
+              share: float = COMMON_SHARE, min_count: int = COMMON_MIN) -> list[str]:
+    """Each document's sentence keys joined, without the sentences that many groups (agencies) share."""
+    labels: Sequence[str] = groups if groups is not None else [str(i) for i in range(len(docs))]
+    by_group: dict[str, set[str]] = defaultdict(set)
+    for label, doc in zip(labels, docs, strict=True):
+        by_group[label].update(doc)
+    counts: Counter[str] = Counter()
+    for keys in by_group.values():
+        counts.update(keys)
+    limit = max(min_count, ceil(share * len(by_group)))
+    common = {k for k, c in counts.items() if c >= limit}
+    return ["".join(k for k in doc if k not in common) for doc in docs]
+
+
+# ---------------------------------------------------------------------------------------------
+# Near-duplicate detection: MinHash (one permutation) + LSH banding, verified exactly
+# ---------------------------------------------------------------------------------------------
+
+_MASK = (1 << 64) - 1
+_MIX1, _MIX2, _ROTATE = 0x9E3779B97F4A7C15, 0xBF58476D1CE4E5B9, 0x94D049BB133111EB
+BINS, BANDS, ROWS = 120, 20, 6  # P(candidate) = 1-(1-J^6)^20: 0.998 at J=0.8, 0.02 at J=0.3
+
+
+def shingles(text: str, size: int = SHINGLE) -> set[int]:
+    """The text's character n-grams as deterministic, well-mixed 64-bit integers."""
+    if not text:
+        return set()
+    data = text.encode("utf-32-le")
+    width = 4 * size
+    last = max(len(data) - width, 0)
+    out: set[int] = set()
+    add = out.add
+    from_bytes = int.from_bytes
+    for j in range(0, last + 1, 4):
+        h = (hash(from_bytes(data[j:j + width], "little")) * _MIX1) & _MASK  # hash(int) is not salted
+        h ^= h >> 31
+        add((h * _MIX2) & _MASK)
+    return out
+
+
+def jaccard(a: set[int], b: set[int]) -> float:
+    if not a or not b:
+        return 0.0
+    inter = len(a & b)
+    return inter / (len(a) + len(b) - inter)
+
+
+def _signature(hashes: set[int]) -> list[int]:
+    mins = [_MASK] * BINS
+    for h in hashes:
+        k = h % BINS
+        if h < mins[k]:
+            mins[k] = h
+    if _MASK in mins and hashes:
+        # densify: an empty bin borrows from the next filled one (circularly), shifted by the distance
+        following = [0] * BINS
+        last = -1
+        for k in range(2 * BINS - 1, -1, -1):
+            if mins[k % BINS] != _MASK:
+                last = k
+            if k < BINS:
+                following[k] = last
+        for k in range(BINS):
+            if mins[k] == _MASK:
+                t = following[k] - k
+                mins[k] = (mins[following[k] % BINS] + t * _ROTATE) & _MASK
+    return mins
+
+
+@dataclass(frozen=True, order=True)
+class Pair:
+    """Two texts (indices, a < b) whose 5-gram sets have Jaccard similarity ≥ the threshold."""
+
+    a: int
+    b: int
+    similarity: float
+
+
+def near_duplicates(texts: Sequence[str], threshold: float = COPY_THRESHOLD, min_chars: int = MIN_OWN_CHARS,
+                    exact_limit: int = EXACT_LIMIT) -> list[Pair]:
+    """Every pair of texts at least `threshold` similar (texts shorter than `min_chars` are left out)."""
+    eligible = [i for i, t in enumerate(texts) if len(t) >= min_chars]
+    if len(eligible) < 2:
+        return []
+    sets: dict[int, set[int]] = {}
+
+    def shingle_set(i: int) -> set[int]:
+        if i not in sets:
+            sets[i] = shingles(texts[i])
+        return sets[i]
+
+    if len(eligible) <= exact_limit:
+        candidates = list(combinations(eligible, 2))
+    else:
+        buckets: dict[int, list[int]] = defaultdict(list)
+        signatures: dict[int, list[int]] = {}
+        for i in eligible:
+            sig = _signature(shingles(texts[i]))
+            signatures[i] = sig
+            for band in range(BANDS):
+                buckets[hash((band, *sig[band * ROWS:(band + 1) * ROWS]))].append(i)
+        found: set[tuple[int, int]] = set()
+        for members in buckets.values():
+            if len(members) > 1:
+                found.update(combinations(members, 2))
+        # the signatures estimate the similarity; only plausible candidates are verified exactly
+        candidates = sorted(
+            (a, b) for a, b in found
+            if sum(x == y for x, y in zip(signatures[a], signatures[b], strict=True)) >= (threshold - 0.2) * BINS
+        )
+    out: list[Pair] = []
+    for a, b in candidates:
+        sim = jaccard(shingle_set(a), shingle_set(b))
+        if sim >= threshold:
+            out.append(Pair(a, b, round(sim, 4)))
+        if len(sets) > 4096:
+            sets.clear()
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Links between reports (what the rules report and the notebooks show)
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Link:
+    """Report `report` is linked to report `other` (indices into the reports given) by `rule`."""
+
+    report: int
+    other: int
+    rule: str  # CARRY-OVER-MISMATCH | COPY-PRIOR | COPY-PEER
+    similarity: float | None = None
+
+
+_CACHE: dict[tuple[float, tuple[tuple[str, str], ...]], list[Link]] = {}
+
+
+def links(reports: Sequence[Report], threshold: float = COPY_THRESHOLD) -> list[Link]:
+    """Every cross-report link among `reports` (cached on the reports' paths and hashes)."""
+    key = (threshold, tuple((r.path, r.sha256) for r in reports))
+    if key not in _CACHE:
+        if len(_CACHE) >= 4:
+            _CACHE.clear()
+        _CACHE[key] = _analyse(reports, threshold)
+    return _CACHE[key]
+
+
+def _analyse(reports: Sequence[Report], threshold: float) -> list[Link]:
+    out: list[Link] = []
+    prior = previous_year_index(reports)
+    for i, j in sorted(prior.items()):
+        if carry_over_differences(reports[i], reports[j]):
+            out.append(Link(i, j, "CARRY-OVER-MISMATCH"))
+    keys = [agency_key(r.agency) for r in reports]
+    groups = [k if k is not None else f"#{i}" for i, k in enumerate(keys)]
+    texts = own_texts([[p.key for p in own_sentences(r)] for r in reports], groups)
+    for i, j in sorted(prior.items()):
+        if min(len(texts[i]), len(texts[j])) >= MIN_OWN_CHARS:
+            sim = jaccard(shingles(texts[i]), shingles(texts[j]))
+            if sim >= threshold:
+                out.append(Link(i, j, "COPY-PRIOR", round(sim, 4)))
+    for pair in near_duplicates(texts, threshold):
+        ra, rb = reports[pair.a], reports[pair.b]
+        ka, kb = keys[pair.a], keys[pair.b]
+        if ra.year is None or ra.year != rb.year or ka is None or kb is None or ka == kb:
+            continue
+        out.append(Link(pair.a, pair.b, "COPY-PEER", pair.similarity))
+        out.append(Link(pair.b, pair.a, "COPY-PEER", pair.similarity))
+    return out
+
+
+LINKS_SCHEMA = {
+    "report": pl.String, "agency": pl.String, "year": pl.Int64, "rule": pl.String,
+    "other_report": pl.String, "other_agency": pl.String, "other_year": pl.Int64, "similarity": pl.Float64,
+}
+
+
+def links_frame(reports: Sequence[Report]) -> pl.DataFrame:
+    """One row per link: report, agency, year, rule, other_report, other_agency, other_year, similarity."""
+    rows = [
+        {"report": reports[k.report].path, "agency": reports[k.report].agency, "year": reports[k.report].year,
+         "rule": k.rule, "other_report": reports[k.other].path, "other_agency": reports[k.other].agency,
+         "other_year": reports[k.other].year, "similarity": k.similarity}
+        for k in links(reports)
+    ]
+    return pl.DataFrame(rows, schema=LINKS_SCHEMA)
+
+
+def matching_passages(report_a: Report, report_b: Report, min_similarity: float = 0.5) -> list[tuple[str, str]]:
+    """The passages of `report_a` that `report_b` repeats, as printed in each: [(text in a, text in b), …].
+
+    Sentences are matched on their compared form (template wording out, names and digits masked);
+    runs of consecutive matches are joined into one passage. In the order of `report_a`.
+    """
+    sa, sb = own_sentences(report_a), own_sentences(report_b)
+    grams_b = [shingles(p.key, 3) for p in sb]
+    matched: list[tuple[int, int]] = []
+    for i, p in enumerate(sa):
+        grams = shingles(p.key, 3)
+        best, best_j = 0.0, -1
+        for j, g in enumerate(grams_b):
+            sim = jaccard(grams, g)
+            if sim > best:
+                best, best_j = sim, j
+        if best >= min_similarity:
+            matched.append((i, best_j))
+    passages: list[tuple[list[int], list[int]]] = []
+    for i, j in matched:
+        if passages and passages[-1][0][-1] == i - 1 and passages[-1][1][-1] in (j - 1, j):
+            passages[-1][0].append(i)
+            if passages[-1][1][-1] != j:
+                passages[-1][1].append(j)
+        else:
+            passages.append(([i], [j]))
+    return [("。".join(sa[i].text.rstrip("。") for i in ia) + "。", "。".join(sb[j].text.rstrip("。") for j in jb) + "。")
+            for ia, jb in passages]
+
+
+def _example(report_a: Report, report_b: Report, limit: int = 40) -> str:
+    passages = matching_passages(report_a, report_b)
+    if not passages:
+        return ""
+    text = max(passages, key=lambda p: len(p[0]))[0]
+    text = compact(text)
+    return "，如：“" + (text if len(text) <= limit else text[: limit - 1] + "…") + "”"
+
+
+_NARRATIVE_CELLS = ("section.1", "section.5", "section.6")
+
+
+def _cells(report: Report) -> tuple[str, ...]:
+    return tuple(c for c in _NARRATIVE_CELLS if report.sections.get(c.split(".")[1]) and report.sections[c.split(".")[1]].present)
+
+
+@corpus_rule("COPY-PRIOR", Severity.WARNING,
+             "「总体情况」「存在的主要问题及改进情况」「其他需要报告的事项」的自拟内容与本机关上一年度{prior}"
+             "高度雷同（相似度 {similarity}），可能照搬上年报告{example}")
+def narrative_not_copied_from_prior_year(reports: Sequence[Report]) -> Iterator[tuple[int, Violation]]:
+    """第一、五、六部分去掉模板固定文字后，不应与本机关上一年度报告近乎相同（相似度 ≥ 80%）。"""
+    for k in links(reports):
+        if k.rule == "COPY-PRIOR":
+            a, b = reports[k.report], reports[k.other]
+            yield k.report, violation(_cells(a), prior=_title(b), similarity=f"{k.similarity or 0:.0%}",
+                                      example=_example(a, b))
+
+
+@corpus_rule("COPY-PEER", Severity.WARNING,
+             "「总体情况」「存在的主要问题及改进情况」「其他需要报告的事项」的自拟内容与{other}"
+             "高度雷同（相似度 {similarity}）{more}{example}")
+def narrative_not_copied_from_peer(reports: Sequence[Report]) -> Iterator[tuple[int, Violation]]:
+    """第一、五、六部分去掉模板固定文字后，不应与同一年度其他机关的报告近乎相同（相似度 ≥ 80%）。"""
+    peers: dict[int, list[Link]] = defaultdict(list)
+    for k in links(reports):
+        if k.rule == "COPY-PEER":
+            peers[k.report].append(k)
+    for index in sorted(peers):
+        ranked = sorted(peers[index], key=lambda k: (-(k.similarity or 0), k.other))
+        best = ranked[0]
+        a, b = reports[index], reports[best.other]
+        more = f"；另与 {len(ranked) - 1} 份同年度报告高度雷同" if len(ranked) > 1 else ""
+        yield index, violation(_cells(a), other=_title(b), similarity=f"{best.similarity or 0:.0%}", more=more,
+                               example=_example(a, b))
