@@ -84,6 +84,40 @@ def cmd_check(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_score(args: argparse.Namespace) -> int:
+    from auditlib.score import RubricError, load_rubric, score_outcomes
+
+    try:
+        rubric = load_rubric(args.rubric)
+    except RubricError as exc:
+        sys.stderr.write(f"{exc}\n")
+        return 2
+    outcomes = audit_paths(args.paths)
+    scores = score_outcomes(outcomes, rubric)
+    if args.json:
+        for s in scores:
+            _emit(json.dumps(s.to_dict(), ensure_ascii=False))
+        return 0
+    if not scores:
+        _emit("没有找到报告文件")
+        return 0
+    ranked = sorted(range(len(scores)), key=lambda i: -scores[i].score)
+    rows, rank, previous = [], 0, None
+    for n, i in enumerate(ranked, 1):
+        s = scores[i]
+        if s.score != previous:
+            rank, previous = n, s.score
+        lost = "；".join(f"{d.item} {d.points:g}（{'、'.join(d.rules)}）" for d in s.deductions) or "—"
+        rows.append((str(rank), f"{s.score:g}", s.grade, s.agency or "（未识别）", str(s.year or "—"), lost, s.report))
+    _emit(_table(("名次", "得分", "等级", "机关", "年度", "扣分", "文件"), rows))
+    unassessed = Counter(f"{item}：{why}" for s in scores for item, why in s.unassessed)
+    if unassessed:
+        _emit("\n未评项目（不扣分）：" + "；".join(f"{k}（{v} 份）" for k, v in unassessed.items()))
+    grades = Counter(s.grade for s in scores)
+    _emit(f"\n共评分 {len(scores)} 份（细则：{rubric.path}）：" + "，".join(f"{g} {grades[g]} 份" for g, _ in rubric.grades))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="auditlib", description="政府信息公开工作年度报告审核工具")
     sub = parser.add_subparsers(dest="command", required=True, metavar="命令")
@@ -95,6 +129,12 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("paths", nargs="+", metavar="路径", help="报告文件或文件夹（递归读取）")
         p.add_argument("--json", action="store_true", help="按 JSON Lines 输出（spec/report-json.md）")
         p.set_defaults(func=func)
+    help_text = "解析、核验并按评分细则打分（百分制），列出每项扣分及其依据的规则"
+    p = sub.add_parser("score", help=help_text, description=help_text)
+    p.add_argument("paths", nargs="+", metavar="路径", help="报告文件或文件夹（递归读取）")
+    p.add_argument("--json", action="store_true", help="按 JSON Lines 输出，每份报告一行（spec/report-json.md）")
+    p.add_argument("--rubric", metavar="细则", default=None, help="评分细则 YAML（默认 parameters/rubric.yaml）")
+    p.set_defaults(func=cmd_score)
     return parser
 
 
