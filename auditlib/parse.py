@@ -345,10 +345,17 @@ def fold_rows(lines: Sequence[SourceLine], spec: TableSpec) -> list[LogicalRow]:
             current.tokens.extend(parts.values)
             current.lines.append(line.number)
         elif parts.values and current is not None and not full(current) and "\t" in line.text:
-            current.tokens.append(EMPTY)  # a cell of its own, printed empty (one-cell-per-line layouts)
+            current.tokens.extend([EMPTY] * _empty_cells(line.text))
             current.lines.append(line.number)
     close()
     return [r for r in rows if any(t.kind is not Kind.EMPTY for t in r.tokens) or match_row(r.label, spec.rows)]
+
+
+def _empty_cells(text: str) -> int:
+    """Cells on a line that holds only empty cells: `\t` alone is one cell on a line of its own
+    (one-cell-per-line layouts indent with a tab); otherwise every tab-separated cell counts."""
+    tabs = text.count("\t")
+    return 1 if tabs <= 1 else tabs + 1
 
 
 def _filled(row: LogicalRow) -> int:
@@ -541,11 +548,14 @@ def _read_review_litigation(lines: Sequence[SourceLine], doc_lines: dict[int, So
             stream.tokens.extend(parts.values)
             stream.lines.append(line.number)
         elif not parts.label and parts.values and "\t" in line.text:
-            stream.tokens.append(EMPTY)  # an empty cell on a line of its own; readings() drops stray ones
+            stream.tokens.extend([EMPTY] * _empty_cells(line.text))  # readings() drops stray ones
             stream.lines.append(line.number)
     cells: dict[str, Cell] = {}
     if not any(t.kind is not Kind.EMPTY for t in stream.tokens):
-        return cells, set()
+        header = any("行政复议" in compact(line.text) for line in lines[1:])
+        if not header or len(stream.tokens) < width:
+            return cells, set()
+        stream.tokens = [EMPTY] * width  # the table's grid is printed, every cell left empty
     options = readings(stream.tokens, width)
     # Read over many lines (one cell per line), stray empties are the header's: drop leading ones
     # first; on one printed line, trailing tabs are the commoner artefact.

@@ -206,3 +206,12 @@ def test_other_agencies_and_years_in_seed_layouts() -> None:
         again = parse_text(other)
         assert again.year == 2022
         assert again.agency in ("青龙湾街道人民政府", "青龙湾街道办事处"), (seed.stem, again.agency)
+
+
+def test_review_table_printed_with_every_cell_empty_is_blank_not_missing() -> None:
+    lines = render(make_tables(random.Random(1))).split("\n")
+    value_row = max(i for i, line in enumerate(lines) if line.count("\t") == 14)
+    lines[value_row] = "\t" * 14
+    report = parse_text("\n".join(lines))
+    assert {report.cells[p].status for p in report.cells if p.startswith("review_litigation.")} == {CellStatus.BLANK}
+    assert "CELL-MISSING" not in {f.rule for f in check_report(report)}

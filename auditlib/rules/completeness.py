@@ -43,12 +43,13 @@ def every_template_cell_is_printed(report: Report) -> Iterator[Violation]:
                                     f"（原文：{cell.source.strip()[:80]}）")
 
 
-@rule("CELL-BLANK", Severity.WARNING, "「{row}」行的{columns}印为空白或“{raw}”，涉及这些单元格的合计未核验")
+@rule("CELL-BLANK", Severity.WARNING, "「{row}」行的{columns}{printed}，涉及这些单元格的合计未核验")
 def cells_are_filled(report: Report) -> Iterator[Violation]:
     """空白或“/”“—”“无”不等于0：报告没有给出数字，相关合计不作判断。"""
     for row_path, paths in _rows_with(report, {CellStatus.BLANK}).items():
         raws = sorted({report.cells[p].raw or "" for p in paths} - {""})
-        yield violation(paths, row=row_label(row_path), columns=_columns(paths), raw="、".join(raws) or "空")
+        printed = "印为" + "、".join(f"“{r}”" for r in raws) if raws else "为空白"
+        yield violation(paths, row=row_label(row_path), columns=_columns(paths), printed=printed)
 
 
 @rule("VALUE-INVALID", Severity.ERROR, "「{cell}」填报的“{raw}”不是有效的{kind}")
