@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 from builders import NARRATIVE, build, make_tables, render, render_2019, with_cell
@@ -180,3 +181,8 @@ def test_rule_objects_are_declared_once() -> None:
     with pytest.raises(ValueError):
         rule("APP-BALANCE", Severity.ERROR, "x")(lambda report: iter(()))
     assert isinstance(RULES["APP-BALANCE"], Rule)
+
+
+def test_readme_lists_every_rule() -> None:
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    assert [r for r in RULES if f"| `{r}` |" not in readme] == []
