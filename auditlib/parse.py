@@ -575,8 +575,8 @@ def _read_review_litigation(lines: Sequence[SourceLine], doc_lines: dict[int, So
 # Sections, title, agency, year, template
 # ---------------------------------------------------------------------------------------------
 
-_HEADING = re.compile(r"^(?P<num>[一二三四五六])\s*[、.．,，]\s*(?P<title>.*)$")
-_HEADING_START = re.compile("|".join([r"[一二三四五六]"] + sorted({re.escape(k) for s in SECTIONS for k in s.keywords})))
+_HEADING = re.compile(r"^第?(?P<num>[一二三四五六])(?:部分)?\s*[、.．,，:：]?\s*(?P<title>.*)$")
+_HEADING_START = re.compile("|".join([r"第?[一二三四五六]"] + sorted({re.escape(k) for s in SECTIONS for k in s.keywords})))
 _TERMINAL = tuple("。；;：:！!？?")
 _CN_DIGITS = {c: str(i) for i, c in enumerate("〇一二三四五六七八九")} | {"零": "0", "○": "0", "O": "0"}
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
@@ -656,7 +656,7 @@ _TITLE_TAIL = re.compile(r"(?:关于)?((?:19|20)\d{2}|[〇零○一二三四五�
 def normalize_agency(name: str) -> str:
     """`淮安市洪泽区人民政府` → `洪泽区人民政府`: keep the innermost administrative unit and what follows."""
     name = compact(name).strip("：:，,。()（）《》")
-    name = re.sub(r"^(?:中共|关于)", "", name)
+    name = re.sub(r"^关于", "", name)
     while True:
         m = _ADMIN_PREFIX.match(name)
         if not m:
@@ -682,6 +682,10 @@ def find_agency(preamble: Sequence[SourceLine], title_idx: int | None, title: st
     if title:
         m = _TITLE_TAIL.search(title)
         head = title[: m.start()] if m else title.split("政府信息公开")[0]
+        if not head and m:
+            # `2024年青山镇政府信息公开工作年度报告`: the agency follows the year.
+            after = re.split(r"政府信息公开|政务信息公开|政务公开|信息公开", title[m.end():].lstrip("度"))[0]
+            head = after if after and not after.startswith(("工作", "年度")) else ""
         if head:
             candidates.append(head)
     before = [compact(line.text) for line in preamble[: title_idx if title_idx is not None else 6]]

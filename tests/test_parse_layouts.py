@@ -215,3 +215,43 @@ def test_review_table_printed_with_every_cell_empty_is_blank_not_missing() -> No
     report = parse_text("\n".join(lines))
     assert {report.cells[p].status for p in report.cells if p.startswith("review_litigation.")} == {CellStatus.BLANK}
     assert "CELL-MISSING" not in {f.rule for f in check_report(report)}
+
+
+@pytest.mark.parametrize(
+    ("title", "agency", "year"),
+    [
+        ("青山镇人民政府2024年政府信息公开工作年度报告", "青山镇人民政府", 2024),
+        ("某某县青山镇人民政府 2023 年度政府信息公开工作年度 报告", "青山镇人民政府", 2023),
+        ("2022年青山镇政府信息公开工作年度报告", "青山镇人民政府", 2022),
+        ("青山镇人民政府关于2024年度政府信息公开工作年度报告", "青山镇人民政府", 2024),
+        ("青山镇人民政府二〇二一年政府信息公开工作年度报告", "青山镇人民政府", 2021),
+        ("# 淮安市生态环境局2024年政府信息公开工作年度报告", "淮安市生态环境局", 2024),
+    ],
+)
+def test_agency_and_year_from_title(title: str, agency: str, year: int) -> None:
+    report = parse_text(render(make_tables(), title=title, year=year))
+    assert (report.agency, report.year) == (agency, year)
+
+
+@pytest.mark.parametrize(
+    ("name", "normalised"),
+    [("淮安市洪泽区人民政府", "洪泽区人民政府"), ("青岛市市南区人民政府", "市南区人民政府"),
+     ("广西壮族自治区南宁市人民政府", "南宁市人民政府"), ("北京市东城区东华门街道办事处", "东华门街道办事处"),
+     ("江苏省淮安市生态环境局", "淮安市生态环境局"), ("国家统计局", "国家统计局"), ("淮安市人民政府", "淮安市人民政府")],
+)
+def test_agency_keeps_the_innermost_administrative_unit(name: str, normalised: str) -> None:
+    from auditlib.parse import normalize_agency
+
+    assert normalize_agency(name) == normalised
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [("一、总体情况", "第一部分 总体情况"), ("五、存在的主要问题及改进情况", "五 存在的主要问题及改进情况"),
+     ("三、收到和处理政府信息公开申请情况", "三．收到和处理政府信息公开申请情况"), ("六、其他需要报告的事项", "**六、其他需要报告的事项**")],
+)
+def test_heading_spellings(old: str, new: str) -> None:
+    tables = make_tables(random.Random(14))
+    report = parse_text(render(tables).replace(old, new))
+    assert all(report.sections[k].present for k in "123456")
+    assert_cells(report, tables)
