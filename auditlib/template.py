@@ -31,7 +31,6 @@ SECTIONS: tuple[SectionSpec, ...] = (
     SectionSpec("5", "五", "存在的主要问题及改进情况", ("存在的主要问题", "主要问题", "存在问题", "改进情况")),
     SectionSpec("6", "六", "其他需要报告的事项", ("其他需要报告", "其他需报告", "其他事项")),
 )
-SECTION_BY_KEY = {s.key: s for s in SECTIONS}
 
 # ---------------------------------------------------------------------------------------------
 # Tables
@@ -216,9 +215,6 @@ TABLE_TITLES = {
     "applications": "收到和处理政府信息公开申请情况表",
     "review_litigation": "行政复议、行政诉讼情况表",
 }
-
-# Disposal rows whose sum is （七）总计 (the 2021 layout; 3.6 replaces 3.6.x where printed as one row).
-DISPOSAL_ROWS_2021 = tuple(r.key for r in APPLICATIONS.rows if r.key.startswith("3.") and r.key != "3.7")
 
 
 @dataclass(frozen=True)
