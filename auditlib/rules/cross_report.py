@@ -155,6 +155,9 @@ _LABEL = re.compile(
     r"^(?:主动公开|依申请公开|政府信息管理|政府信息公开平台建设|平台建设|监督保障|存在(?:的主要)?问题|主要问题"
     r"|改进(?:措施|情况)|整改情况|其他(?:需要报告的)?事项|总体情况)(?:方面|情况)?[:：]?"
 )
+_HEAD = re.compile(f"^(?:{_LEAD.pattern[1:]}|{_LABEL.pattern[1:]})+")
+_BOILERPLATE = re.compile("|".join(f"(?:{p.pattern})" for p in BOILERPLATE))
+_BOILERPLATE_HINT = re.compile("习近平|党的|条例|报告|处理费|按件|知情权")
 _SELF = re.compile(r"[我本全该](?:区|县|市|镇|乡|街道|旗|州|省|局|委|办|厅|院|中心|机关|单位|部门|所)")
 _DIGITS = re.compile(r"\d+(?:\.\d+)?")
 _NOT_WORD = re.compile(r"[^\w〇#]|_")
@@ -187,11 +190,9 @@ def sentence_keys(text: str, names: Sequence[str] = ()) -> list[Passage]:
     """The text's sentences with fixed wording removed, names and digits masked; short leftovers dropped."""
     out: list[Passage] = []
     for raw in _SPLIT.split(text):
-        s = compact(raw).translate(_VARIANTS)
-        for _ in range(3):
-            s = _LABEL.sub("", _LEAD.sub("", s))
-        for pattern in BOILERPLATE:
-            s = pattern.sub("", s)
+        s = _HEAD.sub("", compact(raw))
+        if _BOILERPLATE_HINT.search(s):
+            s = _BOILERPLATE.sub("", s)
         for name in names:
             s = s.replace(name, "〇")
         s = _DIGITS.sub("#", _SELF.sub("〇", s))
