@@ -1,0 +1,192 @@
+"""Altair builders: a polars frame in, a Vega-Lite v5 chart out (Chinese font stack in the config).
+
+Every chart's interactivity (legend highlight, click-to-filter, the overview's select boxes) is a
+Vega selection or parameter, so it keeps working in the exported HTML with no kernel. Data is
+inlined, which is why the builders keep their frames small (Altair refuses more than 5000 rows).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import altair as alt
+import polars as pl
+
+from auditlib.model import Report
+from auditlib.template import APPLICANT_COLUMNS
+
+__all__ = [
+    "CJK_FONT",
+    "disposition_chart",
+    "disposition_frame",
+    "findings_chart",
+    "heatmap_chart",
+    "rule_matrix",
+]
+
+CJK_FONT = '"Microsoft YaHei", "PingFang SC", "Noto Sans CJK SC", "Source Han Sans SC", SimSun, sans-serif'
+SEVERITY_DOMAIN = ["错误", "警告", "提示"]
+SEVERITY_RANGE = ["#c0392b", "#d69e2e", "#2b6cb0"]
+SEVERITY_SCALE = alt.Scale(domain=SEVERITY_DOMAIN, range=SEVERITY_RANGE)
+ALL = "全部"
+
+DISPOSALS = (
+    ("3.1", "予以公开"), ("3.2", "部分公开"), ("3.3", "不予公开"),
+    ("3.4", "无法提供"), ("3.5", "不予处理"), ("3.6", "其他处理"),
+)
+DISPOSAL_COLORS = ["#2f855a", "#68d391", "#c53030", "#dd6b20", "#805ad5", "#718096"]
+
+Chart = alt.Chart | alt.LayerChart | alt.VConcatChart | alt.HConcatChart
+
+
+def _configure(chart: Any) -> Any:
+    """The house look: CJK fonts everywhere, no frame around the plot area."""
+    return (chart.configure(font=CJK_FONT)
+            .configure_axis(labelFont=CJK_FONT, titleFont=CJK_FONT, labelFontSize=12, titleFontSize=12)
+            .configure_legend(labelFont=CJK_FONT, titleFont=CJK_FONT, labelFontSize=12)
+            .configure_title(font=CJK_FONT, fontSize=14, anchor="start")
+            .configure_view(stroke=None))
+
+
+def _message(text: str, width: int = 420) -> Any:
+    """A chart that only says something (no data to draw), so a cell never shows an empty frame."""
+    frame = pl.DataFrame({"text": [text]})
+    chart = alt.Chart(frame).mark_text(fontSize=14, color="#555", align="left", x=4).encode(
+        text="text:N").properties(width=width, height=30)
+    return _configure(chart)
+
+
+# ---------------------------------------------------------------------------------------------
+# One agency
+# ---------------------------------------------------------------------------------------------
+
+
+def _row_key(path: str, column: str) -> str:
+    """`applications.3.3.1.natural_person` → `3.3.1` for that column; "" for other tables or columns."""
+    head, suffix = "applications.", "." + column
+    return path[len(head):-len(suffix)] if path.startswith(head) and path.endswith(suffix) else ""
+
+
+def disposition_frame(report: Report | None) -> pl.DataFrame:
+    """How applications were disposed of (三、本年度办理结果 by group) for each applicant type.
+
+    Unknown cells (blank, missing, invalid) are left out rather than counted as 0.
+    """
+    rows: list[dict[str, Any]] = []
+    if report is not None:
+        for a_order, col in enumerate(APPLICANT_COLUMNS):
+            for d_order, (prefix, name) in enumerate(DISPOSALS):
+                values = [report.value(p) for p in report.cells
+                          if _row_key(p, col.key) in (prefix,) or _row_key(p, col.key).startswith(prefix + ".")]
+                known = [v for v in values if v is not None]
+                if known:
+                    rows.append({"applicant": col.label, "applicant_order": a_order, "disposal": name,
+                                 "disposal_order": d_order, "count": int(sum(known))})
+    schema = {"applicant": pl.String, "applicant_order": pl.Int64, "disposal": pl.String,
+              "disposal_order": pl.Int64, "count": pl.Int64}
+    return pl.DataFrame(rows, schema=schema)
+
+
+def disposition_chart(frame: pl.DataFrame) -> Any:
+    """Stacked bars: each applicant type's applications by how they were disposed of; click the legend."""
+    data = frame.filter(pl.col("count") > 0)
+    if data.is_empty():
+        return _message("本年度办理结果各项均为 0 或未填报，没有可绘制的数据。")
+    pick = alt.selection_point(fields=["disposal"], bind="legend", name="disposal_pick")
+    chart = alt.Chart(data).mark_bar().encode(
+        y=alt.Y("applicant:N", title="申请人类型", sort=[c.label for c in APPLICANT_COLUMNS],
+                scale=alt.Scale(domain=[c.label for c in APPLICANT_COLUMNS])),
+        x=alt.X("sum(count):Q", title="件数"),
+        color=alt.Color("disposal:N", title="办理结果（点击图例突出显示）",
+                        scale=alt.Scale(domain=[d for _, d in DISPOSALS], range=DISPOSAL_COLORS),
+                        sort=[d for _, d in DISPOSALS]),
+        order=alt.Order("disposal_order:Q"),
+        opacity=alt.condition(pick, alt.value(1.0), alt.value(0.25)),
+        tooltip=[alt.Tooltip("applicant:N", title="申请人"), alt.Tooltip("disposal:N", title="办理结果"),
+                 alt.Tooltip("count:Q", title="件数")],
+    ).add_params(pick).properties(width=520, height=alt.Step(26), title="申请办理结果（按申请人类型）")
+    return _configure(chart)
+
+
+def findings_chart(frame: pl.DataFrame) -> Any:
+    """Findings per rule, coloured by severity; click a bar to list that rule's findings below it."""
+    if frame.is_empty():
+        return _message("按当前参数未发现问题。")
+    data = frame.select("id", "rule", "severity_label", "message")
+    pick = alt.selection_point(fields=["rule"], name="rule_pick")
+    bars = alt.Chart(data).mark_bar().encode(
+        y=alt.Y("rule:N", title="规则", sort="-x"),
+        x=alt.X("count():Q", title="条数", axis=alt.Axis(tickMinStep=1, format="d")),
+        color=alt.Color("severity_label:N", title="级别", scale=SEVERITY_SCALE),
+        opacity=alt.condition(pick, alt.value(1.0), alt.value(0.35)),
+        tooltip=[alt.Tooltip("rule:N", title="规则"), alt.Tooltip("severity_label:N", title="级别"),
+                 alt.Tooltip("count():Q", title="条数")],
+    ).add_params(pick).properties(width=420, height=alt.Step(22), title="问题按规则分布（点击条形筛选下方列表）")
+    listing = alt.Chart(data).transform_filter(pick).transform_window(
+        row="row_number()").mark_text(align="left", baseline="middle", limit=760, fontSize=12).encode(
+        y=alt.Y("row:O", axis=None),
+        x=alt.value(0),
+        text=alt.Text("message:N"),
+        color=alt.Color("severity_label:N", scale=SEVERITY_SCALE, legend=None),
+        tooltip=[alt.Tooltip("id:Q", title="编号"), alt.Tooltip("rule:N", title="规则"),
+                 alt.Tooltip("message:N", title="问题")],
+    ).properties(width=760, height=alt.Step(18), title="问题列表")
+    return _configure(alt.vconcat(bars, listing))
+
+
+# ---------------------------------------------------------------------------------------------
+# All agencies of a run
+# ---------------------------------------------------------------------------------------------
+
+
+def rule_matrix(findings: pl.DataFrame, agencies: pl.DataFrame) -> pl.DataFrame:
+    """agency × rule counts, with each agency's page for the heatmap's links."""
+    schema = {"agency": pl.String, "page": pl.String, "rule": pl.String, "severity_label": pl.String, "count": pl.Int64}
+    if findings.is_empty():
+        return pl.DataFrame(schema=schema)
+    pages = agencies.select("key", pl.col("agency").alias("name"), "page")
+    out = (findings.group_by("key", "rule", "severity_label").len("count")
+           .join(pages, on="key", how="left")
+           .with_columns(pl.col("name").fill_null("（未识别机关）").alias("agency"))
+           .with_columns(pl.col("page").fill_null(""), pl.col("count").cast(pl.Int64)))
+    # two agencies with one name stay two rows: suffix the later ones
+    names = agencies.select("key", pl.col("agency").fill_null("（未识别机关）"))
+    dup = names.with_columns(pl.col("agency").cum_count().over("agency").alias("n"))
+    dup = dup.with_columns(pl.when(pl.col("n") > 1).then(pl.col("agency") + "（" + pl.col("n").cast(pl.String) + "）")
+                           .otherwise(pl.col("agency")).alias("label")).select("key", "label")
+    out = out.join(dup, on="key", how="left").with_columns(pl.col("label").fill_null(pl.col("agency")).alias("agency"))
+    return out.select(list(schema)).sort("agency", "rule")
+
+
+def heatmap_chart(frame: pl.DataFrame) -> Any:
+    """Agencies × rules: colour = severity, number = count; select boxes filter; click a cell to open the page."""
+    if frame.is_empty():
+        return _message("本次运行没有发现问题。")
+    rules = frame.group_by("rule", "severity_label").agg(pl.col("count").sum()).with_columns(
+        pl.col("severity_label").replace_strict({s: i for i, s in enumerate(SEVERITY_DOMAIN)},
+                                                return_dtype=pl.Int64).alias("o")).sort("o", "rule")
+    rule_order = rules["rule"].to_list()
+    sev = alt.param(name="sev_pick", value=ALL,
+                    bind=alt.binding_select(options=[ALL, *SEVERITY_DOMAIN], name="级别 "))
+    rule = alt.param(name="rule_filter", value=ALL, bind=alt.binding_select(options=[ALL, *rule_order], name="规则 "))
+    who = alt.param(name="agency_filter", value="",
+                    bind=alt.binding(input="search", placeholder="输入机关名称", name="机关 "))
+    keep = (f"(sev_pick == '{ALL}' || datum.severity_label == sev_pick) && "
+            f"(rule_filter == '{ALL}' || datum.rule == rule_filter) && "
+            "(agency_filter == '' || indexof(datum.agency, agency_filter) >= 0)")
+    n_agencies = frame["agency"].n_unique()
+    base = alt.Chart(frame).transform_filter(keep).encode(
+        x=alt.X("rule:N", title="规则", sort=rule_order, axis=alt.Axis(labelAngle=-40, orient="top")),
+        y=alt.Y("agency:N", title="机关", sort="ascending"),
+    )
+    cells = base.mark_rect(stroke="#fff", strokeWidth=1, cursor="pointer").encode(
+        color=alt.Color("severity_label:N", title="级别", scale=SEVERITY_SCALE),
+        href=alt.Href("page:N"),
+        tooltip=[alt.Tooltip("agency:N", title="机关"), alt.Tooltip("rule:N", title="规则"),
+                 alt.Tooltip("severity_label:N", title="级别"), alt.Tooltip("count:Q", title="条数")],
+    )
+    labels = base.mark_text(color="#fff", fontSize=11, fontWeight="bold").encode(text="count:Q", href=alt.Href("page:N"))
+    chart = alt.layer(cells, labels).add_params(sev, rule, who).properties(
+        width=max(240, 34 * len(rule_order)), height=max(60, 20 * n_agencies),
+        title="机关 × 规则（颜色为级别，数字为条数；点击格子打开该机关页面）")
+    return _configure(chart)

@@ -1,0 +1,102 @@
+"""The live drill-down for JupyterLab: ipywidgets built from the findings frame and the report's provenance.
+
+Widgets need a running kernel, so the exported page never relies on them (it shows the same
+content as `<details>`; see `views.findings_html`). Both are rebuilt from data, never from state.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import ipywidgets as w
+import polars as pl
+
+from auditlib import views
+from auditlib.model import Report
+
+__all__ = ["Drilldown", "OverviewFilter", "build_drilldown", "build_overview"]
+
+ALL = ""
+SEVERITY_OPTIONS = [("全部", ALL), ("错误", "error"), ("警告", "warning"), ("提示", "info")]
+
+
+class Drilldown(w.VBox):
+    """Choose a finding (filtered by severity and rule) and see what the rule checks, its cells and source."""
+
+    def __init__(self, frame: pl.DataFrame, report: Report | None, max_source_lines: int = 40, **kwargs: Any) -> None:
+        self.frame = frame
+        self.report = report
+        self.details = {d.id: d for d in views.finding_details(report, frame, max_source_lines)}
+        rules = sorted(set(frame["rule"].to_list())) if not frame.is_empty() else []
+        style = {"description_width": "3em"}
+        self.severity = w.Dropdown(options=SEVERITY_OPTIONS, value=ALL, description="级别", style=style)
+        self.rule = w.Dropdown(options=[("全部", ALL), *((r, r) for r in rules)], value=ALL, description="规则",
+                               style=style)
+        self.finding = w.Select(options=[], rows=8, description="问题", style=style,
+                                layout=w.Layout(width="100%"))
+        self.detail = w.HTML(layout=w.Layout(width="100%"))
+        self.severity.observe(self._refilter, names="value")
+        self.rule.observe(self._refilter, names="value")
+        self.finding.observe(self._show, names="value")
+        super().__init__([w.HBox([self.severity, self.rule]), self.finding, self.detail], **kwargs)
+        self._refilter()
+
+    def visible(self) -> pl.DataFrame:
+        """The findings that pass the current severity and rule filters."""
+        out = self.frame
+        if self.severity.value:
+            out = out.filter(pl.col("severity") == self.severity.value)
+        if self.rule.value:
+            out = out.filter(pl.col("rule") == self.rule.value)
+        return out
+
+    def _refilter(self, _change: Any = None) -> None:
+        rows = self.visible()
+        options = [(f"{sev}｜{rule}｜{msg[:70]}", int(i))
+                   for i, sev, rule, msg in rows.select("id", "severity_label", "rule", "message").iter_rows()]
+        self.finding.options = options
+        self.finding.value = options[0][1] if options else None
+        self._show()
+
+    def _show(self, _change: Any = None) -> None:
+        if self.finding.value is None:
+            self.detail.value = "<p>没有符合筛选条件的问题。</p>"
+            return
+        self.detail.value = views.finding_detail_html(self.details[self.finding.value], self.report)
+
+
+def build_drilldown(frame: pl.DataFrame, report: Report | None, max_source_lines: int = 40) -> Drilldown:
+    """The drill-down widget for one agency's findings (as `views.findings_frame` builds them)."""
+    return Drilldown(frame, report, max_source_lines)
+
+
+class OverviewFilter(w.VBox):
+    """The overview table, filtered and sorted by widgets (the lab's counterpart of the page's script)."""
+
+    SORTS = [("错误数", "errors"), ("警告数", "warnings"), ("提示数", "infos"), ("机关名称", "agency"), ("年度", "year")]
+
+    def __init__(self, run: views.RunData, **kwargs: Any) -> None:
+        self.run = run
+        rules = sorted(set(run.findings["rule"].to_list())) if not run.findings.is_empty() else []
+        style = {"description_width": "4em"}
+        self.severity = w.Dropdown(options=[("全部", ALL), ("有错误", "error"), ("有警告", "warning"), ("有提示", "info")],
+                                   value=ALL, description="级别", style=style)
+        self.rule = w.Dropdown(options=[("全部", ALL), *((r, r) for r in rules)], value=ALL, description="规则",
+                               style=style)
+        self.agency = w.Text(value="", placeholder="机关名称", description="机关", style=style)
+        self.sort = w.Dropdown(options=self.SORTS, value="errors", description="排序", style=style)
+        self.table = w.HTML(layout=w.Layout(width="100%"))
+        for control in (self.severity, self.rule, self.agency, self.sort):
+            control.observe(self._render, names="value")
+        super().__init__([w.HBox([self.severity, self.rule]), w.HBox([self.agency, self.sort]), self.table], **kwargs)
+        self._render()
+
+    def _render(self, _change: Any = None) -> None:
+        self.table.value = views.overview_table_html(self.run, sort_by=self.sort.value, severity=self.severity.value,
+                                                     rule=self.rule.value, agency=self.agency.value.strip(),
+                                                     script=False)
+
+
+def build_overview(run: views.RunData) -> OverviewFilter:
+    """Severity, rule and agency filters plus a sort order over the overview table."""
+    return OverviewFilter(run)
