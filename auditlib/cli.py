@@ -118,6 +118,28 @@ def cmd_score(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_batch(args: argparse.Namespace) -> int:
+    from auditlib.batch import BatchError, run_batch
+
+    try:
+        result = run_batch(args.paths, args.out, workers=args.workers, parameters_file=args.parameters,
+                           force=args.force, self_contained=args.self_contained, timeout=args.timeout,
+                           progress=not args.quiet)
+    except BatchError as exc:
+        sys.stderr.write(f"auditlib batch：{exc}\n")
+        return 2
+    except KeyboardInterrupt:
+        sys.stderr.write("\n已中断；已完成的机关已保存，再次运行同一命令将从中断处继续\n")
+        return 130
+    _emit(f"共 {len(result.agencies)} 个机关：本次生成 {result.ran} 个，未变化跳过 {result.skipped} 个，"
+          f"无法读取 {result.unreadable} 个，生成失败 {result.failed} 个（用时 {result.seconds:.1f} 秒）")
+    for a in result.agencies:
+        if a["status"] == "failed":
+            _emit(f"  生成失败：{a.get('agency') or a['report']}：{a.get('error')}")
+    _emit(f"总览页：{result.index}")
+    return 1 if result.failed else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="auditlib", description="政府信息公开工作年度报告审核工具")
     sub = parser.add_subparsers(dest="command", required=True, metavar="命令")
@@ -135,6 +157,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="按 JSON Lines 输出，每份报告一行（spec/report-json.md）")
     p.add_argument("--rubric", metavar="细则", default=None, help="评分细则 YAML（默认 parameters/rubric.yaml）")
     p.set_defaults(func=cmd_score)
+    help_text = "批量生成审核笔记本和网页：每个机关一页，另有总览页 index.html 和问题清单（xlsx/csv/parquet）"
+    p = sub.add_parser("batch", help=help_text, description=help_text)
+    p.add_argument("paths", nargs="+", metavar="路径", help="报告文件或文件夹（递归读取）")
+    p.add_argument("--out", required=True, metavar="输出文件夹", help="输出文件夹（不存在则创建；再次运行时跳过未变化的机关）")
+    p.add_argument("--workers", type=int, default=None, metavar="N", help="并行进程数（默认：本机 CPU 核数）")
+    p.add_argument("--parameters", default=None, metavar="参数文件",
+                   help="YAML 参数文件，覆盖 parameters/defaults.yaml（示例：parameters/batch.example.yaml）")
+    p.add_argument("--force", action="store_true", help="全部重新生成，不跳过未变化的机关")
+    p.add_argument("--self-contained", action="store_true", help="把图表脚本嵌入每个网页（单个文件即可查看，但每页约大 0.9 MB）")
+    p.add_argument("--timeout", type=int, default=600, metavar="秒", help="单个笔记本单元格的执行时限（默认 600 秒）")
+    p.add_argument("--quiet", action="store_true", help="不显示进度条")
+    p.set_defaults(func=cmd_batch)
     return parser
 
 
