@@ -350,7 +350,7 @@ SCORES_SCHEMA: dict[str, Any] = {
     "year": pl.Int64,
     "score": pl.Float64,
     "grade": pl.String,
-    "rank": pl.Int64,  # 1 = best; equal scores share a rank
+    "rank": pl.Int64,  # 1 = best; equal scores share a rank, the next rank skips (1, 2, 2, 4)
     "lost": pl.Float64,
     "deductions": pl.String,  # 表格勾稽 −25（APP-BALANCE）；…
     "unassessed": pl.String,
@@ -367,8 +367,8 @@ def _as_scores(items: Sequence[Outcome] | Sequence[Score], rubric: Rubric | None
 def scores_frame(items: Sequence[Outcome] | Sequence[Score], rubric: Rubric | None = None) -> pl.DataFrame:
     """One row per report: score, grade, rank and the deductions in words (input order)."""
     scores = _as_scores(items, rubric)
-    ordered = sorted({s.score for s in scores}, reverse=True)
-    rank = {value: ordered.index(value) + 1 for value in ordered}
+    values = sorted((s.score for s in scores), reverse=True)
+    rank = {value: values.index(value) + 1 for value in values}  # 1, 2, 2, 4: ties share, the next skips
     rows = [
         {"report": s.report, "agency": s.agency, "year": s.year, "score": s.score, "grade": s.grade,
          "rank": rank[s.score], "lost": s.total - s.score,
