@@ -70,6 +70,8 @@ _REVIEW_GAP_RE = re.compile(rf"(?:{_SCOPE}|{_REVIEW_WORDS})*")
 _SUIT_GAP_RE = re.compile(rf"(?:{_SCOPE}|{_REVIEW_WORDS}|行政复议案?件?|和|或|及|与|、)*")
 _CARRY_PREFIX_RE = re.compile(rf"(?:{_SCOPE}|含|包括|包含|另有?|其中|以及|和|及|、|有|尚有|还有|仍有|剩余|其余|申请|答复|办结|已)*")
 
+# 申请 as the thing received, not 申请人, 申请书, 申请渠道 …
+_NOT_APPLICANT = r"(?!人|书|表|材料|渠道|方式|流程|程序|条件|形式|途径|指南)"
 _RECEIVED = re.compile(
     r"(?P<verb>新收|收到|受理|接收到?|接到|办理|处理)(?P<gap>[^,;。]{0,24}?)"
     r"(?P<obj>政府信息公开申请|依申请公开申请|信息公开申请|政府信息公开|依申请公开|申请)"
@@ -77,7 +79,8 @@ _RECEIVED = re.compile(
 )
 _NONE_RECEIVED = re.compile(
     r"(?P<neg>并未|未|没有|暂无|无)(?P<verb>收到|接到|接收到?|受理|发生|产生|有)?(?P<gap>[^,;。]{0,24}?)"
-    r"(?P<obj>政府信息公开申请|依申请公开申请|信息公开申请|公开申请|申请|(?:依申请公开|政府信息公开)(?=事宜|事项|$|[。；;]))"
+    r"(?P<obj>(?:政府信息公开申请|依申请公开申请|信息公开申请|公开申请|申请)" + _NOT_APPLICANT
+    + r"|(?:依申请公开|政府信息公开)(?=事宜|事项|$|[。；;]))"
 )
 _APPLICANTS = (
     ("legal", r"法人(?:或|和|及|、)?其他组织|法人"),
@@ -89,8 +92,10 @@ _APPLICANTS = (
 )
 _APPLICANT = re.compile(
     "(?P<who>" + "|".join(f"(?P<{key}>{words})" for key, words in _APPLICANTS) + r")"
-    r"(?:提出的?|提交的?|的)?(?:政府信息公开|依申请公开)?(?:申请)?(?:共计?|为)?" + _NUM
+    r"(?:提出的?|提交的?|的)?(?:政府信息公开|依申请公开)?(?:申请)?(?:共计?|为)?"
+    r"(?P<num>\d+)(?P<after>余|多)?(?:件|宗|个|条|份)(?P<tail>左右|以上)?"
 )
+_LISTED = re.compile(r"(?:自然人|公民|个人|法人|其他组织|企业|机构)(?:、|和|及|或|与|以及)?$")
 _REVIEW = re.compile(r"行政复议(?:案件|申请)?(?:共计?|合计|总计|为)?" + _NUM)
 _LITIGATION = re.compile(r"行政诉讼(?:案件)?(?:共计?|合计|总计|为)?" + _NUM)
 _BOTH_ZERO = re.compile(r"行政复议(?:案件)?(?:、|和|及|或|与)行政诉讼(?:案件)?(?:数量|数)?(?:均为|均是|都是|均|都|为|各)?0(?:件|起|宗)?")
@@ -120,7 +125,7 @@ _CARRIED_OUT_BEFORE = re.compile(
 )
 _NO_CARRY = re.compile(r"(?:无|没有|不存在|未有)(?:申请|需要|需)?(?:结转|顺延)(?:到|至)?下一?年度?")
 _ABOUT_SUITS = re.compile(r"复议|诉讼|信访|投诉|举报|留言|咨询|提案|建议")
-_ABOUT_APPLICATIONS = re.compile(r"信息公开|依申请")
+_ABOUT_APPLICATIONS = re.compile(r"依申请|公开申请")
 
 
 def sentences(report: Report) -> Iterator[tuple[str, str]]:
@@ -220,6 +225,8 @@ def _none_received(clause: _Clause, sentence: str, scope: _Scope) -> Claim | Non
 
 def _applicants(clause: _Clause, sentence: str) -> Iterator[Claim]:
     for m in _APPLICANT.finditer(clause.text):
+        if _LISTED.search(clause.text[: m.start()]):  # 公民、法人或其他组织提出的申请 N 件: everyone, not a column
+            continue
         column = next(key for key, _ in _APPLICANTS if m.group(key))
         yield Claim("applicant", int(m.group("num")), _approximate(clause.text, m), sentence, "",
                     column=column, span=m.group(0))
@@ -302,7 +309,8 @@ def claims(report: Report) -> list[Claim]:
                 claim = _received(clause, printed, scope, about_applications) or _none_received(clause, printed, scope)
                 if claim is not None:
                     found.append(claim)
-                if about_applications or "申请" in clause.text:
+                totals = any(c.kind in ("received", "received_with_carry") for c in found)
+                if "申请" in clause.text or (clause.sub and totals):
                     found.extend(_applicants(clause, printed))
                 found.extend(_carried(clause, printed, scope))
             found.extend(_suits(clause, printed, scope))

@@ -116,6 +116,11 @@ def test_thousands_separator() -> None:
     "本年度没有产生政府信息公开处理费。",  # not about applications
     "对无法提供的答复，申请人提起行政复议。",  # no figure
     "未发生行政复议纠错情况。",  # not "no review"
+    "深入商业企业开展政府信息公开宣传30次。",  # not applications
+    "全年共受理各类申请12000件，政府信息公开工作稳步推进。",  # not information requests
+    "未有申请人提出异议，政府信息公开工作平稳。",  # 申请人, not 申请
+    "本机关作为复议机关，办理行政复议案件20件。",  # cases decided, not cases against the agency
+    "2024年，全县各级行政机关共收到政府信息公开申请120件。",  # a wider scope than the table's
 ])
 def test_sub_counts_other_subjects_and_other_topics_are_left_alone(sentence: str) -> None:
     assert messages(sentence, tables(new=(100, 0), review=3)) == []
@@ -134,6 +139,12 @@ def test_split_differs_in_both_columns() -> None:
     found = fires(SPLIT, tables(new=(90, 30)), times=2)
     assert any("自然人" in m and "90" in m for m in found)
     assert any("法人或其他组织" in m and "30" in m for m in found)
+
+
+def test_all_kinds_of_applicant_listed_is_the_total_not_a_column() -> None:
+    sentence = "全年共收到公民、法人或其他组织提出的政府信息公开申请20件。"
+    assert messages(sentence, tables(new=(16, 4))) == []
+    assert "法人" not in fires(sentence, tables(new=(16, 5)))[0].split("与表格不符")[1]
 
 
 def test_no_legal_person_applications() -> None:
