@@ -31,6 +31,8 @@ KINDS = ("received", "received_with_carry", "none_received", "applicant", "carri
 
 @dataclass(frozen=True)
 class Claim:
+    """One figure (or zero phrase) the narrative states, with the sentence it was read from."""
+
     kind: str  # one of KINDS
     value: int | None
     approximate: bool  # 余/多/近/约…: not held to equality

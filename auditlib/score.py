@@ -55,6 +55,8 @@ class RubricError(ValueError):
 
 @dataclass(frozen=True)
 class RulePoints:
+    """How much one rule deducts per finding (and at most), and what it needs to be assessed."""
+
     rule: str
     points: float  # deducted per finding
     max: float | None = None  # at most this much for the rule
@@ -63,6 +65,8 @@ class RulePoints:
 
 @dataclass(frozen=True)
 class Item:
+    """One item of the rubric: its points and the rules that deduct from it."""
+
     name: str
     points: float
     rules: tuple[RulePoints, ...]
@@ -76,6 +80,8 @@ class Item:
 
 @dataclass(frozen=True)
 class Rubric:
+    """The whole rubric: items, grade bands, rules that void a score, rules that only inform."""
+
     items: tuple[Item, ...]
     grades: tuple[tuple[str, float], ...]  # (grade, minimum score), highest first
     total: float = 100
@@ -182,6 +188,8 @@ class ScoreContext:
 
 @dataclass(frozen=True)
 class Score:
+    """One report's score: points out of `total`, the grade, and every point lost with its rules."""
+
     report: str
     agency: str | None
     year: int | None

@@ -131,17 +131,17 @@ def carry_over_matches_prior_year(reports: Sequence[Report]) -> Iterator[tuple[i
 # The agency's own narrative
 # ---------------------------------------------------------------------------------------------
 
-# Wording every report shares whoever wrote it: removed before comparing (applied to compact text).
+# Wording every report shares whoever wrote it: removed before comparing (applied to compact, NFKC text).
 BOILERPLATE = tuple(re.compile(p) for p in (
     r"(?:坚持|始终坚持)?以习近平新时代中国特色社会主义思想为指导",
     r"在习近平新时代中国特色社会主义思想(?:的)?指导下",
-    r"(?:深入|全面|认真)?(?:学习)?贯彻(?:落实)?党的[一二三四五六七八九十]+大(?:和[^，。；]{0,30}全会)?精神",
+    r"(?:深入|全面|认真)?(?:学习)?贯彻(?:落实)?党的[一二三四五六七八九十]+大(?:和[^,，。;；]{0,30}全会)?精神",
     r"(?:认真|深入|全面|严格)?(?:贯彻落实|贯彻执行|落实|按照|根据|依据|依照)?《中华人民共和国政府信息公开条例》"
     r"(?:[（(]以下简称《条例》[）)])?(?:的规定|规定|要求)?",
-    r"本(?:年度)?报告[^。；]{0,60}?编制",
-    r"本报告(?:中)?所列数据的?统计期限[^。；]{0,40}",
-    r"本报告(?:的)?电子版[^。；]{0,60}",
-    r"如对本报告有任何疑问[^。；]{0,60}",
+    r"本(?:年度)?报告[^。;；]{0,60}?编制",
+    r"(?:本报告)?(?:中)?所列数据的?统计期限[^。;；]{0,40}",
+    r"本报告(?:的)?电子版[^。;；]{0,60}",
+    r"如对本报告有任何疑问[^。;；]{0,60}",
     r"《(?:国务院办公厅关于印发〈)?政府信息公开信息处理费管理办法(?:〉的通知)?》(?:[（(]国办函〔\d+〕\d+号[）)])?",
     r"按件、?按量收费标准",
     r"知情权、参与权、表达权和监督权|知情权、参与权和监督权",
@@ -250,6 +250,7 @@ def shingles(text: str, size: int = SHINGLE) -> set[int]:
 
 
 def jaccard(a: set[int], b: set[int]) -> float:
+    """|a ∩ b| / |a ∪ b| (0 when either is empty)."""
     if not a or not b:
         return 0.0
     inter = len(a & b)

@@ -62,6 +62,8 @@ CorpusRuleFunc = Callable[[Sequence[Report]], Iterator[tuple[int, Violation]]]
 
 @dataclass(frozen=True)
 class CorpusRule:
+    """A declared rule across reports: like Rule, but its function sees every report of the call."""
+
     id: str
     severity: Severity
     message: str
