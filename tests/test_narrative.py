@@ -95,6 +95,21 @@ def test_no_applications(sentence: str) -> None:
     fires(sentence, tables(new=(2, 0)))
 
 
+def test_accepted_and_answered_in_time_against_the_table() -> None:
+    """A 2023 department report printed 2 here and 3 in its table: a real contradiction."""
+    sentence = "本年度，共受理政府信息公开申请2件，都在法定期限内予以答复。"
+    assert messages(sentence, tables(new=(2, 0))) == []
+    fires(sentence, tables(new=(3, 0)))
+
+
+def test_other_requests_and_hotline_cases_are_not_applications() -> None:
+    sentence = "2024年，我办全年未收到行政许可申请；全年未接到信息公开申请；各栏目共刊发文稿、通知、公告、公示等44篇。"
+    assert messages(sentence, tables()) == []
+    assert len(messages(sentence, tables(new=(1, 0)))) == 1
+    hotline = "2024年，共办理政府12345热线47件，已全部办结，回复率和满意率均达100%。"
+    assert messages(hotline, tables(new=(5, 0), carried_out=(1, 0))) == []
+
+
 @pytest.mark.parametrize("sentence", ["依申请公开方面，全年共收到政府信息公开申请14000余件。",
                                       "全年共收到政府信息公开申请近20件。", "全年共收到政府信息公开申请约20件。",
                                       "全年共收到政府信息公开申请20多件。"])
