@@ -1,0 +1,290 @@
+"""The batch run, checked the way an inspector would: pages, links, the Excel file, offline, escaped."""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+import re
+import shutil
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import nbformat
+import openpyxl
+import polars as pl
+import pytest
+from conftest import EVIL_AGENCY, SEEDS
+
+from auditlib.batch import (
+    BatchError,
+    atomic_write,
+    load_parameters,
+    output_key,
+    run_batch,
+    safe_name,
+    split_parameters,
+    vega_json,
+)
+from auditlib.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class Links(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.hrefs: list[str] = []
+        self.srcs: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        for name, value in attrs:
+            if name == "href" and value:
+                self.hrefs.append(value)
+            if name == "src" and value:
+                self.srcs.append(value)
+
+
+def links(page: Path) -> Links:
+    parser = Links()
+    parser.feed(page.read_text(encoding="utf-8"))
+    return parser
+
+
+def pages(out: Path) -> list[Path]:
+    return [out / "index.html", *sorted((out / "agencies").glob("*.html"))]
+
+
+def by_report(result, name: str) -> dict:
+    return next(a for a in result.agencies if Path(a["report"]).name == name)
+
+
+# --- what the run produced -------------------------------------------------------------------
+
+
+def test_every_report_has_a_page_and_a_notebook(batch_run) -> None:
+    out = batch_run.out_dir
+    assert len(batch_run.agencies) == len(SEEDS) + 3
+    assert batch_run.failed == 0 and batch_run.ran == len(batch_run.agencies)
+    for a in batch_run.agencies:
+        assert (out / a["page"]).is_file() and (out / a["notebook"]).is_file()
+        nb = nbformat.read(out / a["notebook"], as_version=4)
+        assert nb.metadata.papermill.parameters.report_path == a["report"]
+    for name in ("index.html", "overview.ipynb", "findings.xlsx", "findings.csv", "findings.parquet",
+                 "summary.json", "manifest.json"):
+        assert (out / name).is_file(), name
+    assert not list(out.rglob(".tmp-*")), "temporary files left behind"
+
+
+def test_each_page_shows_its_agency_and_its_findings(batch_run) -> None:
+    findings = pl.read_parquet(batch_run.out_dir / "findings.parquet")
+    for a in batch_run.agencies:
+        page = (batch_run.out_dir / a["page"]).read_text(encoding="utf-8")
+        assert '<html lang="zh">' in page
+        if a["agency"]:
+            assert html.escape(a["agency"]) in page
+        mine = findings.filter(pl.col("key") == a["key"])
+        assert mine.height == a["errors"] + a["warnings"] + a["infos"]
+        for message in mine["message"]:
+            assert html.escape(message) in page, (a["key"], message)
+        assert "评分：待评分功能上线" in page
+
+
+def test_unreadable_report_gets_a_page_that_says_why_and_the_run_goes_on(batch_run) -> None:
+    empty = by_report(batch_run, "empty.txt")
+    assert empty["status"] == "unreadable" and "文件为空" in empty["error"]
+    page = (batch_run.out_dir / empty["page"]).read_text(encoding="utf-8")
+    assert "无法读取" in page and "文件为空" in page
+    assert sum(a["status"] == "ok" for a in batch_run.agencies) == len(batch_run.agencies) - 1
+
+
+def test_two_agencies_with_one_name_get_two_pages(batch_run) -> None:
+    first, again = by_report(batch_run, SEEDS[0].name), by_report(batch_run, "000_copy.txt")
+    assert first["agency"] == again["agency"] == "红花集镇人民政府"
+    assert first["key"] != again["key"] and first["key"].startswith("红花集镇人民政府-2024-")
+    assert (batch_run.out_dir / first["page"]).is_file() and (batch_run.out_dir / again["page"]).is_file()
+
+
+def test_index_links_every_agency_and_every_link_resolves(batch_run) -> None:
+    out = batch_run.out_dir
+    index = links(out / "index.html")
+    local = [h for h in index.hrefs if not h.startswith("#")]
+    for a in batch_run.agencies:
+        assert any(unquote(h) == a["page"] for h in local), a["page"]
+    for page in pages(out):
+        for ref in [*links(page).hrefs, *links(page).srcs]:
+            parts = urlsplit(ref)
+            if parts.scheme or ref.startswith("#"):
+                continue
+            target = (page.parent / unquote(parts.path)).resolve()
+            assert target.exists(), f"{page.name}: {ref}"
+            assert target.is_relative_to(out), f"{page.name} links outside the run folder: {ref}"
+
+
+def test_no_page_loads_anything_from_outside(batch_run) -> None:
+    outside = re.compile(r"""(?:\bsrc|\bhref)\s*=\s*["']?\s*(?:https?:)?//|url\(\s*["']?(?:https?:)?//|"""
+                         r"""@import\s+["']?(?:url\()?\s*["']?(?:https?:)?//|import\(\s*["'](?:https?:)?//""", re.I)
+    for page in pages(batch_run.out_dir):
+        text = page.read_text(encoding="utf-8")
+        assert not outside.search(text), (page.name, outside.search(text))
+        assert "cdn.jsdelivr" not in text and "unpkg.com" not in text and "cdnjs" not in text
+        for src in links(page).srcs:
+            assert src.startswith("../assets/vega-embed-") or src.startswith("assets/vega-embed-"), src
+    bundle = next((batch_run.out_dir / "assets").glob("vega-embed-*.js")).read_text(encoding="utf-8")
+    assert "window.vegaEmbed" in bundle
+
+
+def test_report_text_never_runs_as_script(batch_run) -> None:
+    evil = by_report(batch_run, "evil.txt")
+    assert evil["agency"] == EVIL_AGENCY
+    out = batch_run.out_dir
+    page = (out / evil["page"]).read_text(encoding="utf-8")
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;红旗区人民政府" in page
+    assert "&lt;script&gt;alert(3)&lt;/script&gt;" in page  # the source line behind a blank cell
+    for p in pages(out):
+        text = p.read_text(encoding="utf-8")
+        assert "<script>alert(" not in text and "<img src=x" not in text, p.name
+        for data in re.findall(r'<script type="application/json" class="vega-spec">(.*?)</script>', text, re.S):
+            json.loads(data)  # the chart data stays one JSON value: nothing closed the tag early
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in (out / "index.html").read_text(encoding="utf-8")
+
+
+def test_findings_files_hold_every_finding(batch_run) -> None:
+    out = batch_run.out_dir
+    total = sum(a["errors"] + a["warnings"] + a["infos"] for a in batch_run.agencies)
+    parquet = pl.read_parquet(out / "findings.parquet")
+    assert parquet.height == total and parquet.schema["cells"] == pl.List(pl.String)
+    csv = pl.read_csv(out / "findings.csv")
+    assert csv.height == total and (out / "findings.csv").read_bytes().startswith(b"\xef\xbb\xbf")
+    sheet = openpyxl.load_workbook(out / "findings.xlsx", read_only=True)["问题清单"]
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][:5] == ("机关", "年度", "级别", "规则", "问题说明")
+    assert len(rows) - 1 == total
+    assert {r[0] for r in rows[1:]} >= {"红旗区人民政府", "佐龙镇人民政府", "刘家塔镇人民政府", EVIL_AGENCY}
+    assert sorted(r[4] for r in rows[1:]) == sorted(parquet["message"].to_list())
+    unreadable = [r for r in rows[1:] if r[3] == "UNREADABLE"]
+    assert len(unreadable) == 1 and "文件为空" in unreadable[0][4]
+
+
+def test_manifest_records_hashes_and_status(batch_run) -> None:
+    manifest = json.loads((batch_run.out_dir / "manifest.json").read_text(encoding="utf-8"))
+    assert set(manifest["agencies"]) == {a["report"] for a in batch_run.agencies}
+    for entry in manifest["agencies"].values():
+        assert {"sha256", "params_hash", "notebook_hash", "code_hash", "status", "error"} <= set(entry)
+    assert manifest["overview"]["status"] == "ok"
+
+
+# --- re-runs, failures, parameters -------------------------------------------------------------
+
+
+def test_rerun_skips_unchanged_redoes_changed_and_resumes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    src, out = tmp_path / "reports", tmp_path / "out"
+    src.mkdir()
+    for seed in SEEDS[2:4]:
+        shutil.copy(seed, src / seed.name)
+    first = run_batch([src], out, workers=1, progress=False)
+    assert (first.ran, first.skipped) == (2, 0)
+    index_before = (out / "index.html").stat().st_mtime_ns
+
+    assert main(["batch", str(src), "--out", str(out), "--quiet"]) == 0
+    printed = capsys.readouterr().out
+    assert "本次生成 0 个，未变化跳过 2 个" in printed and str(out / "index.html") in printed
+    assert (out / "index.html").stat().st_mtime_ns == index_before
+
+    changed = src / SEEDS[2].name
+    changed.write_text(changed.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    lost = next(a for a in first.agencies if a["report"] == str((src / SEEDS[3].name).resolve()))
+    (out / lost["page"]).unlink()  # as if the run had been interrupted before this page was written
+    third = run_batch([src], out, workers=1, progress=False)
+    assert (third.ran, third.skipped) == (2, 0)
+    assert (out / lost["page"]).is_file()
+
+
+def test_a_failing_notebook_fails_its_agency_only(tmp_path: Path) -> None:
+    nb = nbformat.read(ROOT / "notebooks" / "agency_audit.ipynb", as_version=4)
+    nb.cells.append(nbformat.v4.new_code_cell('raise ValueError("<b>坏了</b>")'))
+    broken = tmp_path / "broken.ipynb"
+    nbformat.write(nb, broken)
+    src = tmp_path / "reports"
+    src.mkdir()
+    shutil.copy(SEEDS[3], src / SEEDS[3].name)
+    result = run_batch([src], tmp_path / "out", workers=1, progress=False, agency_notebook=broken)
+    (record,) = result.agencies
+    assert record["status"] == "failed" and "ValueError" in record["error"]
+    page = (tmp_path / "out" / record["page"]).read_text(encoding="utf-8")
+    assert "本页生成失败" in page and "&lt;b&gt;坏了&lt;/b&gt;" in page
+    assert "红旗区人民政府" in page  # what ran before the error is still there
+    assert (tmp_path / "out" / "index.html").is_file()
+    assert "生成失败" in (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
+
+
+def test_parameters_are_checked_against_the_notebooks(tmp_path: Path) -> None:
+    agency_nb, overview_nb = ROOT / "notebooks" / "agency_audit.ipynb", ROOT / "notebooks" / "overview.ipynb"
+    agency, overview = split_parameters(load_parameters(ROOT / "parameters" / "batch.example.yaml"), agency_nb, overview_nb)
+    assert agency["min_severity"] == "warning" and overview["min_severity"] == "warning"
+    assert agency["exclude_rules"] == ["TITLE-FORM"] and "max_source_lines" not in overview
+    with pytest.raises(BatchError, match="未知参数"):
+        split_parameters({"min_sevrity": "error"}, agency_nb, overview_nb)
+    with pytest.raises(BatchError, match="自动填写"):
+        split_parameters({"report_path": "x"}, agency_nb, overview_nb)
+    with pytest.raises(BatchError, match="不受支持"):
+        split_parameters({"rules": [Path("x")]}, agency_nb, overview_nb)
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("- 1\n- 2\n", encoding="utf-8")
+    with pytest.raises(BatchError):
+        load_parameters(bad)
+
+
+# --- names and files ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name, expected", [
+    ("红旗区人民政府", "红旗区人民政府"),
+    ("../../etc/passwd", "etc_passwd"),
+    ("..", "未识别机关"),
+    ("...", "未识别机关"),
+    ("a/b\\c:d*e?f\"g<h>i|j", "a_b_c_d_e_f_g_h_i_j"),
+    ("  市 政府\t办公厅 ", "市_政府_办公厅"),
+    ("红旗\x00区\u202e人民\n政府", "红旗区人民_政府"),
+    (".hidden", "hidden"),
+    ("", "未识别机关"),
+    (None, "未识别机关"),
+    ("{pm}", "pm"),
+])
+def test_safe_name(name: str | None, expected: str) -> None:
+    got = safe_name(name)
+    assert got == expected
+    assert os.sep not in got and "/" not in got and got not in {".", ".."} and not got.startswith(".")
+
+
+def test_safe_name_is_bounded() -> None:
+    assert len(safe_name("政" * 500)) == 60
+
+
+def test_output_key_is_stable_and_distinct(tmp_path: Path) -> None:
+    a, b = tmp_path / "a.txt", tmp_path / "sub" / "a.txt"
+    assert output_key("红旗区人民政府", 2024, a) == output_key("红旗区人民政府", 2024, a)
+    assert output_key("红旗区人民政府", 2024, a) != output_key("红旗区人民政府", 2024, b)
+    assert output_key(None, None, a).startswith("a-")
+    assert "/" not in output_key("../x/../y", 2024, a)
+
+
+def test_atomic_write_never_leaves_half_a_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    target = tmp_path / "page.html"
+    atomic_write(target, "旧内容")
+
+    def fail(*_args: object) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(os, "replace", fail)
+    with pytest.raises(OSError):
+        atomic_write(target, "新内容" * 1000)
+    assert target.read_text(encoding="utf-8") == "旧内容"
+    assert [p.name for p in tmp_path.iterdir()] == ["page.html"]
+
+
+def test_vega_json_cannot_close_its_script_tag() -> None:
+    text = vega_json({"title": "</script><script>alert(1)</script>", "n": "a & b \u2028"})
+    assert "<" not in text and ">" not in text and "&" not in text
+    assert json.loads(text) == {"title": "</script><script>alert(1)</script>", "n": "a & b \u2028"}

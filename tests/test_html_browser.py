@@ -1,0 +1,180 @@
+"""The exported pages in a real browser with the network cut: headless Debian Chromium driven by Playwright.
+
+Never downloads a browser: it uses /usr/bin/chromium (`.ci/run` installs Debian's package first) and
+skips elsewhere. Every request that is not a `file:` URL is blocked and counted.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+playwright_api = pytest.importorskip("playwright.sync_api", reason="playwright (Python) is not installed")
+
+CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "/usr/lib/chromium/chromium")
+CHROMIUM = next((p for p in CHROMIUM_CANDIDATES if Path(p).is_file()), None)
+if CHROMIUM is None:
+    pytest.skip("Debian's chromium is not installed (/usr/bin/chromium); .ci/run installs it with apt-get",
+                allow_module_level=True)
+
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run", "--disable-default-apps", "--disable-extensions"]
+
+
+class Page:
+    """A browser tab that blocks and counts every outside request and records console errors and dialogs."""
+
+    def __init__(self, context: Any) -> None:
+        self.page = context.new_page()
+        self.outside: list[str] = []
+        self.errors: list[str] = []
+        self.dialogs: list[str] = []
+        self.page.route("**/*", self._route)
+        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        self.page.on("dialog", self._dialog)
+
+    def _route(self, route: Any) -> None:
+        url = route.request.url
+        if url.startswith("file:"):
+            route.continue_()
+        else:
+            self.outside.append(url)
+            route.abort()
+
+    def _dialog(self, dialog: Any) -> None:
+        self.dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    def open(self, path: Path) -> Any:
+        self.page.goto(path.as_uri())
+        self.page.wait_for_load_state("load")
+        return self.page
+
+    def assert_clean(self) -> None:
+        assert self.outside == [], f"requests outside the page: {self.outside}"
+        assert self.errors == [], f"console errors: {self.errors}"
+        assert self.dialogs == [], f"report text ran as script: {self.dialogs}"
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    with playwright_api.sync_playwright() as p:
+        try:
+            b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        except Exception as exc:  # noqa: BLE001 - e.g. a wrapper script that misbehaves: try the binary
+            fallback = "/usr/lib/chromium/chromium"
+            if fallback == CHROMIUM or not Path(fallback).is_file():
+                pytest.skip(f"cannot launch {CHROMIUM}: {exc}")
+            b = p.chromium.launch(executable_path=fallback, headless=True, args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def tab(browser: Any) -> Iterator[Page]:
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, service_workers="block")
+    yield Page(context)
+    context.close()
+
+
+def charts_drawn(page: Any, expected: int) -> None:
+    page.wait_for_function(
+        f"document.querySelectorAll('.vega-chart svg, .vega-chart canvas').length >= {expected}", timeout=15000)
+    assert page.locator(".vega-chart").count() == expected
+    for i in range(expected):
+        assert page.locator(".vega-chart").nth(i).locator("svg, canvas").count() >= 1
+
+
+def test_index_works_offline(batch_run, tab: Page) -> None:
+    page = tab.open(batch_run.out_dir / "index.html")
+    assert page.evaluate("typeof window.vegaEmbed") == "function"
+    assert page.get_attribute("html", "lang") == "zh"
+    charts_drawn(page, 1)
+    rows = page.locator("table.overview tbody tr")
+    assert rows.count() == len(batch_run.agencies)
+    # sort by 警告 (descending on first click): 刘家塔镇 has the most warnings
+    page.locator("table.overview th[data-key=warnings]").click()
+    assert rows.first.get_attribute("data-agency") == "刘家塔镇人民政府"
+    # filter by rule, then by agency name
+    page.select_option("select[name=rule]", "FEE-NOT-REPORTED")
+    assert page.locator("table.overview tbody tr:visible").count() == 1
+    page.select_option("select[name=rule]", "")
+    page.fill("input[name=agency]", "红花集")
+    assert page.locator("table.overview tbody tr:visible").count() == 2
+    # the heatmap's own select boxes are Vega bindings
+    assert page.locator(".vega-chart select").count() >= 2
+    # an agency link opens that agency's page, from disk
+    page.fill("input[name=agency]", "")
+    page.locator("a.agency-link", has_text=re.compile("^红旗区人民政府$")).click()
+    page.wait_for_load_state("load")
+    assert page.url.endswith(".html") and "/agencies/" in page.url
+    assert page.locator("h1.agency").inner_text() == "红旗区人民政府"
+    tab.assert_clean()
+
+
+def test_agency_page_works_offline_and_drills_down(batch_run, tab: Page) -> None:
+    record = next(a for a in batch_run.agencies if a["agency"] == "刘家塔镇人民政府")
+    page = tab.open(batch_run.out_dir / record["page"])
+    charts_drawn(page, 2)
+    assert page.locator("table.audit-table[id^=table-]").count() == 3
+    finding = page.locator("details.finding[data-rule=FEE-NOT-REPORTED]")
+    source = finding.locator(".src-line").first
+    assert not source.is_visible()
+    finding.locator("summary").click()
+    assert source.is_visible()
+    assert "其他需要报告的事项" in finding.locator(".source").inner_text()
+    # a cell-level finding: its rows are shown, highlighted, and link to the cell in the main table
+    zero = page.locator("details.finding[data-rule=TABLE-ALL-ZERO]").last  # 主动公开: its rows, repeated
+    zero.locator("summary").click()
+    assert zero.locator(".src-line").first.is_visible()
+    assert zero.locator("table.audit-table td.hl-info").count() == 10
+    zero.locator("a[href='#cell-active_disclosure.fees.amount']").click()
+    assert page.url.endswith("#cell-active_disclosure.fees.amount")
+    assert page.locator("[id='cell-active_disclosure.fees.amount']").is_visible()
+    tab.assert_clean()
+
+
+def test_findings_chart_click_filters_its_list(batch_run, tab: Page) -> None:
+    record = next(a for a in batch_run.agencies if a["agency"] == "刘家塔镇人民政府")
+    page = tab.open(batch_run.out_dir / record["page"])
+    charts_drawn(page, 2)
+    chart = page.locator(".vega-chart").first
+    before = chart.locator("g.mark-text text").count()
+    chart.locator("g.mark-rect path").first.click()
+    page.wait_for_timeout(300)
+    after = chart.locator("g.mark-text text").count()
+    assert 0 < after < before
+    tab.assert_clean()
+
+
+def test_injected_script_shows_as_text(batch_run, tab: Page) -> None:
+    record = next(a for a in batch_run.agencies if Path(a["report"]).name == "evil.txt")
+    page = tab.open(batch_run.out_dir / record["page"])
+    charts_drawn(page, 2)
+    assert page.locator("h1.agency").inner_text() == "<script>alert(1)</script>红旗区人民政府"
+    assert page.locator("img[src=x]").count() == 0
+    blank = page.locator("details.finding[data-rule=CELL-BLANK]").first
+    blank.locator("summary").click()
+    assert "<script>alert(3)</script>" in blank.locator(".source").inner_text()
+    tab.assert_clean()
+    index = tab.open(batch_run.out_dir / "index.html")
+    charts_drawn(index, 1)
+    assert index.locator("a.agency-link", has_text="<script>alert(1)</script>").count() == 1
+    tab.assert_clean()
+
+
+def test_page_copied_alone_says_the_chart_script_is_missing(batch_run, tab: Page, tmp_path: Path) -> None:
+    record = batch_run.agencies[0]
+    lone = tmp_path / "agencies" / "page.html"
+    lone.parent.mkdir()
+    shutil.copy(batch_run.out_dir / record["page"], lone)
+    page = tab.open(lone)
+    page.wait_for_timeout(200)
+    assert "图表脚本未能加载" in page.locator(".vega-chart").first.inner_text()
+    assert tab.outside == [] and tab.dialogs == []

@@ -1,0 +1,206 @@
+"""The page pieces as pure functions: template-shaped tables, the drill-down, charts and widgets."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import altair as alt
+import polars as pl
+import pytest
+from conftest import EVIL_AGENCY, SEEDS, write_inputs
+
+from auditlib import charts, views, widgets
+from auditlib.audit import audit_file
+from auditlib.findings import Finding, Severity
+from auditlib.template import table_spec
+
+HONGQI = next(s for s in SEEDS if s.name.startswith("003"))  # 红旗区: real numbers in every table
+ZUOLONG = next(s for s in SEEDS if s.name.startswith("001"))  # 佐龙镇: a warning and all-zero tables
+
+
+@pytest.fixture(scope="module")
+def evil(tmp_path_factory: pytest.TempPathFactory) -> views.AgencyPage:
+    folder = write_inputs(tmp_path_factory.mktemp("inputs"))
+    return views.agency_page(str(folder / "evil.txt"))
+
+
+def finding(rule: str, severity: Severity, cells: tuple[str, ...] = ()) -> Finding:
+    return Finding("r.txt", "某机关", rule, severity, f"{rule} 的说明", cells)
+
+
+# --- tables -----------------------------------------------------------------------------------
+
+
+def test_tables_follow_the_template() -> None:
+    page = views.agency_page(str(HONGQI))
+    html = page.tables()
+    for key in views.TABLE_KEYS:
+        assert f'id="table-{key}"' in html
+    for path in page.report.cells:  # type: ignore[union-attr]
+        assert f'id="cell-{path}"' in html
+    apps = views.table_html(page.report, "applications")  # type: ignore[arg-type]
+    assert apps.count("<tr>") == 3 + len(table_spec("2021", "applications").rows)
+    assert 'rowspan="22"' in apps  # 三、本年度办理结果 spans （一）…（七）
+    assert 'rowspan="8"' in apps and "（三）不予公开" in apps
+    assert re.search(r'id="cell-applications\.1\.natural_person"[^>]*>16<', apps)
+    ad = views.table_html(page.report, "active_disclosure")  # type: ignore[arg-type]
+    assert "第二十条第（八）项" in ad and re.search(r'id="cell-active_disclosure\.licensing\.decisions"[^>]*>6935<', ad)
+    rl = views.table_html(page.report, "review_litigation")  # type: ignore[arg-type]
+    assert "未经复议直接起诉" in rl and re.search(r'review_litigation\.review\.total"[^>]*>11<', rl)
+
+
+def test_cells_of_findings_are_highlighted_by_their_worst_severity() -> None:
+    frame = views.findings_frame([
+        finding("A", Severity.INFO, ("applications.1.total", "applications.2.total")),
+        finding("B", Severity.ERROR, ("applications.1.total",)),
+    ])
+    assert views.cell_highlights(frame) == {"applications.1.total": "error", "applications.2.total": "info"}
+    html = views.tables_html(audit_file(HONGQI).report, frame)
+    assert re.search(r'id="cell-applications\.1\.total" class="cell hl hl-error"', html)
+    assert re.search(r'id="cell-applications\.2\.total" class="cell hl hl-info"', html)
+    assert len(re.findall(r'class="cell hl ', html)) == 2
+
+
+def test_report_text_is_escaped_everywhere(evil: views.AgencyPage) -> None:
+    assert evil.report is not None and evil.report.agency == EVIL_AGENCY
+    everything = evil.heading() + evil.summary() + evil.tables() + evil.findings()
+    assert "<script>" not in everything and "<img" not in everything
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;红旗区人民政府" in evil.heading()
+    assert "&lt;script&gt;alert(3)&lt;/script&gt;" in evil.findings()
+
+
+# --- findings and the drill-down ---------------------------------------------------------------
+
+
+def test_select_findings_by_rule_and_severity() -> None:
+    found = [finding("A", Severity.ERROR), finding("B", Severity.WARNING), finding("C", Severity.INFO),
+             Finding("x", None, "UNREADABLE", Severity.ERROR, "无法读取")]
+    assert [f.rule for f in views.select_findings(found)] == ["A", "B", "C", "UNREADABLE"]
+    assert [f.rule for f in views.select_findings(found, min_severity="warning")] == ["A", "B", "UNREADABLE"]
+    assert [f.rule for f in views.select_findings(found, rules=["C"])] == ["C", "UNREADABLE"]
+    assert [f.rule for f in views.select_findings(found, exclude_rules=["A", "C"])] == ["B", "UNREADABLE"]
+
+
+def test_findings_frame_orders_by_severity_with_stable_ids() -> None:
+    frame = views.findings_frame([finding("Z", Severity.INFO), finding("B", Severity.ERROR), finding("A", Severity.WARNING)])
+    assert frame["rule"].to_list() == ["B", "A", "Z"] and frame["id"].to_list() == [1, 2, 3]
+    assert views.worst_rule(frame) == "B" and views.worst_rule(frame.head(0)) is None
+
+
+def test_a_finding_drills_down_to_its_cells_and_source_lines() -> None:
+    page = views.agency_page(str(ZUOLONG))
+    details = {d.rule: d for d in page.details()}
+    zero = next(d for d in page.details() if d.rule == "TABLE-ALL-ZERO" and d.cells[0].table == "review_litigation")
+    assert zero.doc and {c.table for c in zero.cells} == {"review_litigation"}
+    assert zero.lines and all(ln.number in {n for c in zero.cells for n in c.lines} for ln in zero.lines)
+    html = views.finding_detail_html(zero, page.report)
+    assert "本规则检查" in html and 'data-table="review_litigation"' in html and "hl-info" in html
+    assert f'data-line="{zero.lines[0].number}"' in html
+    section = details["SEC5-NO-RECTIFY"]
+    assert section.sections == ("section.5",) and section.lines[0].number == page.report.sections["5"].line  # type: ignore[union-attr]
+    capped = views.agency_page(str(ZUOLONG), max_source_lines=3).details()
+    assert all(len(d.lines) <= 3 for d in capped) and any(d.omitted_lines for d in capped)
+
+
+def test_static_drilldown_is_details_grouped_by_severity_and_rule() -> None:
+    page = views.agency_page(str(ZUOLONG))
+    html = page.findings()
+    assert html.count('<details class="finding"') == page.frame.height
+    assert 'data-severity="warning"' in html and 'id="rule-TITLE-FORM"' in html and 'href="#rule-TITLE-FORM"' in html
+    assert html.index('data-severity="warning"') < html.index('data-severity="info"')
+
+
+def test_unreadable_report_page(tmp_path: Path) -> None:
+    empty = tmp_path / "empty.txt"
+    empty.write_text("", encoding="utf-8")
+    page = views.agency_page(str(empty))
+    assert page.report is None and page.frame["rule"].to_list() == ["UNREADABLE"]
+    assert "文件为空" in page.heading() and "无法读取" in page.tables()
+    assert "文件为空" in page.findings()
+    assert charts.disposition_frame(None).is_empty()
+
+
+def test_score_is_a_placeholder_until_scoring_lands() -> None:
+    page = views.agency_page(str(HONGQI))
+    assert views.score_text(page.report) == "评分：待评分功能上线" and "评分：待评分功能上线" in page.heading()
+
+
+def test_html_fragments_display_as_html() -> None:
+    frag = views.HtmlFragment("<b>x</b>")
+    assert frag._repr_html_() == "<b>x</b>" and "<b>" not in repr(frag)
+
+
+# --- charts -----------------------------------------------------------------------------------
+
+
+def test_disposition_frame_and_chart() -> None:
+    frame = charts.disposition_frame(audit_file(HONGQI).report)
+    got = {(r["applicant"], r["disposal"]): r["count"] for r in frame.iter_rows(named=True)}
+    assert got[("自然人", "予以公开")] == 6 and got[("自然人", "无法提供")] == 5 and got[("其他", "予以公开")] == 4
+    spec = charts.disposition_chart(frame).to_dict()
+    assert spec["$schema"].startswith("https://vega.github.io/schema/vega-lite/v5")
+    assert "Noto Sans CJK SC" in spec["config"]["font"]
+    assert spec["params"][0]["bind"] == "legend"
+
+
+def test_findings_chart_filters_the_list_by_the_clicked_rule() -> None:
+    spec = charts.findings_chart(views.agency_page(str(ZUOLONG)).frame).to_dict()
+    _bars, listing = spec["vconcat"]
+    assert [p["name"] for p in spec["params"]] == ["rule_pick"]
+    assert {"param": "rule_pick"} in [t.get("filter") for t in listing["transform"]]
+
+
+def test_heatmap_has_filters_and_links() -> None:
+    findings = pl.DataFrame({"key": ["a", "a", "b"], "rule": ["R1", "R2", "R1"], "severity_label": ["错误", "提示", "错误"]})
+    agencies = pl.DataFrame({"key": ["a", "b"], "agency": ["同名机关", "同名机关"], "page": ["agencies/a.html", "agencies/b.html"]})
+    matrix = charts.rule_matrix(findings, agencies)
+    assert sorted(matrix["agency"].unique().to_list()) == ["同名机关", "同名机关（2）"]
+    spec = charts.heatmap_chart(matrix).to_dict()
+    assert {p["name"] for p in spec["params"]} == {"sev_pick", "rule_filter", "agency_filter"}
+    assert spec["layer"][0]["encoding"]["href"]["field"] == "page"
+
+
+def test_empty_frames_give_a_message_not_an_error() -> None:
+    for chart in (charts.findings_chart(views.findings_frame([])), charts.disposition_chart(charts.disposition_frame(None)),
+                  charts.heatmap_chart(charts.rule_matrix(pl.DataFrame(), pl.DataFrame()))):
+        assert isinstance(chart, alt.TopLevelMixin) and chart.to_dict()["mark"]["type"] == "text"
+
+
+# --- widgets ----------------------------------------------------------------------------------
+
+
+def test_drilldown_widget_filters_and_shows_source() -> None:
+    page = views.agency_page(str(ZUOLONG))
+    w = widgets.build_drilldown(page.frame, page.report)
+    assert len(w.finding.options) == page.frame.height
+    w.severity.value = "warning"
+    assert [label for label, _ in w.finding.options] == [o for o in (f"警告｜TITLE-FORM｜{m[:70]}" for m in page.frame.filter(
+        pl.col("severity") == "warning")["message"])]
+    assert "TITLE-FORM" in w.detail.value
+    w.severity.value = ""
+    w.rule.value = "TABLE-ALL-ZERO"
+    assert len(w.finding.options) == 3
+    w.finding.value = w.finding.options[1][1]
+    assert "本规则检查" in w.detail.value and "src-line" in w.detail.value
+    w.rule.value = "SEC5-NO-RECTIFY"
+    w.severity.value = "error"
+    assert w.finding.options == () and "没有符合" in w.detail.value
+
+
+def test_overview_filter_widget(batch_run) -> None:
+    run = views.load_run(str(batch_run.out_dir))
+    w = widgets.build_overview(run)
+    assert w.table.value.count("<tr data-agency") == len(batch_run.agencies)
+    w.rule.value = "FEE-NOT-REPORTED"
+    assert w.table.value.count("<tr data-agency") == 1 and "刘家塔镇人民政府" in w.table.value
+    w.rule.value = ""
+    w.agency.value = "红花集"
+    assert w.table.value.count("<tr data-agency") == 2
+    assert "<script" not in w.table.value
+
+
+def test_overview_without_a_run_says_what_to_do(tmp_path: Path) -> None:
+    run = views.load_run(str(tmp_path / "nothing"))
+    assert run.empty and "auditlib batch" in views.overview_heading_html(run)
+    assert "没有" in views.overview_table_html(run)
