@@ -95,14 +95,10 @@ def safe_name(name: str | None, fallback: str = "未识别机关", max_chars: in
 
     The result never contains a path separator and is never `.` or `..`, so it cannot leave its folder.
     """
-    text = unicodedata.normalize("NFC", name or "")
-    text = "".join(ch for ch in text if not unicodedata.category(ch).startswith("C"))
-    text = _UNSAFE.sub("_", text)
-    text = re.sub(r"\s+", "_", text).strip("_")
-    text = text.lstrip(".").rstrip(". ")[:max_chars].rstrip(". ")
-    if not text.strip("._"):
-        return fallback
-    return text
+    text = re.sub(r"\s+", "_", unicodedata.normalize("NFC", name or ""))
+    text = "".join(ch for ch in text if not unicodedata.category(ch).startswith("C"))  # controls, bidi marks
+    text = _UNSAFE.sub("_", text).strip("._ ")[:max_chars].strip("._ ")
+    return text or fallback
 
 
 def _short_hash(text: str, n: int = 8) -> str:
