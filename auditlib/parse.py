@@ -582,10 +582,12 @@ _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
 _CN_YEAR = re.compile(r"([〇零○一二三四五六七八九]{4})\s*年")
 
 
-def find_headings(lines: Sequence[SourceLine]) -> dict[str, int]:
-    """Section key → index (into `lines`) of its heading; sections appear in template order."""
-    found: dict[str, int] = {}
-    last = 0
+_UNNUMBERED_HEADING = re.compile(r"^[^。；;，,\d]+?(情况|事项|问题|措施|概述)?[:：]?$")
+
+
+def _heading_candidates(lines: Sequence[SourceLine]) -> list[tuple[int, int, int]]:
+    """(line index, section number, strength): 2 for a numbered heading (一、…), 1 for a bare title."""
+    out: list[tuple[int, int, int]] = []
     for idx, line in enumerate(lines):
         if len(line.text) > 120:
             continue
@@ -594,19 +596,32 @@ def find_headings(lines: Sequence[SourceLine]) -> dict[str, int]:
             continue
         m = _HEADING.match(text)
         for spec in SECTIONS:
-            if int(spec.key) <= last:
-                continue
-            title = m.group("title") if m and m.group("num") == spec.numeral else None
-            if title is None and not any(text.startswith(k) for k in spec.keywords):
-                continue
-            if title is not None and not any(k in title for k in spec.keywords):
-                continue
-            if title is None and len(text) > len(spec.title) + 6:
-                continue
-            found[spec.key] = idx
-            last = int(spec.key)
-            break
-    return found
+            if m and m.group("num") == spec.numeral:
+                if any(k in m.group("title") for k in spec.keywords):
+                    out.append((idx, int(spec.key), 2))
+            elif (any(text.startswith(k) for k in spec.keywords) and len(text) <= len(spec.title) + 6
+                  and _UNNUMBERED_HEADING.match(text)):
+                out.append((idx, int(spec.key), 1))
+    return out
+
+
+def find_headings(lines: Sequence[SourceLine]) -> dict[str, int]:
+    """Section key → index (into `lines`) of its heading.
+
+    Of all lines that could be headings, take the set in template order that finds the most sections
+    (numbered headings weigh more): a sentence that merely starts like a heading cannot hide the rest.
+    """
+    candidates = _heading_candidates(lines)
+    # best[i]: the best chain ending at candidate i, as (sections found, strength, chain).
+    best: list[tuple[int, int, list[int]]] = []
+    for i, (idx, key, strength) in enumerate(candidates):
+        prior = [best[j] for j in range(i) if candidates[j][1] < key and candidates[j][0] < idx]
+        count, weight, chain = max(prior, key=lambda b: (b[0], b[1]), default=(0, 0, []))
+        best.append((count + 1, weight + strength, [*chain, i]))
+    if not best:
+        return {}
+    _, _, chain = max(best, key=lambda b: (b[0], b[1]))
+    return {str(candidates[i][1]): candidates[i][0] for i in chain}
 
 
 def _is_sentence_end(text: str) -> bool:

@@ -255,3 +255,13 @@ def test_heading_spellings(old: str, new: str) -> None:
     report = parse_text(render(tables).replace(old, new))
     assert all(report.sections[k].present for k in "123456")
     assert_cells(report, tables)
+
+
+@pytest.mark.parametrize("sentence", ["行政复议和行政诉讼均为0。", "行政复议", "其他事项", "主动公开政府信息情况"])
+def test_a_sentence_that_starts_like_a_heading_hides_no_section(sentence: str) -> None:
+    from builders import NARRATIVE
+
+    tables = make_tables(random.Random(15))
+    report = build(tables, narrative={**NARRATIVE, "1": [sentence, *NARRATIVE["1"]]})
+    assert all(report.sections[k].present for k in "123456")
+    assert_cells(report, tables)
