@@ -32,23 +32,21 @@ def decode_text(data: bytes) -> tuple[str, str]:
     sample = data[:4096]
     # UTF-16 without a BOM: every other byte of ASCII/CJK text is NUL-heavy in a regular pattern.
     if sample.count(b"\x00") > len(sample) // 4:
-        for name in ("utf-16-le", "utf-16-be"):
-            try:
-                text = data.decode(name)
-            except UnicodeDecodeError:
-                continue
-            if _looks_like_text(text):
-                return text, name
-        raise UnreadableError("文件是二进制内容（含大量空字节），不是文本报告")
-    for name in ("utf-8", "gb18030"):
+        return _first_text(data, ("utf-16-le", "utf-16-be"), "文件是二进制内容（含大量空字节），不是文本报告")
+    return _first_text(data, ("utf-8", "gb18030"),
+                       "无法识别文件编码（既不是 UTF-8，也不是 GB18030/GBK），或文件是二进制内容")
+
+
+def _first_text(data: bytes, encodings: tuple[str, ...], reason: str) -> tuple[str, str]:
+    """The first encoding, in order, that decodes strictly to something that looks like text."""
+    for name in encodings:
         try:
             text = data.decode(name)
         except UnicodeDecodeError:
             continue
         if _looks_like_text(text):
             return text, name
-        break
-    raise UnreadableError("无法识别文件编码（既不是 UTF-8，也不是 GB18030/GBK），或文件是二进制内容")
+    raise UnreadableError(reason)
 
 
 def _looks_like_text(text: str) -> bool:
