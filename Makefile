@@ -13,7 +13,10 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(VENV)/bin/auditlib check examples/reports
+	$(VENV)/bin/auditlib batch examples/reports --out outputs
+
+lab: $(STAMP)
+	$(VENV)/bin/jupyter lab notebooks/
 
 test: $(STAMP) lint
 	$(PY) -m pytest -q

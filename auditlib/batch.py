@@ -30,7 +30,7 @@ import time
 import traceback
 import unicodedata
 import uuid
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -43,7 +43,6 @@ from typing import Any
 # which compiles ~35 Lark grammars at import time (≈1.3 s, python-jsonschema/jsonschema#1428) to check
 # the "iri" format that no notebook or Vega-Lite schema uses. Without it jsonschema simply has no "iri"
 # checker. Skipped in this process and, through KERNEL_EXEC_LINES, in each agency's kernel.
-_SKIP_SLOW_IMPORT = "import sys; sys.modules.setdefault('rfc3987_syntax', None)"
 if "jsonschema" not in sys.modules:
     sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
 
@@ -250,39 +249,134 @@ def split_parameters(params: Mapping[str, Any], agency_nb: Path, overview_nb: Pa
 # ---------------------------------------------------------------------------------------------
 
 
-def _ipc_kernel_manager() -> type | None:
-    """An AsyncKernelManager on the IPC transport with a unique socket prefix per kernel.
+# Run in every agency kernel before the notebook: skip the slow optional import (above) and load the
+# library the notebook is about to import, so a pre-launched kernel has done that work by the time it
+# is handed an agency. Nothing is left in the user namespace.
+KERNEL_EXEC_LINES = ("import sys; sys.modules.setdefault('rfc3987_syntax', None); "
+                     "import auditlib.charts, auditlib.views, auditlib.widgets; del sys, auditlib")
+
+
+def _kernel_manager_class() -> type:
+    """An AsyncKernelManager on the IPC transport (on POSIX) that also closes the clients it handed out.
 
     TCP ports are picked by binding port 0 and closing it, and jupyter_client de-duplicates them only
     within one process, so kernels started by parallel worker processes can race for a port
     (papermill#511). Unix sockets under a per-kernel random name cannot collide.
     """
-    if os.name != "posix":
-        return None
+    import subprocess
+
     from jupyter_client.manager import AsyncKernelManager
     from jupyter_core.paths import jupyter_runtime_dir
     from traitlets import default
 
-    class IPCKernelManager(AsyncKernelManager):
+    class AuditKernelManager(AsyncKernelManager):
+        _handed_out: list[Any]
+
         @default("transport")
         def _default_transport(self) -> str:
-            return "ipc"
+            return "ipc" if os.name == "posix" else "tcp"
 
         @default("ip")
         def _default_ip(self) -> str:
+            if self.transport != "ipc":
+                return "127.0.0.1"
             base = jupyter_runtime_dir()
             if len(base) > 80:  # a unix socket path is limited to ~107 bytes
                 base = tempfile.gettempdir()
             os.makedirs(base, exist_ok=True)
             return os.path.join(base, f"audit-{uuid.uuid4().hex[:12]}-ipc")
 
+        def client(self, **kwargs: Any) -> Any:
+            kc = super().client(**kwargs)
+            self.__dict__.setdefault("_handed_out", []).append(kc)
+            return kc
+
         async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: Any) -> None:
             # the kernel's own log lines would break the progress bar; cell errors are in the notebook
-            kw.setdefault("stdout", __import__("subprocess").DEVNULL)
-            kw.setdefault("stderr", __import__("subprocess").DEVNULL)
+            kw.setdefault("stdout", subprocess.DEVNULL)
+            kw.setdefault("stderr", subprocess.DEVNULL)
             await super()._async_launch_kernel(kernel_cmd, **kw)
 
-    return IPCKernelManager
+        async def finish(self) -> None:
+            """Close the clients, kill the kernel (its notebook is complete), remove its files."""
+            for kc in self.__dict__.pop("_handed_out", []):
+                with contextlib.suppress(Exception):
+                    kc.stop_channels()
+            with contextlib.suppress(Exception):
+                if await self.is_alive():
+                    await self.shutdown_kernel(now=True)
+            with contextlib.suppress(Exception):
+                await self.cleanup_resources()
+
+    return AuditKernelManager
+
+
+class KernelPool:
+    """A fresh kernel for every notebook, launched one notebook ahead so that it boots in the meantime.
+
+    Each agency still gets its own new kernel process (no state carries over from another agency);
+    only the start-up work overlaps with the previous notebook.
+    """
+
+    def __init__(self, kernel_name: str = "python3") -> None:
+        self.kernel_name = kernel_name
+        self.spare: Any = None
+        self._cls: type | None = None
+
+    def _launch(self) -> Any:
+        from jupyter_core.utils import run_sync
+
+        if self._cls is None:
+            self._cls = _kernel_manager_class()
+        km = self._cls(kernel_name=self.kernel_name)
+        run_sync(km.start_kernel)(extra_arguments=[f"--IPKernelApp.exec_lines={KERNEL_EXEC_LINES}"])
+        return km
+
+    def prelaunch(self) -> None:
+        """Start the kernel for the next notebook now (e.g. the overview's, while the agencies run)."""
+        if self.spare is None:
+            self.spare = self._launch()
+
+    def take(self, prelaunch: bool = True) -> Any:
+        """A started kernel for the next notebook (and, with `prelaunch`, start the one after it)."""
+        from jupyter_core.utils import run_sync
+
+        km, self.spare = self.spare, None
+        if km is not None and not run_sync(km.is_alive)():
+            run_sync(km.finish)()
+            km = None
+        if km is None:
+            km = self._launch()
+        if prelaunch:
+            self.spare = self._launch()
+        return km
+
+    @staticmethod
+    def release(km: Any) -> None:
+        from jupyter_core.utils import run_sync
+
+        run_sync(km.finish)()
+
+    def close(self) -> None:
+        if self.spare is not None:
+            self.release(self.spare)
+            self.spare = None
+
+
+_POOL: KernelPool | None = None
+
+
+def _kernel_pool() -> KernelPool:
+    """This process's pool; its spare kernel is shut down when the process ends."""
+    global _POOL
+    if _POOL is None:
+        import atexit
+        from multiprocessing import util
+
+        _POOL = KernelPool()
+        atexit.register(_POOL.close)  # the main process
+        util.Finalize(_POOL, _POOL.close, exitpriority=10)  # pool workers leave through os._exit
+    return _POOL
 
 
 def vega_json(spec: Any) -> str:
@@ -401,24 +495,23 @@ def _banner_cell(message: str) -> Any:
 # ---------------------------------------------------------------------------------------------
 
 
-def _execute(notebook: str, out_tmp: Path, parameters: dict[str, Any], timeout: int | None) -> Any:
+def _execute(notebook: str, out_tmp: Path, parameters: dict[str, Any], timeout: int | None,
+             prelaunch: bool = True) -> Any:
     import papermill as pm
 
-    kwargs: dict[str, Any] = {}
-    km = _ipc_kernel_manager()
-    if km is not None:
-        kwargs["kernel_manager_class"] = km
-    return pm.execute_notebook(
-        notebook, str(out_tmp).replace("{", "{{").replace("}", "}}"),  # papermill runs output paths through str.format
-        parameters=parameters, request_save_on_cell_execute=False, progress_bar=False,
-        start_timeout=180, execution_timeout=timeout,
-        extra_arguments=[f"--IPKernelApp.exec_lines={_SKIP_SLOW_IMPORT}"],
-        shutdown_kernel="immediate",  # the notebook is complete; a graceful shutdown only adds waiting
-        **kwargs)
+    pool = _kernel_pool()
+    km = pool.take(prelaunch=prelaunch)
+    try:
+        return pm.execute_notebook(
+            notebook, str(out_tmp).replace("{", "{{").replace("}", "}}"),  # papermill str.format()s output paths
+            parameters=parameters, request_save_on_cell_execute=False, progress_bar=False,
+            start_timeout=180, execution_timeout=timeout, km=km)
+    finally:
+        pool.release(km)
 
 
 def run_notebook(notebook: str, target: Path, parameters: dict[str, Any], timeout: int | None,
-                 title: str) -> tuple[Any, str | None]:
+                 title: str, prelaunch: bool = True) -> tuple[Any, str | None]:
     """Execute `notebook` into `target` (atomically); the notebook and the error, if it failed.
 
     A failed notebook is still written, with a first cell that says what went wrong.
@@ -430,7 +523,7 @@ def run_notebook(notebook: str, target: Path, parameters: dict[str, Any], timeou
     error: str | None = None
     nb: Any = None
     try:
-        nb = _execute(notebook, tmp, parameters, timeout)
+        nb = _execute(notebook, tmp, parameters, timeout, prelaunch)
     except PapermillExecutionError as exc:
         error = f"笔记本第 {exc.exec_count} 个代码单元格出错：{exc.ename}: {exc.evalue}"
     except Exception as exc:  # noqa: BLE001 - a dead kernel or a timeout fails this agency, not the run
@@ -712,8 +805,25 @@ def run_batch(paths: Iterable[str | os.PathLike[str]], out_dir: str | os.PathLik
         result.ran += 1
         result.failed += record["status"] == "failed"
 
-    _run_pool(todo, workers or os.cpu_count() or 1, done, progress)
+    n_workers = workers or os.cpu_count() or 1
+    kernels = _kernel_pool()
+    if todo and n_workers > 1 and len(todo) > 1:
+        kernels.prelaunch()  # the overview's kernel boots while the workers run the agencies
+    try:
+        _run_pool(todo, n_workers, done, progress)
+        _finish_run(out, jobs, records, result, manifest, overview_nb, overview_params, hashes, asset,
+                    vega_inline, timeout, force, self_contained)
+    finally:
+        kernels.close()
+    result.seconds = round(time.monotonic() - started, 2)
+    return result
 
+
+def _finish_run(out: Path, jobs: Sequence[Mapping[str, Any]], records: dict[str, dict[str, Any]],
+                result: BatchResult, manifest: _Manifest, overview_nb: Path, overview_params: dict[str, Any],
+                hashes: Mapping[str, str], asset: Path, vega_inline: str, timeout: int | None, force: bool,
+                self_contained: bool) -> None:
+    """The run's shared outputs: findings files, summary.json, and the overview page (unless unchanged)."""
     ordered = [records[j["report"]] for j in jobs if j["report"] in records]
     result.agencies = ordered
     findings = _findings_frame(ordered, out)
@@ -729,15 +839,7 @@ def run_batch(paths: Iterable[str | os.PathLike[str]], out_dir: str | os.PathLik
     index_ok = (out / "index.html").is_file() and (out / "overview.ipynb").is_file()
     if force or not index_ok or manifest.overview.get("hash") != overview_hash:
         nb, error = run_notebook(str(overview_nb), out / "overview.ipynb", {**overview_params, "run_dir": str(out)},
-                                 timeout, "政府信息公开工作年度报告审核总览")
+                                 timeout, "政府信息公开工作年度报告审核总览", prelaunch=False)
         atomic_write(out / "index.html", export_html(nb, vega_src=f"assets/{asset.name}", vega_inline=vega_inline))
         manifest.overview = {"hash": overview_hash, "status": "failed" if error else "ok", "error": error}
         manifest.save()
-    result.seconds = round(time.monotonic() - started, 2)
-    return result
-
-
-def iter_records(result: BatchResult) -> Iterator[tuple[str, str]]:
-    """(agency, status) pairs for printing."""
-    for a in result.agencies:
-        yield a.get("agency") or Path(a["report"]).name, a["status"]

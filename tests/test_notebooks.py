@@ -12,7 +12,7 @@ import papermill as pm
 import pytest
 import yaml
 
-from auditlib.batch import SET_BY_BATCH, _ipc_kernel_manager
+from auditlib.batch import KERNEL_EXEC_LINES, SET_BY_BATCH, _kernel_manager_class
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
@@ -23,10 +23,10 @@ WIDGET = "application/vnd.jupyter.widget-view+json"
 
 def execute(notebook: Path, **parameters: object) -> nbformat.NotebookNode:
     """Run a notebook the way the batch does (fresh kernel, IPC transport), from the notebooks folder."""
-    km = _ipc_kernel_manager()
-    extra = {"kernel_manager_class": km} if km is not None else {}
     return pm.execute_notebook(str(notebook), None, parameters=parameters, progress_bar=False,
-                               request_save_on_cell_execute=False, cwd=str(NOTEBOOKS), **extra)
+                               request_save_on_cell_execute=False, cwd=str(NOTEBOOKS),
+                               kernel_manager_class=_kernel_manager_class(),
+                               extra_arguments=[f"--IPKernelApp.exec_lines={KERNEL_EXEC_LINES}"])
 
 
 def outputs(nb: nbformat.NotebookNode) -> list[dict]:
