@@ -536,6 +536,10 @@ def run_notebook(notebook: str, target: Path, parameters: dict[str, Any], timeou
     with contextlib.suppress(OSError):
         tmp.unlink()
     nb.metadata["title"] = title
+    nb.metadata.pop("widgets", None)
+    for cell in nb.cells:  # a widget's output is dead without its kernel: the inspector re-runs the cell
+        if LIVE_ONLY_TAG in cell.get("metadata", {}).get("tags", []) and cell.cell_type == "code":
+            cell.outputs = []
     if error:
         nb.cells.insert(0, _banner_cell(error))
     atomic_write(target, nbformat.writes(nb))

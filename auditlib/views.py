@@ -58,11 +58,11 @@ SEVERITY_COLORS = {"error": ("#fde2e1", "#c0392b"), "warning": ("#fff3d1", "#b77
 SCORE_PLACEHOLDER = "评分：待评分功能上线"
 UNREADABLE = "UNREADABLE"
 
-_TD = "border:1px solid #bfbfbf;padding:2px 6px;"
+_TD = "border:1px solid #bfbfbf;padding:2px 6px;text-align:left;"  # JupyterLab right-aligns cells by default
 _TH = _TD + "background:#f3f3f3;font-weight:600;text-align:center;"
 _TABLE = "border-collapse:collapse;font-size:13px;margin:6px 0 14px 0;"
 _SRC = ("margin:4px 0;padding:4px 6px;background:#fafafa;border:1px solid #e2e2e2;font-size:12.5px;"
-        "white-space:pre-wrap;tab-size:4;font-family:inherit;line-height:1.6;max-height:26em;overflow:auto;")
+        "white-space:pre-wrap;tab-size:4;font-family:inherit;line-height:1.6;")
 
 
 class HtmlFragment(str):
@@ -194,7 +194,7 @@ def _cell_td(report: Report, path: str, highlight: Mapping[str, str], anchors: b
     cls = "cell"
     if sev:
         bg, fg = SEVERITY_COLORS[sev]
-        style += f"background:{bg};outline:2px solid {fg};outline-offset:-2px;font-weight:700;"
+        style += f"background:{bg};box-shadow:inset 0 0 0 2px {fg};font-weight:700;"
         cls += f" hl hl-{sev}"
     title = cell_label(path)
     if _STATUS_LABELS[cell.status]:
@@ -357,7 +357,7 @@ def cell_highlights(frame: pl.DataFrame) -> dict[str, str]:
 
 
 _LEGEND = ("<p style='font-size:12px;color:#555;margin:2px 0 8px 0;'>单元格底色表示涉及的问题："
-           + "".join(f"<span style='background:{bg};outline:2px solid {fg};outline-offset:-2px;padding:0 6px;"
+           + "".join(f"<span style='background:{bg};box-shadow:inset 0 0 0 2px {fg};padding:0 6px;"
                      f"margin:0 4px;'>{SEVERITY_LABELS[Severity(s)]}</span>" for s, (bg, fg) in SEVERITY_COLORS.items())
            + "；灰色斜体为空白、缺失或无法识别的单元格。鼠标悬停可查看单元格名称和原文行号。</p>")
 
@@ -705,6 +705,7 @@ _SORT_SCRIPT = """<script>
   var table = box.querySelector("table.overview"), tbody = table.tBodies[0];
   var sev = box.querySelector("select[name=severity]"), rule = box.querySelector("select[name=rule]");
   var who = box.querySelector("input[name=agency]"), shown = box.querySelector(".shown");
+  box.querySelector(".filters").style.display = "";
   var state = {key: null, dir: 1};
   function apply() {
     var n = 0, rows = tbody.rows;
@@ -806,7 +807,8 @@ def overview_table_html(run: RunData, sort_by: str = "errors", severity: str = "
     options = "".join(f'<option value="{esc(r)}">{esc(r)}</option>' for r in all_rules)
     sev_options = "".join(f'<option value="{s}">有{severity_label(s)}</option>' for s in SEVERITIES)
     controls = (
-        "<div class='filters' style='margin:6px 0;font-size:13px;'>"
+        # hidden until the script shows them: JupyterLab strips scripts from untrusted output
+        "<div class='filters' style='display:none;margin:6px 0;font-size:13px;'>"
         f"级别：<select name='severity'><option value=''>全部</option>{sev_options}</select> "
         f"规则：<select name='rule'><option value=''>全部</option>{options}</select> "
         "机关：<input name='agency' type='search' placeholder='输入机关名称' style='width:12em;'> "

@@ -71,6 +71,9 @@ def test_every_report_has_a_page_and_a_notebook(batch_run) -> None:
         assert (out / a["page"]).is_file() and (out / a["notebook"]).is_file()
         nb = nbformat.read(out / a["notebook"], as_version=4)
         assert nb.metadata.papermill.parameters.report_path == a["report"]
+        assert "widgets" not in nb.metadata  # widget state is dead without its kernel
+        live = [c for c in nb.cells if "live-only" in c.metadata.get("tags", [])]
+        assert live and all(not c.get("outputs") for c in live)
     for name in ("index.html", "overview.ipynb", "findings.xlsx", "findings.csv", "findings.parquet",
                  "summary.json", "manifest.json"):
         assert (out / name).is_file(), name
