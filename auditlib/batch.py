@@ -324,11 +324,20 @@ class KernelPool:
         self._cls: type | None = None
 
     def _launch(self) -> Any:
+        from jupyter_client.kernelspec import KernelSpec, KernelSpecManager
         from jupyter_core.utils import run_sync
+
+        class ThisPython(KernelSpecManager):
+            """Kernels run this interpreter (the one with this auditlib), whatever kernelspecs the user has."""
+
+            def get_kernel_spec(self, kernel_name: str) -> KernelSpec:
+                from ipykernel.kernelspec import get_kernel_dict
+
+                return KernelSpec(resource_dir="", **get_kernel_dict())
 
         if self._cls is None:
             self._cls = _kernel_manager_class()
-        km = self._cls(kernel_name=self.kernel_name)
+        km = self._cls(kernel_name=self.kernel_name, kernel_spec_manager=ThisPython())
         run_sync(km.start_kernel)(extra_arguments=[f"--IPKernelApp.exec_lines={KERNEL_EXEC_LINES}"])
         return km
 
@@ -710,42 +719,60 @@ def _jobs(paths: Sequence[Path], out_dir: Path, params: dict[str, Any], notebook
     return jobs
 
 
+def _ignore_sigint() -> None:
+    """Pool workers leave Ctrl-C to the main process, which stops them (kernels run in their own session)."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def _run_pool(jobs: list[dict[str, Any]], workers: int, on_done: Callable[[dict[str, Any]], None],
               progress: bool) -> None:
+    """Run every job, `workers` at a time in spawned processes; on Ctrl-C stop at once, keeping what is done."""
     from tqdm import tqdm
 
     bar = tqdm(total=len(jobs), desc="生成审核页面", unit="个机关", file=sys.stderr, disable=not progress,
                dynamic_ncols=True)
     try:
-        if workers <= 1 or len(jobs) <= 1:
-            for job in jobs:
-                on_done(run_agency(job))
-                bar.update()
+        if len(jobs) == 1:  # one notebook: not worth starting a pool
+            on_done(run_agency(jobs[0]))
+            bar.update()
             return
         # spawn, not fork: polars' thread pool in this process must not be forked mid-flight
-        with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=get_context("spawn")) as pool:
-            futures: dict[Future[dict[str, Any]], dict[str, Any]] = {pool.submit(run_agency, j): j for j in jobs}
-            try:
-                for fut in as_completed(futures):
-                    job = futures[fut]
-                    try:
-                        record = fut.result()
-                    except BrokenProcessPool as exc:
-                        record = _crashed(job, f"工作进程意外退出：{exc}")
-                    except Exception as exc:  # noqa: BLE001 - an unexpected bug in one agency; go on
-                        record = _crashed(job, f"{type(exc).__name__}: {exc}")
-                    on_done(record)
-                    bar.update()
-            except KeyboardInterrupt:
-                for f in futures:
-                    f.cancel()
-                raise
+        pool = ProcessPoolExecutor(max_workers=max(1, min(workers, len(jobs))), mp_context=get_context("spawn"),
+                                   initializer=_ignore_sigint)
+        futures: dict[Future[dict[str, Any]], dict[str, Any]] = {pool.submit(run_agency, j): j for j in jobs}
+        try:
+            for fut in as_completed(futures):
+                job = futures[fut]
+                try:
+                    record = fut.result()
+                except BrokenProcessPool as exc:
+                    record = _crashed(job, f"工作进程意外退出：{exc}")
+                except Exception as exc:  # noqa: BLE001 - an unexpected bug in one agency; go on
+                    record = _crashed(job, f"{type(exc).__name__}: {exc}")
+                on_done(record)
+                bar.update()
+        except BaseException:
+            # Ctrl-C: agencies in flight are dropped (their temp files are removed by the next run, which
+            # redoes them); finished ones are already in the manifest.
+            workers_now = list((getattr(pool, "_processes", None) or {}).values())
+            pool.shutdown(wait=False, cancel_futures=True)
+            for proc in workers_now:
+                proc.terminate()
+            raise
+        finally:
+            pool.shutdown(wait=True)
     finally:
         bar.close()
 
 
 def _crashed(job: Mapping[str, Any], error: str) -> dict[str, Any]:
+    """The record (and a minimal page) of an agency whose worker process died under it."""
     key = output_key(None, None, job["report"])
+    title = f"{Path(job['report']).name} 政府信息公开工作年度报告审核"
+    with contextlib.suppress(OSError):
+        atomic_write(Path(job["out_dir"]) / "agencies" / f"{key}.html", _fallback_page(title, error, ""))
     return {"key": key, "report": job["report"], "agency": None, "year": None, "status": "failed", "error": error,
             "page": f"agencies/{key}.html", "notebook": f"agencies/{key}.ipynb", "errors": 0, "warnings": 0,
             "infos": 0, "worst_rule": None, "seconds": 0.0, "sha256": job["sha256"], "params_hash": job["params_hash"],

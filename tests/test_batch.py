@@ -7,6 +7,10 @@ import json
 import os
 import re
 import shutil
+import signal
+import subprocess
+import sys
+import time
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -186,7 +190,7 @@ def test_rerun_skips_unchanged_redoes_changed_and_resumes(tmp_path: Path, capsys
     src.mkdir()
     for seed in SEEDS[2:4]:
         shutil.copy(seed, src / seed.name)
-    first = run_batch([src], out, workers=1, progress=False)
+    first = run_batch([src], out, workers=2, progress=False)
     assert (first.ran, first.skipped) == (2, 0)
     index_before = (out / "index.html").stat().st_mtime_ns
 
@@ -199,9 +203,34 @@ def test_rerun_skips_unchanged_redoes_changed_and_resumes(tmp_path: Path, capsys
     changed.write_text(changed.read_text(encoding="utf-8") + "\n", encoding="utf-8")
     lost = next(a for a in first.agencies if a["report"] == str((src / SEEDS[3].name).resolve()))
     (out / lost["page"]).unlink()  # as if the run had been interrupted before this page was written
-    third = run_batch([src], out, workers=1, progress=False)
+    third = run_batch([src], out, workers=2, progress=False)
     assert (third.ran, third.skipped) == (2, 0)
     assert (out / lost["page"]).is_file()
+
+
+def test_ctrl_c_stops_the_run_and_the_next_run_resumes(tmp_path: Path) -> None:
+    src, out = tmp_path / "reports", tmp_path / "out"
+    src.mkdir()
+    for seed in SEEDS:
+        shutil.copy(seed, src / seed.name)
+    # as a terminal would: the batch in its own process group, Ctrl-C sent to the whole group
+    proc = subprocess.Popen([sys.executable, "-m", "auditlib.cli", "batch", str(src), "--out", str(out), "--workers", "2",
+                             "--quiet"], start_new_session=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and proc.poll() is None:
+        manifest = out / "manifest.json"
+        if manifest.exists() and json.loads(manifest.read_text(encoding="utf-8"))["agencies"]:
+            break
+        time.sleep(0.1)
+    os.killpg(proc.pid, signal.SIGINT)
+    _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130 and "已中断" in err
+    done = json.loads((out / "manifest.json").read_text(encoding="utf-8"))["agencies"]
+    assert 1 <= len(done) < len(SEEDS) and {e["status"] for e in done.values()} == {"ok"}
+    assert not (out / "index.html").exists()
+    resumed = run_batch([src], out, workers=2, progress=False)
+    assert resumed.skipped == len(done) and resumed.ran == len(SEEDS) - len(done) and resumed.failed == 0
+    assert not list(out.rglob(".tmp-*"))
 
 
 def test_a_failing_notebook_fails_its_agency_only(tmp_path: Path) -> None:
