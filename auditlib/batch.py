@@ -30,7 +30,7 @@ import time
 import traceback
 import unicodedata
 import uuid
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -49,6 +49,7 @@ if "jsonschema" not in sys.modules:
 import polars as pl  # noqa: E402
 
 from auditlib.audit import collect_paths  # noqa: E402
+from auditlib.ingest import supported_suffixes  # noqa: E402
 
 __all__ = [
     "BatchError",
@@ -802,8 +803,37 @@ def run_batch(paths: Iterable[str | os.PathLike[str]], out_dir: str | os.PathLik
     params.update(parameters or {})
     agency_params, overview_params = split_parameters(params, agency_nb, overview_nb)
     files = collect_paths([Path(p) for p in paths])
+    if not files:
+        raise BatchError("没有找到报告文件（支持：" + "、".join(supported_suffixes()) + "）")
     (out / "agencies").mkdir(parents=True, exist_ok=True)
     (out / "assets").mkdir(parents=True, exist_ok=True)
+    with _exclusive(out):
+        return _run_locked(files, out, workers, agency_params, overview_params, agency_nb, overview_nb, force,
+                           self_contained, progress, timeout, started)
+
+
+@contextlib.contextmanager
+def _exclusive(out: Path) -> Iterator[None]:
+    """One batch at a time per output folder (two runs would redo and overwrite each other's agencies)."""
+    try:
+        import fcntl
+    except ImportError:  # Windows: no advisory locks here; the writes are still atomic
+        yield
+        return
+    with (out / ".batch.lock").open("w") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as exc:
+            raise BatchError(f"另一个批量运行正在使用输出文件夹 {out}，请等它结束后再运行") from exc
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def _run_locked(files: Sequence[Path], out: Path, workers: int | None, agency_params: dict[str, Any],
+                overview_params: dict[str, Any], agency_nb: Path, overview_nb: Path, force: bool,
+                self_contained: bool, progress: bool, timeout: int | None, started: float) -> BatchResult:
     _remove_stale_temps([out, out / "agencies", out / "assets"])
     asset = write_vega_asset(out / "assets")
     vega_inline = asset.read_text(encoding="utf-8") if self_contained else ""

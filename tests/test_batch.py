@@ -251,6 +251,27 @@ def test_a_failing_notebook_fails_its_agency_only(tmp_path: Path) -> None:
     assert "生成失败" in (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
 
 
+def test_self_contained_page_needs_no_assets_folder(tmp_path: Path) -> None:
+    result = run_batch([SEEDS[3]], tmp_path / "out", progress=False, self_contained=True)
+    page = (tmp_path / "out" / result.agencies[0]["page"]).read_text(encoding="utf-8")
+    assert "window.vegaEmbed" in page and not links(tmp_path / "out" / result.agencies[0]["page"]).srcs
+    assert page.count("</script") == page.count("<script")  # the bundle closed no tag early
+
+
+def test_one_run_per_output_folder_and_nothing_to_do(tmp_path: Path) -> None:
+    import fcntl
+
+    out = tmp_path / "out"
+    out.mkdir()
+    with (out / ".batch.lock").open("w") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        with pytest.raises(BatchError, match="另一个批量运行"):
+            run_batch([SEEDS[0]], out, progress=False)
+    (tmp_path / "empty-folder").mkdir()
+    with pytest.raises(BatchError, match="没有找到报告文件"):
+        run_batch([tmp_path / "empty-folder"], out, progress=False)
+
+
 def test_parameters_are_checked_against_the_notebooks(tmp_path: Path) -> None:
     agency_nb, overview_nb = ROOT / "notebooks" / "agency_audit.ipynb", ROOT / "notebooks" / "overview.ipynb"
     agency, overview = split_parameters(load_parameters(ROOT / "parameters" / "batch.example.yaml"), agency_nb, overview_nb)
