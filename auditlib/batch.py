@@ -483,6 +483,22 @@ def export_html(nb: Any, vega_src: str = "", vega_inline: str = "") -> str:
     return str(body)
 
 
+PAPERMILL_ERROR_TAG = "papermill-error-cell-tag"
+
+
+def _chinese_error_markers(nb: Any) -> None:
+    """Papermill's two English error markers: drop the headline (our banner says it), translate the anchor."""
+    kept = []
+    for cell in nb.cells:
+        if PAPERMILL_ERROR_TAG in cell.get("metadata", {}).get("tags", []):
+            if 'id="papermill-error-cell"' not in cell.source:
+                continue
+            cell.source = ('<span id="papermill-error-cell" style="color:#c0392b;font-weight:700;font-size:1.2em;">'
+                           "笔记本在此处出错，之后的单元格没有执行：</span>")
+        kept.append(cell)
+    nb.cells = kept
+
+
 def _banner_cell(message: str) -> Any:
     """A first cell that says, in the page, why this page is incomplete (text escaped)."""
     import nbformat
@@ -494,7 +510,7 @@ def _banner_cell(message: str) -> Any:
         data={"text/html": (
             "<div class='audit-error' style='background:#fdecea;border-left:5px solid #c0392b;padding:10px 14px;"
             "margin:8px 0;'><b>本页生成失败，以下内容可能不完整。</b><br>"
-            f"{html.escape(message)}</div>"),
+            f"{html.escape(message)}<br><a href='#papermill-error-cell'>跳到出错位置</a></div>"),
             "text/plain": message},
     )]
     return cell
@@ -551,6 +567,7 @@ def run_notebook(notebook: str, target: Path, parameters: dict[str, Any], timeou
         if LIVE_ONLY_TAG in cell.get("metadata", {}).get("tags", []) and cell.cell_type == "code":
             cell.outputs = []
     if error:
+        _chinese_error_markers(nb)
         nb.cells.insert(0, _banner_cell(error))
     atomic_write(target, nbformat.writes(nb))
     return nb, error

@@ -246,6 +246,7 @@ def test_a_failing_notebook_fails_its_agency_only(tmp_path: Path) -> None:
     assert record["status"] == "failed" and "ValueError" in record["error"]
     page = (tmp_path / "out" / record["page"]).read_text(encoding="utf-8")
     assert "本页生成失败" in page and "&lt;b&gt;坏了&lt;/b&gt;" in page
+    assert "笔记本在此处出错" in page and "An Exception was encountered" not in page
     assert "红旗区人民政府" in page  # what ran before the error is still there
     assert (tmp_path / "out" / "index.html").is_file()
     assert "生成失败" in (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
