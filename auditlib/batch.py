@@ -73,7 +73,7 @@ TEMPLATES_DIR = PACKAGE_DIR / "templates"
 VEGA_LITE_VERSION = "5.20"  # the schema Altair 5.5 writes (v5.20.1)
 VEGA_MIMETYPE = "application/vnd.vegalite.v5+json"
 VEGA_GLOBALS = "window.vegaEmbed = vegaEmbed; window.vega = vega; window.vegaLite = vegaLite;"
-SET_BY_BATCH = frozenset({"report_path", "index_href", "run_dir"})  # parameters the batch fills in itself
+SET_BY_BATCH = frozenset({"report_path", "index_href", "run_dir", "corpus_findings"})  # the batch fills these in
 LIVE_ONLY_TAG = "live-only"  # cells (the ipywidgets drill-down) left out of the exported page
 TMP_PREFIX = ".tmp-"
 MANIFEST_VERSION = 1
@@ -587,14 +587,17 @@ def run_agency(job: Mapping[str, Any]) -> dict[str, Any]:
     key = output_key(agency, year, job["report"])
     agencies_dir = out_dir / "agencies"
     params = dict(job["params"])
-    selected = views.select_findings(outcome.findings, params.get("rules") or (), params.get("exclude_rules") or (),
+    corpus = list(job.get("corpus_findings") or [])
+    found = outcome.findings + [views.finding_from_dict(d) for d in corpus]
+    selected = views.select_findings(found, params.get("rules") or (), params.get("exclude_rules") or (),
                                      params.get("min_severity", "info"))
     frame = views.findings_frame(selected)
     title = (f"{agency or Path(job['report']).name} {year or ''} 政府信息公开工作年度报告审核").replace("  ", " ")
     status, error = ("ok", None) if report is not None else ("unreadable", outcome.error)
     try:
         nb, nb_error = run_notebook(job["notebook"], agencies_dir / f"{key}.ipynb",
-                                    {**params, "report_path": job["report"], "index_href": "../index.html"},
+                                    {**params, "report_path": job["report"], "index_href": "../index.html",
+                                     "corpus_findings": corpus},
                                     job.get("timeout"), title)
         if nb_error:
             status, error = "failed", nb_error
@@ -719,21 +722,44 @@ def write_findings(frame: pl.DataFrame, out_dir: Path) -> None:
     atomic_write(out_dir / "findings.xlsx", buf.getvalue())
 
 
+def corpus_findings(paths: Sequence[Path]) -> dict[str, list[dict[str, Any]]]:
+    """Rules across reports (carry-over from last year, copied text), as `auditlib check` runs them on a folder.
+
+    Parsing every report here is cheap (milliseconds each); the findings go to each agency's notebook
+    as a parameter, since one report alone cannot show them.
+    """
+    from auditlib.audit import load
+    from auditlib.rules import check_corpus
+
+    loaded = [(p, load(p)[0]) for p in paths]
+    readable = [(p, r) for p, r in loaded if r is not None]
+    found = check_corpus([r for _, r in readable])
+    return {str(p.resolve()): [f.to_dict() for f in fs] for (p, _), fs in zip(readable, found, strict=True) if fs}
+
+
 def _jobs(paths: Sequence[Path], out_dir: Path, params: dict[str, Any], notebook: Path, hashes: dict[str, str],
           asset: str, timeout: int | None, vega_inline: str) -> list[dict[str, Any]]:
     jobs = []
     seen: set[str] = set()
+    unique = []
     for p in paths:
         resolved = str(p.resolve())
-        if resolved in seen:
-            continue
-        seen.add(resolved)
+        if resolved not in seen:
+            seen.add(resolved)
+            unique.append(p)
+    corpus = corpus_findings(unique)
+    for p in unique:
+        resolved = str(p.resolve())
         try:
             digest = _sha256_file(p)
         except OSError:
             digest = ""  # unreadable: the worker says why on the page
+        mine = corpus.get(resolved, [])
         jobs.append({"report": resolved, "out_dir": str(out_dir), "params": params, "notebook": str(notebook),
-                     "sha256": digest, "asset": asset, "timeout": timeout, "vega_inline": vega_inline, **hashes})
+                     "sha256": digest, "asset": asset, "timeout": timeout, "vega_inline": vega_inline,
+                     "corpus_findings": mine, **hashes,
+                     # other reports can change what this page shows: their findings count as its parameters
+                     "params_hash": _hash_json({"base": hashes["params_hash"], "corpus": mine})})
     return jobs
 
 

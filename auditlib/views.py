@@ -36,6 +36,7 @@ __all__ = [
     "finding_detail_html",
     "finding_details",
     "findings_frame",
+    "finding_from_dict",
     "findings_html",
     "heading_html",
     "load_run",
@@ -628,10 +629,22 @@ class AgencyPage:
         return findings_html(self.report, self.details())
 
 
+def finding_from_dict(d: Mapping[str, Any]) -> Finding:
+    """A finding back from its JSON form (`Finding.to_dict`), e.g. as the batch passes cross-report findings."""
+    return Finding(str(d.get("report") or ""), d.get("agency"), str(d["rule"]), Severity(d["severity"]),
+                   str(d.get("message") or ""), tuple(d.get("cells") or ()), tuple(d.get("lines") or ()), d.get("year"))
+
+
 def agency_page(report_path: str, rules: Collection[str] = (), exclude_rules: Collection[str] = (),
-                min_severity: str = "info", max_source_lines: int = 40, index_href: str = "") -> AgencyPage:
-    """Audit one report and keep what its page shows (the agency notebook's one library call)."""
+                min_severity: str = "info", max_source_lines: int = 40, index_href: str = "",
+                corpus_findings: Iterable[Mapping[str, Any]] = ()) -> AgencyPage:
+    """Audit one report and keep what its page shows (the agency notebook's one library call).
+
+    `corpus_findings` are what rules across reports (carry-over, copied text) found for this report
+    when the batch checked all reports together; a single report cannot find them by itself.
+    """
     outcome = audit_file(report_path)
+    outcome.findings.extend(finding_from_dict(d) for d in corpus_findings)
     chosen = select_findings(outcome.findings, rules, exclude_rules, min_severity)
     return AgencyPage(outcome, findings_frame(chosen), max_source_lines, index_href)
 

@@ -157,6 +157,17 @@ def test_report_text_never_runs_as_script(batch_run) -> None:
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in (out / "index.html").read_text(encoding="utf-8")
 
 
+def test_cross_report_findings_reach_the_pages(batch_run) -> None:
+    """evil.txt copies 003's narrative: both pages show COPY-PEER, as `auditlib check` on the folder would."""
+    for name in ("003_4ea7538dec090386.txt", "evil.txt"):
+        record = by_report(batch_run, name)
+        nb = nbformat.read(batch_run.out_dir / record["notebook"], as_version=4)
+        passed = nb.metadata.papermill.parameters.corpus_findings
+        assert [f["rule"] for f in passed] == ["COPY-PEER"]
+        page = (batch_run.out_dir / record["page"]).read_text(encoding="utf-8")
+        assert 'data-rule="COPY-PEER"' in page and html.escape(passed[0]["message"]) in page
+
+
 def test_findings_files_hold_every_finding(batch_run) -> None:
     out = batch_run.out_dir
     total = sum(a["errors"] + a["warnings"] + a["infos"] for a in batch_run.agencies)

@@ -50,7 +50,8 @@ def test_cells_are_thin(path: Path) -> None:
             continue
         tree = ast.parse(cell.source)
         assert not [n for n in ast.walk(tree) if isinstance(n, forbidden)], cell.source
-        assert len(cell.source.splitlines()) <= 6, cell.source
+        if cell is not first:
+            assert len(cell.source.splitlines()) <= 6, cell.source
 
 
 def test_parameter_files_match_the_notebooks() -> None:

@@ -121,6 +121,13 @@ def test_unreadable_report_page(tmp_path: Path) -> None:
     assert charts.disposition_frame(None).is_empty()
 
 
+def test_findings_from_other_reports_join_the_page() -> None:
+    copied = Finding("x.txt", "红旗区人民政府", "COPY-PEER", Severity.WARNING, "自拟内容与某机关雷同", ("section.5",), (74,), 2024)
+    page = views.agency_page(str(HONGQI), corpus_findings=[copied.to_dict()])
+    assert "COPY-PEER" in page.frame["rule"].to_list() and "自拟内容与某机关雷同" in page.findings()
+    assert views.finding_from_dict(copied.to_dict()) == copied
+
+
 def test_score_is_a_placeholder_until_scoring_lands() -> None:
     page = views.agency_page(str(HONGQI))
     assert views.score_text(page.report) == "评分：待评分功能上线" and "评分：待评分功能上线" in page.heading()
