@@ -168,6 +168,16 @@ def test_cross_report_findings_reach_the_pages(batch_run) -> None:
         assert 'data-rule="COPY-PEER"' in page and html.escape(passed[0]["message"]) in page
 
 
+def test_batch_finds_what_check_finds(batch_run) -> None:
+    from auditlib.audit import audit_paths
+
+    folder = Path(by_report(batch_run, SEEDS[0].name)["report"]).parent
+    expected = sorted((str(Path(f.report).resolve()), f.rule, f.message)
+                      for o in audit_paths([folder]) for f in o.findings)
+    got = pl.read_parquet(batch_run.out_dir / "findings.parquet")
+    assert sorted(zip(got["report"], got["rule"], got["message"], strict=True)) == expected
+
+
 def test_findings_files_hold_every_finding(batch_run) -> None:
     out = batch_run.out_dir
     total = sum(a["errors"] + a["warnings"] + a["infos"] for a in batch_run.agencies)
