@@ -24,6 +24,7 @@ import html
 import json
 import os
 import re
+import shutil
 import sys
 import tempfile
 import time
@@ -253,6 +254,9 @@ def split_parameters(params: Mapping[str, Any], agency_nb: Path, overview_nb: Pa
 # Run in every agency kernel before the notebook: skip the slow optional import (above) and load the
 # library the notebook is about to import, so a pre-launched kernel has done that work by the time it
 # is handed an agency. Nothing is left in the user namespace.
+# Where a run's kernels put their sockets and connection files: a folder the run removes at its end, so
+# that kernels left behind by an interrupted run (they exit when their worker dies) leave nothing either.
+KERNEL_DIR_ENV = "AUDITLIB_KERNEL_DIR"
 KERNEL_EXEC_LINES = ("import sys; sys.modules.setdefault('rfc3987_syntax', None); "
                      "import auditlib.charts, auditlib.views, auditlib.widgets; del sys, auditlib")
 
@@ -270,8 +274,21 @@ def _kernel_manager_class() -> type:
     from jupyter_core.paths import jupyter_runtime_dir
     from traitlets import default
 
+    def kernel_dir() -> str:
+        base = os.environ.get(KERNEL_DIR_ENV) or jupyter_runtime_dir()
+        if len(base) > 70:  # a unix socket path is limited to ~104 bytes
+            base = tempfile.gettempdir()
+        os.makedirs(base, exist_ok=True)
+        return base
+
     class AuditKernelManager(AsyncKernelManager):
         _handed_out: list[Any]
+
+        @property
+        def _stem(self) -> str:
+            if "_audit_stem" not in self.__dict__:
+                self.__dict__["_audit_stem"] = os.path.join(kernel_dir(), f"audit-{uuid.uuid4().hex[:12]}")
+            return str(self.__dict__["_audit_stem"])
 
         @default("transport")
         def _default_transport(self) -> str:
@@ -279,13 +296,11 @@ def _kernel_manager_class() -> type:
 
         @default("ip")
         def _default_ip(self) -> str:
-            if self.transport != "ipc":
-                return "127.0.0.1"
-            base = jupyter_runtime_dir()
-            if len(base) > 80:  # a unix socket path is limited to ~107 bytes
-                base = tempfile.gettempdir()
-            os.makedirs(base, exist_ok=True)
-            return os.path.join(base, f"audit-{uuid.uuid4().hex[:12]}-ipc")
+            return self._stem + "-ipc" if self.transport == "ipc" else "127.0.0.1"
+
+        @default("connection_file")
+        def _default_connection_file(self) -> str:
+            return self._stem + ".json"
 
         def client(self, **kwargs: Any) -> Any:
             kc = super().client(**kwargs)
@@ -911,14 +926,22 @@ def _run_locked(files: Sequence[Path], out: Path, workers: int | None, agency_pa
 
     n_workers = workers or os.cpu_count() or 1
     kernels = _kernel_pool()
-    if todo and n_workers > 1 and len(todo) > 1:
-        kernels.prelaunch()  # the overview's kernel boots while the workers run the agencies
+    kernel_dir = tempfile.mkdtemp(prefix="auditlib-kernels-")
+    previous = os.environ.get(KERNEL_DIR_ENV)
+    os.environ[KERNEL_DIR_ENV] = kernel_dir  # read by the kernels of this process and of the spawned workers
     try:
+        if todo and n_workers > 1 and len(todo) > 1:
+            kernels.prelaunch()  # the overview's kernel boots while the workers run the agencies
         _run_pool(todo, n_workers, done, progress)
         _finish_run(out, jobs, records, result, manifest, overview_nb, overview_params, hashes, asset,
                     vega_inline, timeout, force, self_contained)
     finally:
         kernels.close()
+        if previous is None:
+            os.environ.pop(KERNEL_DIR_ENV, None)
+        else:
+            os.environ[KERNEL_DIR_ENV] = previous
+        shutil.rmtree(kernel_dir, ignore_errors=True)
     result.seconds = round(time.monotonic() - started, 2)
     return result
 
