@@ -807,7 +807,10 @@ def _run_pool(jobs: list[dict[str, Any]], workers: int, on_done: Callable[[dict[
                 try:
                     record = fut.result()
                 except BrokenProcessPool as exc:
-                    record = _crashed(job, f"工作进程意外退出：{exc}")
+                    # also what a script calling run_batch() without `if __name__ == "__main__":` gets:
+                    # spawned workers re-import the script's main module
+                    record = _crashed(job, f"工作进程意外退出：{exc}（从 Python 脚本调用时，请把调用放在 "
+                                           "if __name__ == \"__main__\": 之下）")
                 except Exception as exc:  # noqa: BLE001 - an unexpected bug in one agency; go on
                     record = _crashed(job, f"{type(exc).__name__}: {exc}")
                 on_done(record)
