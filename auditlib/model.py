@@ -84,6 +84,7 @@ class Report:
     notes: tuple[str, ...] = ()  # what parsing noticed (shown to the inspector)
     other_single_row: bool = False  # （六）其他处理 printed as one row (2019 layout)
     title_year: int | None = None
+    title_line: int | None = None  # where the title was printed
     extra: dict[str, Any] = field(default_factory=dict)
 
     @cached_property

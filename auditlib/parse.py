@@ -846,4 +846,5 @@ def parse_document(doc: Document) -> Report:
         agency=agency, year=year, template=template, title=title, sections=sections, cells=cells,
         preamble=join_paragraphs(preamble_lines), lines=lines, notes=tuple(notes),
         other_single_row=other_single, title_year=title_year,
+        title_line=preamble_lines[title_idx].number if title_idx is not None else None,
     )

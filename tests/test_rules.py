@@ -186,3 +186,9 @@ def test_rule_objects_are_declared_once() -> None:
 def test_readme_lists_every_rule() -> None:
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
     assert [r for r in (*RULES, *CORPUS_RULES) if f"| `{r}` |" not in readme] == []
+
+
+def test_title_findings_point_at_the_title_line() -> None:
+    report = build(base(), title="青山镇关于2024年度政务公开工作情况的报告")
+    finding = next(f for f in run_rules(report) if f.rule == "TITLE-FORM")
+    assert finding.lines == (report.title_line,) and "政务公开" in report.line_text(finding.lines[0])

@@ -138,7 +138,7 @@ def title_year_matches_text(report: Report) -> Iterator[Violation]:
         return
     year, count = Counter(body).most_common(1)[0]
     if count >= 2 or len(body) == 1:
-        yield violation(("section.1",), title_year=report.title_year, body_year=year)
+        yield violation(("section.1",), lines=(report.title_line,), title_year=report.title_year, body_year=year)
 
 
 _TITLE_FORM = re.compile(r"^.{2,}?(?:19|20)\d{2}年度?政府信息公开工作年度报告$")
@@ -156,7 +156,7 @@ def title_in_standard_form(report: Report) -> Iterator[Violation]:
     else:
         title_full = title
     if not _TITLE_FORM.match(compact(title_full)):
-        yield violation((), title=title)
+        yield violation((), lines=(report.title_line,), title=title)
 
 
 @rule("OVERVIEW-ASPECTS", Severity.WARNING, "「总体情况」未涉及：{missing}（应包括主动公开、依申请公开、政府信息管理、平台建设、监督保障五个方面）")

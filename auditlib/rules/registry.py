@@ -17,10 +17,11 @@ class Violation:
 
     cells: tuple[str, ...]
     params: dict[str, Any] = field(default_factory=dict)
+    lines: tuple[int, ...] = ()  # source lines to show beyond the cells' own (e.g. the title line)
 
 
-def violation(cells: Iterable[str], **params: Any) -> Violation:
-    return Violation(tuple(cells), params)
+def violation(cells: Iterable[str], lines: Iterable[int | None] = (), **params: Any) -> Violation:
+    return Violation(tuple(cells), params, tuple(n for n in lines if n is not None))
 
 
 RuleFunc = Callable[[Report], Iterator[Violation]]
@@ -93,8 +94,8 @@ def corpus_rule(rule_id: str, severity: Severity, message: str) -> Callable[[Cor
 RULE_FAILED = "RULE-FAILED"
 
 
-def _lines_of(report: Report, cells: Iterable[str]) -> tuple[int, ...]:
-    lines: set[int] = set()
+def _lines_of(report: Report, cells: Iterable[str], extra: Iterable[int] = ()) -> tuple[int, ...]:
+    lines: set[int] = set(extra)
     for path in cells:
         cell = report.cells.get(path)
         if cell is not None:
@@ -111,7 +112,7 @@ def run_rules(report: Report, rules: Iterable[Rule] | None = None) -> list[Findi
         try:
             for v in r.func(report):
                 findings.append(Finding(report.path, report.agency, r.id, r.severity, r.render(v), v.cells,
-                                        _lines_of(report, v.cells), report.year))
+                                        _lines_of(report, v.cells, v.lines), report.year))
         except Exception as exc:  # noqa: BLE001 - a bug in one rule must not hide the others
             where = traceback.extract_tb(exc.__traceback__)[-1]
             findings.append(Finding(
@@ -129,7 +130,7 @@ def run_corpus_rules(reports: Sequence[Report], rules: Iterable[CorpusRule] | No
             for index, v in r.func(reports):
                 report = reports[index]
                 out[index].append(Finding(report.path, report.agency, r.id, r.severity, r.render(v), v.cells,
-                                          _lines_of(report, v.cells), report.year))
+                                          _lines_of(report, v.cells, v.lines), report.year))
         except Exception as exc:  # noqa: BLE001 - a bug in one rule must not hide the others
             where = traceback.extract_tb(exc.__traceback__)[-1]
             for index, report in enumerate(reports):
