@@ -535,15 +535,23 @@ def read_table(lines: Sequence[SourceLine], spec: TableSpec, doc_lines: dict[int
 
 
 def _read_review_litigation(lines: Sequence[SourceLine], doc_lines: dict[int, SourceLine]) -> tuple[dict[str, Cell], set[str]]:
-    """Table 四 is one printed row of 15 numbers (five per group), whatever its header looks like."""
+    """Table 四 is one printed row of 15 numbers (five per group), whatever its header looks like.
+
+    The numbers are read from number-only lines below the table's header (行政复议 …), up to the
+    first line of prose; numbers inside sentences are never cells.
+    """
     spec = REVIEW_LITIGATION
     width = sum(len(spec.columns_of(r)) for r in spec.rows)
     stream = LogicalRow("")
-    for line in lines:
+    start = next((i for i, line in enumerate(lines) if "行政复议" in compact(line.text)), None)
+    for line in lines[start if start is not None else len(lines):]:
         if _PAGE_MARK.match(normalize(line.text)) or _PIPE_RULE.match(line.text):
             continue
         parts = analyse(line.text)
-        if parts.has_values:
+        prose = any(cjk_count(t.raw) >= 6 for t in parts.values) or cjk_count(parts.label) >= 20
+        if prose and any(t.kind is not Kind.EMPTY for t in stream.tokens):
+            break
+        if parts.has_values and not parts.label and not prose:
             stream.tokens.extend(parts.values)
             stream.lines.append(line.number)
         elif not parts.label and parts.values and "\t" in line.text:
@@ -582,7 +590,9 @@ _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
 _CN_YEAR = re.compile(r"([〇零○一二三四五六七八九]{4})\s*年")
 
 
-_UNNUMBERED_HEADING = re.compile(r"^[^。；;，,\d]+?(情况|事项|问题|措施|概述)?[:：]?$")
+# A title printed without its numeral must still read as a heading: no sentence, no figures, and the
+# template's kind of ending (so a table header such as 行政复议 行政诉讼 is not taken for one).
+_UNNUMBERED_HEADING = re.compile(r"^[^。；;，,\d]+?(情况|事项|问题|措施|概述)[:：]?$")
 
 
 def _heading_candidates(lines: Sequence[SourceLine]) -> list[tuple[int, int, int]]:

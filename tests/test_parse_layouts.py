@@ -265,3 +265,17 @@ def test_a_sentence_that_starts_like_a_heading_hides_no_section(sentence: str) -
     report = build(tables, narrative={**NARRATIVE, "1": [sentence, *NARRATIVE["1"]]})
     assert all(report.sections[k].present for k in "123456")
     assert_cells(report, tables)
+
+
+@pytest.mark.parametrize("seed", SEEDS, ids=lambda p: p.stem[:3])
+def test_a_deleted_heading_is_reported_and_no_cell_is_lost(seed: Path) -> None:
+    text = seed.read_text(encoding="utf-8")
+    base = parse_text(text)
+    lines = text.split("\n")
+    for key in "123456":
+        n = base.sections[key].line
+        assert n is not None
+        report = parse_text("\n".join(lines[: n - 1] + lines[n:]))
+        assert [k for k, s in report.sections.items() if not s.present] == [key]
+        assert [p for p in base.cells if report.cells[p].value != base.cells[p].value] == []
+        assert any(f.rule == "SECTION-MISSING" and f.cells == (f"section.{key}",) for f in check_report(report))
