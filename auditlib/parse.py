@@ -64,6 +64,8 @@ _normalize_short = lru_cache(maxsize=16384)(_normalize)
 
 def normalize(text: str) -> str:
     """NFKC (full-width digits and brackets → ASCII), odd spaces → space, zero-width marks removed."""
+    if text.isascii():
+        return text  # NFKC leaves ASCII as it is (most rows of numbers)
     # Table lines and labels recur across reports: remember the short ones.
     return _normalize_short(text) if len(text) < 200 else _normalize(text)
 
