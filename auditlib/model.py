@@ -91,6 +91,11 @@ class Report:
     def _known(self) -> dict[str, int | float]:
         return {p: c.value for p, c in self.cells.items() if c.value is not None and c.status is CellStatus.OK}
 
+    def _printed(self, path: str) -> int | float | None:
+        """The number as printed (a negative or fractional count too); None when there is none."""
+        cell = self.cells.get(path)
+        return cell.value if cell is not None else None
+
     def value(self, path: str) -> int | float | None:
         """The cell's number, or None when it is unknown (missing, blank, invalid)."""
         return self._known.get(path)
@@ -115,16 +120,10 @@ class Report:
         tables: dict[str, Any] = {}
         for key in ("active_disclosure", "applications", "review_litigation"):
             spec = table_spec(self.template, key)
-            rows: dict[str, Any] = {}
-            for row in spec.rows:
-                if key == "applications" and row.key == "3.6" and not self.other_single_row:
-                    continue
-                rows[row.key] = {c.key: self.cells[f"{key}.{row.key}.{c.key}"].value
-                                 if f"{key}.{row.key}.{c.key}" in self.cells else None
-                                 for c in spec.columns_of(row)}
-            if key == "applications" and self.template != "2019" and self.other_single_row:
-                rows["3.6"] = {c.key: self.value(f"applications.3.6.{c.key}") for c in spec.columns}
-            tables[key] = rows
+            row_keys = [(row.key, [c.key for c in spec.columns_of(row)]) for row in spec.rows]
+            if key == "applications" and self.other_single_row and "3.6" not in dict(row_keys):
+                row_keys.append(("3.6", [c.key for c in spec.columns]))  # the one-row （六） of a 2021 report
+            tables[key] = {r: {c: self._printed(f"{key}.{r}.{c}") for c in cols} for r, cols in row_keys}
         out: dict[str, Any] = {
             "source": {"path": self.path, "format": self.format, "encoding": self.encoding, "sha256": self.sha256},
             "agency": self.agency,

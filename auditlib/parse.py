@@ -35,6 +35,7 @@ from auditlib.template import (
     Column,
     Row,
     TableSpec,
+    row_label,
     table_spec,
 )
 
@@ -810,7 +811,8 @@ def parse_document(doc: Document) -> Report:
     agency = find_agency(preamble_lines, title_idx, title)
     title_years = years_in(title) if title else []
     title_year = title_years[0] if title_years else None
-    body_years = years_in(join_paragraphs(preamble_lines) + "\n" + sections["1"].text)
+    preamble = join_paragraphs(preamble_lines)
+    body_years = years_in(preamble + "\n" + sections["1"].text)
     year = title_year
     if year is None and body_years:
         year = Counter(body_years).most_common(1)[0][0]
@@ -819,7 +821,6 @@ def parse_document(doc: Document) -> Report:
     notes: list[str] = list(doc.notes)
     # Tables: read with the 2021 layout first; the 2019 layout when the report is in that format.
     cells: dict[str, Cell] = {}
-    found_rows: set[str] = set()
     app_cells, found_rows = read_table(_region(lines, headings, "3"), _APPLICATIONS_PROBE, doc_lines)
     template = detect_template(full_text, found_rows)
     other_single = "3.6" in found_rows and not ({"3.6.1", "3.6.2", "3.6.3"} & found_rows)
@@ -851,12 +852,12 @@ def parse_document(doc: Document) -> Report:
         raise UnreadableError("未找到年度报告的章节标题或统计表，内容不像政府信息公开工作年度报告")
     unplaced = sorted({c.path.rsplit(".", 1)[0] for c in cells.values() if c.status is CellStatus.UNPLACED})
     for row_path in unplaced:
-        notes.append(f"{row_path}：该行印出的数字个数与模板列数不符，无法确定各数所属列，按未知处理")
+        notes.append(f"「{row_label(row_path)}」行印出的数字个数与模板列数不符，无法确定各数所属列，按未知处理")
 
     return Report(
         path=doc.path, format=doc.format, encoding=doc.encoding, sha256=doc.sha256,
         agency=agency, year=year, template=template, title=title, sections=sections, cells=cells,
-        preamble=join_paragraphs(preamble_lines), lines=lines, notes=tuple(notes),
+        preamble=preamble, lines=lines, notes=tuple(notes),
         other_single_row=other_single, title_year=title_year,
         title_line=preamble_lines[title_idx].number if title_idx is not None else None,
     )
