@@ -20,6 +20,7 @@ __all__ = [
     "disposition_chart",
     "disposition_frame",
     "findings_chart",
+    "grade_chart",
     "heatmap_chart",
     "rule_matrix",
 ]
@@ -189,4 +190,28 @@ def heatmap_chart(frame: pl.DataFrame) -> Any:
     chart = alt.layer(cells, labels).add_params(sev, rule, who).properties(
         width=max(240, 34 * len(rule_order)), height=max(60, 20 * n_agencies),
         title="机关 × 规则（颜色为级别，数字为条数；点击格子打开该机关页面）")
+    return _configure(chart)
+
+
+def grade_chart(counts: pl.DataFrame) -> Any:
+    """How many agencies got each grade (`views.grade_counts`: every grade, best first), with the count on each bar."""
+    from auditlib.views import grade_color
+
+    if counts.is_empty() or int(counts["count"].sum()) == 0:
+        return _message("本次运行没有评分结果。")
+    grades = counts["grade"].to_list()
+    data = counts.with_columns((pl.col("count") / pl.col("count").sum() * 100).round(1).alias("share"))
+    base = alt.Chart(data).encode(
+        x=alt.X("grade:N", title="等级", sort=grades, axis=alt.Axis(labelAngle=0)),
+        y=alt.Y("count:Q", title="机关数", axis=alt.Axis(tickMinStep=1, format="d")),
+    )
+    bars = base.mark_bar(size=44).encode(
+        color=alt.Color("grade:N", title="等级", legend=None,
+                        scale=alt.Scale(domain=grades, range=[grade_color(g, grades) for g in grades])),
+        tooltip=[alt.Tooltip("grade:N", title="等级"), alt.Tooltip("count:Q", title="机关数"),
+                 alt.Tooltip("share:Q", title="占比（%）")],
+    )
+    labels = base.mark_text(dy=-8, fontSize=13, fontWeight="bold", color="#333").encode(text="count:Q")
+    chart = alt.layer(bars, labels).properties(width=max(240, 90 * len(grades)), height=220,
+                                               title="评分等级分布（机关数）")
     return _configure(chart)

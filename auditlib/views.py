@@ -21,10 +21,11 @@ from auditlib.audit import Outcome, audit_file
 from auditlib.findings import SEVERITY_LABELS, SEVERITY_ORDER, Finding, Severity, to_frame
 from auditlib.model import Cell, CellStatus, Report, SourceLine
 from auditlib.rules import RULES
+from auditlib.score import Deduction, Rubric, RubricError, Score, load_rubric, score_report
+from auditlib.score import grade_counts as _grade_counts
 from auditlib.template import SECTIONS, TABLE_TITLES, Row, cell_label, table_spec
 
 __all__ = [
-    "SCORE_PLACEHOLDER",
     "AgencyPage",
     "CellInfo",
     "FindingDetail",
@@ -38,14 +39,19 @@ __all__ = [
     "findings_frame",
     "finding_from_dict",
     "findings_html",
+    "grade_counts",
     "heading_html",
     "load_run",
     "overview_heading_html",
     "overview_table_html",
     "rule_doc",
     "rules_html",
+    "score_from_param",
+    "score_html",
+    "score_param",
     "score_text",
     "select_findings",
+    "selected_indices",
     "summary_html",
     "table_html",
     "tables_html",
@@ -56,7 +62,7 @@ TABLE_KEYS = ("active_disclosure", "applications", "review_litigation")
 SEVERITIES = ("error", "warning", "info")
 # background, border/text colour per severity
 SEVERITY_COLORS = {"error": ("#fde2e1", "#c0392b"), "warning": ("#fff3d1", "#b7791f"), "info": ("#e6f0fb", "#2b6cb0")}
-SCORE_PLACEHOLDER = "评分：待评分功能上线"
+UNSCORED = "未评分"
 UNREADABLE = "UNREADABLE"
 
 _TD = "border:1px solid #bfbfbf;padding:2px 6px;text-align:left;"  # JupyterLab right-aligns cells by default
@@ -89,9 +95,48 @@ def severity_label(severity: str | Severity) -> str:
     return SEVERITY_LABELS[Severity(_sev(severity))]
 
 
-def score_text(report: Report | None) -> str:
-    """The score line of a page; a placeholder until `auditlib.score` lands (issue 5)."""
-    return SCORE_PLACEHOLDER
+def _points(x: float) -> str:
+    """86.0 → "86", -4.0 → "−4", 2.5 → "2.5": how a score or a deduction is printed."""
+    text = str(int(x)) if float(x).is_integer() else f"{x:.2f}".rstrip("0").rstrip(".")
+    return text.replace("-", "−")
+
+
+def score_text(score: Score | None, why: str = "") -> str:
+    """The score line of a page heading: 「评分：86 分（良好）」, or 「评分：未评分」 and why."""
+    if score is None:
+        return f"评分：{UNSCORED}" + (f"（{why}）" if why else "")
+    return f"评分：{_points(score.score)} 分（{score.grade}）"
+
+
+def _json_number(x: float) -> int | float:
+    return int(x) if float(x).is_integer() else round(float(x), 2)
+
+
+def score_param(score: Score) -> dict[str, Any]:
+    """A score as the agency notebook's `score` parameter: JSON primitives only (the batch passes it).
+
+    `deductions[].findings` are indices into the report's findings in audit order: `audit_file`'s own
+    findings, then the cross-report ones — the order in which the notebook rebuilds them.
+    """
+    return {
+        "score": _json_number(score.score), "grade": score.grade, "total": _json_number(score.total),
+        "deductions": [{"item": d.item, "points": _json_number(d.points), "rules": list(d.rules),
+                        "findings": list(d.findings), "note": d.note} for d in score.deductions],
+        "unassessed": [{"item": item, "reason": why} for item, why in score.unassessed],
+        "summary": score.summary,
+    }
+
+
+def score_from_param(data: Mapping[str, Any], report: str = "", agency: str | None = None,
+                     year: int | None = None) -> Score:
+    """The `score` parameter back as a Score (the inverse of `score_param`)."""
+    deductions = tuple(
+        Deduction(str(d["item"]), float(d["points"]), tuple(str(r) for r in d.get("rules") or ()),
+                  tuple(int(k) for k in d.get("findings") or ()), str(d.get("note") or ""))
+        for d in data.get("deductions") or ())
+    unassessed = tuple((str(u["item"]), str(u.get("reason") or "")) for u in data.get("unassessed") or ())
+    return Score(report, agency, year, float(data["score"]), str(data["grade"]), deductions, unassessed,
+                 total=float(data.get("total", 100)))
 
 
 def rule_doc(rule_id: str) -> str:
@@ -111,29 +156,43 @@ def rule_doc(rule_id: str) -> str:
 # ---------------------------------------------------------------------------------------------
 
 
-def select_findings(findings: Iterable[Finding], rules: Collection[str] = (), exclude_rules: Collection[str] = (),
-                    min_severity: str = "info") -> list[Finding]:
-    """The findings a page shows: only `rules` (empty = all), minus `exclude_rules`, at `min_severity` or worse.
-
-    UNREADABLE is always kept: a page must say why it has nothing else to show.
+def selected_indices(findings: Sequence[Finding], rules: Collection[str] = (), exclude_rules: Collection[str] = (),
+                     min_severity: str = "info") -> list[int]:
+    """Which findings (their indices) a page shows: only `rules` (empty = all), minus `exclude_rules`, at
+    `min_severity` or worse. UNREADABLE is always kept: a page must say why it has nothing else to show.
     """
     threshold = SEVERITY_ORDER[Severity(min_severity)]
     keep = []
-    for f in findings:
+    for k, f in enumerate(findings):
         if f.rule == UNREADABLE:
-            keep.append(f)
+            keep.append(k)
             continue
         if rules and f.rule not in rules:
             continue
         if f.rule in exclude_rules or SEVERITY_ORDER[f.severity] > threshold:
             continue
-        keep.append(f)
+        keep.append(k)
     return keep
 
 
-def findings_frame(findings: Iterable[Finding]) -> pl.DataFrame:
-    """`findings.to_frame` in reading order (severity, then rule), with a stable `id` per finding."""
+def select_findings(findings: Iterable[Finding], rules: Collection[str] = (), exclude_rules: Collection[str] = (),
+                    min_severity: str = "info") -> list[Finding]:
+    """The findings a page shows (see `selected_indices`)."""
+    found = list(findings)
+    return [found[k] for k in selected_indices(found, rules, exclude_rules, min_severity)]
+
+
+def findings_frame(findings: Iterable[Finding], index: Sequence[int] | None = None) -> pl.DataFrame:
+    """`findings.to_frame` in reading order (severity, then rule), with a stable `id` per finding.
+
+    `index` is where each finding stands in the report's full list of findings (what a score's
+    deductions refer to); by default its position in `findings`.
+    """
     frame = to_frame(findings).with_row_index("_pos")
+    positions = list(index) if index is not None else list(range(frame.height))
+    if len(positions) != frame.height:
+        raise ValueError("index 的长度应与问题条数相同")
+    frame = frame.with_columns(pl.Series("index", positions, dtype=pl.Int64))
     order = {s: i for i, s in enumerate(SEVERITIES)}
     frame = frame.with_columns(pl.col("severity").replace_strict(order, return_dtype=pl.Int64).alias("_sev"))
     frame = frame.sort(["_sev", "rule", "_pos"]).drop("_sev", "_pos")
@@ -565,7 +624,7 @@ def summary_html(frame: pl.DataFrame, report: Report | None = None) -> HtmlFragm
     return HtmlFragment(f"<p>{chips}</p>{table}")
 
 
-def heading_html(outcome: Outcome, index_href: str = "") -> HtmlFragment:
+def heading_html(outcome: Outcome, index_href: str = "", score: Score | None = None, unscored: str = "") -> HtmlFragment:
     """The page heading: agency, year, file, template, the score line; the reason when unreadable."""
     report = outcome.report
     back = f"<p style='margin:0 0 6px 0;'><a href='{esc(index_href)}'>← 返回总览</a></p>" if index_href else ""
@@ -575,7 +634,8 @@ def heading_html(outcome: Outcome, index_href: str = "") -> HtmlFragment:
             f"{back}<h1 style='margin:4px 0;'>无法读取的报告：{esc(name)}</h1>"
             f"<p style='background:{SEVERITY_COLORS['error'][0]};color:{SEVERITY_COLORS['error'][1]};padding:6px 10px;'>"
             f"<b>无法读取该文件：</b>{esc(outcome.error or '未知原因')}</p>"
-            f"<p>文件：{esc(outcome.path)}</p><p>{esc(score_text(None))}</p>")
+            f"<p>文件：{esc(outcome.path)}</p>"
+            f"<p class='score' style='margin:6px 0;font-weight:700;'>{esc(score_text(score, unscored))}</p>")
     agency = report.agency or "（未识别机关名称）"
     year = f"{report.year} 年度" if report.year else "年度未识别"
     template = {"2021": "2021 年版模板", "2019": "2019 年试行模板"}.get(report.template, "模板未识别")
@@ -585,8 +645,106 @@ def heading_html(outcome: Outcome, index_href: str = "") -> HtmlFragment:
         f"<p style='margin:2px 0;font-size:15px;'>{esc(year)} · 政府信息公开工作年度报告审核</p>"
         f"<p style='margin:2px 0;color:#555;'>报告标题：{esc(report.title or '（无标题）')}</p>"
         f"<p style='margin:2px 0;color:#555;'>文件：{esc(outcome.path)}（{esc(report.format)}，{esc(template)}）</p>"
-        f"<p class='score' style='margin:6px 0;font-weight:700;'>{esc(score_text(report))}</p>"
+        f"<p class='score' style='margin:6px 0;font-weight:700;'>{esc(score_text(score, unscored))}</p>"
         + (f"<p style='margin:2px 0;'>解析说明：</p><ul>{notes}</ul>" if notes else ""))
+
+
+# ---------------------------------------------------------------------------------------------
+# The score: every point lost, linked to the findings behind it
+# ---------------------------------------------------------------------------------------------
+
+
+def _short(text: str, n: int = 60) -> str:
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+def _deduction_findings(d: Deduction, findings: Sequence[Finding], ids: Mapping[int, int]) -> str:
+    """The findings behind a deduction: links to them in the page's findings list (`#finding-<id>`)."""
+    items = []
+    for k in d.findings:
+        f = findings[k] if 0 <= k < len(findings) else None
+        if f is None or f.rule not in d.rules:  # cannot happen when the score and the page agree on the order
+            items.append("<span style='color:#777;'>（对应的问题未找到）</span>")
+            continue
+        label = _short(f.message) if len(d.rules) == 1 else f"{f.rule}：{_short(f.message)}"
+        if k in ids:
+            items.append(f'<a class="deduction-link" href="#finding-{ids[k]}" data-rule="{esc(f.rule)}" '
+                         f'title="{esc(f.message)}">{esc(label)}</a>')
+        else:
+            items.append(f"<span title='{esc(f.message)}'>{esc(label)}"
+                         "<span style='color:#777;'>（按本页参数未列出）</span></span>")
+    if not items and any(r == "PUBLISH-LATE" for r in d.rules):
+        return esc(d.note)
+    return "<br>".join(items)
+
+
+def _rule_links(rules: Iterable[str], shown: Collection[str]) -> str:
+    """Rule IDs, each a link to its findings in the page when the page lists any."""
+    return "<br>".join(f'<a href="#rule-{esc(r)}">{esc(r)}</a>' if r in shown else esc(r) for r in rules)
+
+
+def score_html(score: Score | None, frame: pl.DataFrame, findings: Sequence[Finding] = (), note: str = "",
+               unscored: str = "") -> HtmlFragment:
+    """The 「评分」 section: score and grade, each deduction (评分项, 扣分, 规则) linked to its findings, 未评 items.
+
+    `findings` are the report's findings in the order the score's indices refer to; `frame` is what the
+    page lists (its `index` column says which of them, its `id` where: `id="finding-<id>"`).
+    """
+    if score is None:
+        why = f"：{esc(unscored)}" if unscored else ""
+        return HtmlFragment(f"<p class='score-total' style='margin:4px 0;'><b>{UNSCORED}</b>{why}</p>")
+    ids = {int(k): int(i) for k, i in frame.select("index", "id").iter_rows()} if "index" in frame.columns else {}
+    shown_rules = set(frame["rule"].to_list()) if "rule" in frame.columns else set()
+    total = (f"<p class='score-total' style='margin:4px 0 8px 0;font-size:15px;'>得分 <b style='font-size:20px;'>"
+             f"{_points(score.score)}</b> 分（满分 {_points(score.total)} 分），等级 <b>{esc(score.grade)}</b>。</p>")
+    parts = [total]
+    if note:
+        parts.append(f"<p style='margin:2px 0 6px 0;color:#555;'>{esc(note)}</p>")
+    if score.deductions:
+        notes = any(d.note for d in score.deductions)
+        rows = "".join(
+            f"<tr class='deduction' data-item='{esc(d.item)}'><td style='{_TD}white-space:nowrap;'>{esc(d.item)}</td>"
+            f"<td style='{_TD}text-align:right;white-space:nowrap;color:{SEVERITY_COLORS['error'][1]};font-weight:700;'>"
+            f"{_points(d.points)}</td>"
+            f"<td style='{_TD}white-space:nowrap;'>{_rule_links(d.rules, shown_rules)}</td>"
+            f"<td style='{_TD}'>{_deduction_findings(d, findings, ids)}</td>"
+            + (f"<td style='{_TD}color:#555;'>{esc(d.note)}</td>" if notes else "") + "</tr>"
+            for d in score.deductions)
+        heads = [f'<th style="{_TH}white-space:nowrap;">{h}</th>'
+                 for h in ("评分项", "扣分", "规则", "依据的问题（点击跳到该问题）", *(("说明",) if notes else ()))]
+        parts.append(f"<table class='deductions' style='{_TABLE}'><thead><tr>{''.join(heads)}</tr></thead>"
+                     f"<tbody>{rows}</tbody></table>")
+    else:
+        parts.append("<p style='margin:4px 0;'>没有扣分。</p>")
+    if score.unassessed:
+        items = "".join(f"<li>{esc(item)}：{esc(why)}</li>" for item, why in score.unassessed)
+        parts.append(f"<p style='margin:6px 0 2px 0;'><b>未评</b>（条件不具备，不扣分）：</p>"
+                     f"<ul class='unassessed' style='margin:2px 0;'>{items}</ul>")
+    return HtmlFragment(f"<div class='score-section'>{''.join(parts)}</div>{_OPEN_SCRIPT}")
+
+
+# In the exported page, a deduction's link also opens the finding it jumps to (JupyterLab drops the
+# script from untrusted output; there the link only jumps).
+_OPEN_SCRIPT = """<script>
+(function () {
+  var box = document.currentScript.previousElementSibling;
+  if (!box || !box.querySelectorAll) { return; }
+  var links = box.querySelectorAll("a.deduction-link");
+  for (var i = 0; i < links.length; i++) {
+    links[i].addEventListener("click", function (e) {
+      var target = document.getElementById(e.currentTarget.getAttribute("href").slice(1));
+      if (target && target.tagName === "DETAILS") { target.open = true; }
+    });
+  }
+})();
+</script>"""
+
+
+def grade_counts(run: RunData) -> pl.DataFrame:
+    """How many agencies of a run got each grade, every grade of the run's rubric in order (for the chart)."""
+    rubric = Rubric((), tuple(run.grades)) if run.grades else load_rubric()
+    scored = run.agencies.filter(pl.col("grade").is_not_null()) if "grade" in run.agencies.columns else run.agencies
+    return _grade_counts(scored, rubric)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -602,6 +760,9 @@ class AgencyPage:
     frame: pl.DataFrame
     max_source_lines: int = 40
     index_href: str = ""
+    score: Score | None = None
+    score_note: str = ""  # how the score was made, when not by the batch
+    unscored: str = ""  # why there is no score
 
     @property
     def report(self) -> Report | None:
@@ -614,7 +775,10 @@ class AgencyPage:
         return f"{r.agency or '未识别机关'} {r.year or ''} 年度政府信息公开工作年度报告审核".replace("  ", " ")
 
     def heading(self) -> HtmlFragment:
-        return heading_html(self.outcome, self.index_href)
+        return heading_html(self.outcome, self.index_href, self.score, self.unscored)
+
+    def score_section(self) -> HtmlFragment:
+        return score_html(self.score, self.frame, self.outcome.findings, self.score_note, self.unscored)
 
     def summary(self) -> HtmlFragment:
         return summary_html(self.frame, self.report)
@@ -635,18 +799,38 @@ def finding_from_dict(d: Mapping[str, Any]) -> Finding:
                    str(d.get("message") or ""), tuple(d.get("cells") or ()), tuple(d.get("lines") or ()), d.get("year"))
 
 
+SINGLE_REPORT_NOTE = "本页单独评分：只依据本报告，跨报告的核对（上年结转、与往年或其他机关雷同）未参与；批量运行时按同批全部报告评分。"
+
+
 def agency_page(report_path: str, rules: Collection[str] = (), exclude_rules: Collection[str] = (),
                 min_severity: str = "info", max_source_lines: int = 40, index_href: str = "",
-                corpus_findings: Iterable[Mapping[str, Any]] = ()) -> AgencyPage:
+                corpus_findings: Iterable[Mapping[str, Any]] = (), score: Mapping[str, Any] | None = None,
+                rubric: str = "") -> AgencyPage:
     """Audit one report and keep what its page shows (the agency notebook's one library call).
 
     `corpus_findings` are what rules across reports (carry-over, copied text) found for this report
-    when the batch checked all reports together; a single report cannot find them by itself.
+    when the batch checked all reports together; a single report cannot find them by itself. They
+    are appended after the report's own findings, the order `audit_paths` gives and `score` refers to.
+    `score` is the batch's score of this report (`score_param`); without it the report is scored on
+    its own findings with `rubric` (a YAML path; empty: parameters/rubric.yaml).
     """
     outcome = audit_file(report_path)
     outcome.findings.extend(finding_from_dict(d) for d in corpus_findings)
-    chosen = select_findings(outcome.findings, rules, exclude_rules, min_severity)
-    return AgencyPage(outcome, findings_frame(chosen), max_source_lines, index_href)
+    shown = selected_indices(outcome.findings, rules, exclude_rules, min_severity)
+    frame = findings_frame([outcome.findings[k] for k in shown], shown)
+    page = AgencyPage(outcome, frame, max_source_lines, index_href)
+    report = outcome.report
+    agency = report.agency if report is not None else None
+    year = report.year if report is not None else None
+    if score is not None:
+        page.score = score_from_param(score, outcome.path, agency, year)
+        return page
+    try:
+        page.score = score_report(outcome.findings, load_rubric(rubric or None), report)
+        page.score_note = SINGLE_REPORT_NOTE
+    except RubricError as exc:
+        page.unscored = str(exc)
+    return page
 
 
 # ---------------------------------------------------------------------------------------------
@@ -656,7 +840,7 @@ def agency_page(report_path: str, rules: Collection[str] = (), exclude_rules: Co
 SUMMARY_SCHEMA = {
     "key": pl.String, "agency": pl.String, "year": pl.Int64, "report": pl.String, "page": pl.String,
     "status": pl.String, "error": pl.String, "errors": pl.Int64, "warnings": pl.Int64, "infos": pl.Int64,
-    "worst_rule": pl.String,
+    "worst_rule": pl.String, "score": pl.Float64, "grade": pl.String, "rank": pl.Int64, "deductions": pl.String,
 }
 STATUS_LABELS = {"ok": "已审核", "unreadable": "无法读取", "failed": "生成失败"}
 
@@ -669,6 +853,7 @@ class RunData:
     agencies: pl.DataFrame  # one row per agency: SUMMARY_SCHEMA
     findings: pl.DataFrame  # every finding, with `key` and `page` of its agency
     generated: str = ""
+    grades: list[tuple[str, float]] = field(default_factory=list)  # the rubric's grades (name, minimum), best first
 
     @property
     def empty(self) -> bool:
@@ -689,7 +874,8 @@ def load_run(run_dir: str, min_severity: str = "info", exclude_rules: Collection
         threshold = SEVERITY_ORDER[Severity(min_severity)]
         allowed = [s for s in SEVERITIES if SEVERITY_ORDER[Severity(s)] <= threshold]
         findings = findings.filter(pl.col("severity").is_in(allowed) & ~pl.col("rule").is_in(list(exclude_rules)))
-    return RunData(str(base), agencies, findings, str(summary.get("generated", "")))
+    grades = [(str(g["grade"]), float(g["min"])) for g in summary.get("grades") or []]
+    return RunData(str(base), agencies, findings, str(summary.get("generated", "")), grades)
 
 
 def overview_heading_html(run: RunData) -> HtmlFragment:
@@ -707,8 +893,19 @@ def overview_heading_html(run: RunData) -> HtmlFragment:
     if n_bad or n_failed:
         extra = f"<p style='color:{SEVERITY_COLORS['error'][1]};'>无法读取 {n_bad} 份，页面生成失败 {n_failed} 份（见下表“状态”列）。</p>"
     when = f"，生成于 {esc(run.generated)}" if run.generated else ""
-    return HtmlFragment(f"<h1>政府信息公开工作年度报告审核总览</h1><p>共 {a.height} 个机关{when}。"
-                        f"{esc(SCORE_PLACEHOLDER)}</p><p>{chips}</p>{extra}")
+    return HtmlFragment(f"<h1>政府信息公开工作年度报告审核总览</h1><p>共 {a.height} 个机关{when}。</p>"
+                        f"<p class='score-line'>{esc(_score_line(run))}</p><p>{chips}</p>{extra}")
+
+
+def _score_line(run: RunData) -> str:
+    """评分：平均 93.3 分；优秀 4 个，良好 1 个，合格 0 个，不合格 0 个"""
+    scored = run.agencies.filter(pl.col("score").is_not_null())
+    if scored.is_empty():
+        return f"评分：{UNSCORED}"
+    counts = grade_counts(run)
+    mean = float(scored["score"].mean())  # type: ignore[arg-type]
+    grades = "，".join(f"{g} {n} 个" for g, n in counts.iter_rows())
+    return f"评分：平均 {_points(round(mean, 1))} 分；{grades}"
 
 
 _SORT_SCRIPT = """<script>
@@ -734,7 +931,8 @@ _SORT_SCRIPT = """<script>
   }
   function sortBy(th) {
     var key = th.getAttribute("data-key"), num = th.getAttribute("data-type") === "num";
-    state.dir = state.key === key ? -state.dir : (num ? -1 : 1);
+    var first = th.getAttribute("data-first") === "asc" ? 1 : (num ? -1 : 1);
+    state.dir = state.key === key ? -state.dir : first;
     state.key = key;
     var rows = Array.prototype.slice.call(tbody.rows);
     rows.sort(function (a, b) {
@@ -767,7 +965,7 @@ def _href(page: str | None) -> str:
     return esc(quote(page or "", safe="/#"))
 
 
-def overview_table_html(run: RunData, sort_by: str = "errors", severity: str = "", rule: str = "",
+def overview_table_html(run: RunData, sort_by: str = "rank", severity: str = "", rule: str = "",
                         agency: str = "", script: bool = True) -> HtmlFragment:
     """The agencies table: sortable (click a header) and filterable (severity, rule, agency) in the page.
 
@@ -787,13 +985,17 @@ def overview_table_html(run: RunData, sort_by: str = "errors", severity: str = "
         a = a.filter(pl.col("key").is_in([k for k, rs in rules_by_key.items() if rule in rs]))
     if agency:
         a = a.filter(pl.col("agency").fill_null("").str.contains(agency, literal=True))
-    descending = sort_by in ("errors", "warnings", "infos", "year")
+    descending = sort_by in ("errors", "warnings", "infos", "year", "score")
     a = a.sort([sort_by, "agency"], descending=[descending, False], nulls_last=True)
-    heads = [("agency", "text", "机关"), ("year", "num", "年度"), ("errors", "num", "错误"), ("warnings", "num", "警告"),
-             ("infos", "num", "提示"), ("worst", "text", "最需关注的规则"), ("status", "text", "状态"), ("", "", "评分")]
+    # the grade sorts by the score (grades are bands of it); the rank sorts 1, 2, 3… on the first click
+    heads = [("agency", "text", "机关", ""), ("year", "num", "年度", ""), ("rank", "num", "名次", "asc"),
+             ("score", "num", "得分", ""), ("grade", "num", "等级", ""), ("errors", "num", "错误", ""),
+             ("warnings", "num", "警告", ""), ("infos", "num", "提示", ""), ("worst", "text", "最需关注的规则", ""),
+             ("status", "text", "状态", "")]
     head = "".join(
-        f'<th data-key="{k}" data-type="{t}" style="{_TH}">{label}<span class="mark"></span></th>' if k
-        else f'<th style="{_TH}">{label}</th>' for k, t, label in heads)
+        f'<th data-key="{k}" data-type="{t}"' + (f' data-first="{first}"' if first else "")
+        + f' style="{_TH}">{label}<span class="mark"></span></th>' for k, t, label, first in heads)
+    grade_names = _grade_names(run)
     body = []
     for row in a.iter_rows(named=True):
         name = row["agency"] or "（未识别机关）"
@@ -807,15 +1009,24 @@ def overview_table_html(run: RunData, sort_by: str = "errors", severity: str = "
         cells = "".join(
             f"<td style='{_TD}text-align:right;{'background:' + SEVERITY_COLORS[s][0] + ';' if n else ''}'>{n}</td>"
             for s, n in zip(SEVERITIES, counts, strict=True))
+        score, grade, rank = row["score"], row["grade"], row["rank"]
+        scored = score is not None
+        score_cells = (
+            f"<td class='rank' style='{_TD}text-align:right;'>{rank if rank is not None else '—'}</td>"
+            f"<td class='score' style='{_TD}text-align:right;font-weight:700;' title='{esc(row['deductions'] or '')}'>"
+            f"{_points(score) if scored else '—'}</td>"
+            f"<td class='grade' style='{_TD}color:{grade_color(grade, grade_names)};font-weight:700;'>{esc(grade or '—')}</td>")
         body.append(
             f'<tr data-agency="{esc(name)}" data-year="{row["year"] or 0}" data-errors="{counts[0]}" '
             f'data-warnings="{counts[1]}" data-infos="{counts[2]}" data-worst="{esc(worst)}" data-status="{esc(status)}" '
+            f'data-rank="{rank if rank is not None else 999999}" data-score="{score if scored else -1}" '
+            f'data-grade="{score if scored else -1}" '
             f'data-error="{counts[0]}" data-warning="{counts[1]}" data-info="{counts[2]}" '
             f'data-rules="{esc(" ".join(rules_by_key.get(row["key"], [])))}">'
             f"<td style='{_TD}'><a class='agency-link' href='{_href(row['page'])}'>{esc(name)}</a></td>"
-            f"<td style='{_TD}text-align:right;'>{row['year'] or '—'}</td>{cells}"
+            f"<td style='{_TD}text-align:right;'>{row['year'] or '—'}</td>{score_cells}{cells}"
             f"<td style='{_TD}' title='{esc(rule_doc(worst))}'>{esc(worst) or '—'}</td>"
-            f"<td style='{_TD}'>{status_html}</td><td style='{_TD}color:#777;'>待评分</td></tr>")
+            f"<td style='{_TD}'>{status_html}</td></tr>")
     all_rules = sorted({r for rs in rules_by_key.values() for r in rs})
     options = "".join(f'<option value="{esc(r)}">{esc(r)}</option>' for r in all_rules)
     sev_options = "".join(f'<option value="{s}">有{severity_label(s)}</option>' for s in SEVERITIES)
@@ -832,6 +1043,23 @@ def overview_table_html(run: RunData, sort_by: str = "errors", severity: str = "
              f"<table class='overview' style='{_TABLE}'><thead><tr>{head}</tr></thead>"
              f"<tbody>{''.join(body)}</tbody></table></div></div>")
     return HtmlFragment(table + (_SORT_SCRIPT if script else ""))
+
+
+GRADE_COLORS = ("#2f855a", "#2b6cb0", "#b7791f", "#c0392b")  # best grade first; the worst is always red
+
+
+def grade_color(grade: str | None, grades: Sequence[str]) -> str:
+    """The colour of a grade: green for the best, red for the worst, in between by rank."""
+    if grade is None or grade not in grades:
+        return "#777"
+    n, i = len(grades), list(grades).index(grade)
+    if i == n - 1:
+        return GRADE_COLORS[-1]
+    return GRADE_COLORS[min(i, len(GRADE_COLORS) - 2)]
+
+
+def _grade_names(run: RunData) -> list[str]:
+    return [g for g, _ in run.grades] or [g for g, _ in load_rubric().grades]
 
 
 def rules_html(findings: pl.DataFrame) -> HtmlFragment:

@@ -73,7 +73,8 @@ def build_drilldown(frame: pl.DataFrame, report: Report | None, max_source_lines
 class OverviewFilter(w.VBox):
     """The overview table, filtered and sorted by widgets (the lab's counterpart of the page's script)."""
 
-    SORTS = [("错误数", "errors"), ("警告数", "warnings"), ("提示数", "infos"), ("机关名称", "agency"), ("年度", "year")]
+    SORTS = [("名次", "rank"), ("得分", "score"), ("错误数", "errors"), ("警告数", "warnings"), ("提示数", "infos"),
+             ("机关名称", "agency"), ("年度", "year")]
 
     def __init__(self, run: views.RunData, **kwargs: Any) -> None:
         self.run = run
@@ -84,7 +85,7 @@ class OverviewFilter(w.VBox):
         self.rule = w.Dropdown(options=[("全部", ALL), *((r, r) for r in rules)], value=ALL, description="规则",
                                style=style)
         self.agency = w.Text(value="", placeholder="机关名称", description="机关", style=style)
-        self.sort = w.Dropdown(options=self.SORTS, value="errors", description="排序", style=style)
+        self.sort = w.Dropdown(options=self.SORTS, value="rank", description="排序", style=style)
         self.table = w.HTML(layout=w.Layout(width="100%"))
         for control in (self.severity, self.rule, self.agency, self.sort):
             control.observe(self._render, names="value")

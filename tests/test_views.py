@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -128,9 +129,85 @@ def test_findings_from_other_reports_join_the_page() -> None:
     assert views.finding_from_dict(copied.to_dict()) == copied
 
 
-def test_score_is_a_placeholder_until_scoring_lands() -> None:
-    page = views.agency_page(str(HONGQI))
-    assert views.score_text(page.report) == "评分：待评分功能上线" and "评分：待评分功能上线" in page.heading()
+LIUJIATA = next(s for s in SEEDS if s.name.startswith("002"))  # 刘家塔镇: 86 (良好), three items deducted
+
+
+def deduction_links(html: str) -> list[tuple[str, str, str]]:
+    """(deduction item, link target id, rule of the link) for every link of the 「评分」 section."""
+    out = []
+    for row in re.findall(r"<tr class='deduction' data-item='([^']*)'>(.*?)</tr>", html, re.S):
+        for href, rule in re.findall(r'<a class="deduction-link" href="#([^"]+)" data-rule="([^"]+)"', row[1]):
+            out.append((row[0], href, rule))
+    return out
+
+
+def test_a_page_run_by_hand_scores_its_report_alone() -> None:
+    page = views.agency_page(str(LIUJIATA))
+    assert page.score is not None and (page.score.score, page.score.grade) == (86, "良好")
+    assert "评分：86 分（良好）" in page.heading()
+    html = page.score_section()
+    assert views.SINGLE_REPORT_NOTE in html and "未评" in html and "发布及时：未取得发布日期" in html
+    assert [(d.item, d.points) for d in page.score.deductions] == [("格式规范", -5), ("问题整改与原创", -4),
+                                                                   ("信息处理费", -5)]
+    assert "<td" in html and ">−5</td>" in html and ">−4</td>" in html
+
+
+def test_each_deduction_links_to_a_finding_of_its_rule_in_the_list() -> None:
+    page = views.agency_page(str(LIUJIATA))
+    findings = page.findings()
+    links = deduction_links(page.score_section())
+    assert page.score is not None and {item for item, _, _ in links} == {d.item for d in page.score.deductions}
+    for item, target, rule in links:
+        deduction = next(d for d in page.score.deductions if d.item == item)
+        assert rule in deduction.rules
+        assert re.search(rf'<details class="finding" id="{target}" data-rule="{rule}"', findings), (item, target)
+
+
+def test_findings_hidden_by_the_parameters_still_count_but_are_not_linked() -> None:
+    page = views.agency_page(str(LIUJIATA), exclude_rules=["TITLE-FORM"], min_severity="warning")
+    html = page.score_section()
+    assert page.score is not None and page.score.score == 86  # the score does not depend on what the page lists
+    assert "TITLE-FORM" not in page.frame["rule"].to_list() and "按本页参数未列出" in html
+    assert 'href="#rule-TITLE-FORM"' not in html and 'href="#rule-OVERVIEW-ASPECTS"' in html
+    assert all(rule != "TITLE-FORM" for _, _, rule in deduction_links(html))
+
+
+def test_the_batch_score_parameter_round_trips_and_is_shown() -> None:
+    from auditlib.audit import audit_file
+    from auditlib.score import load_rubric, score_report
+
+    outcome = audit_file(LIUJIATA)
+    score = score_report(outcome.findings, load_rubric(), outcome.report)
+    param = views.score_param(score)
+    assert json.loads(json.dumps(param)) == param  # JSON primitives only
+    back = views.score_from_param(param, score.report, score.agency, score.year)
+    assert back.deductions == score.deductions and back.unassessed == score.unassessed and back.score == score.score
+    given = dict(param, score=70, grade="合格")
+    page = views.agency_page(str(LIUJIATA), score=given)
+    assert "评分：70 分（合格）" in page.heading() and views.SINGLE_REPORT_NOTE not in page.score_section()
+
+
+def test_findings_frame_knows_where_each_finding_stands() -> None:
+    found = [finding("Z", Severity.INFO), finding("B", Severity.ERROR), finding("A", Severity.WARNING)]
+    assert views.selected_indices(found, min_severity="warning") == [1, 2]
+    frame = views.findings_frame([found[1], found[2]], [1, 2])
+    assert frame.select("id", "rule", "index").rows() == [(1, "B", 1), (2, "A", 2)]
+    assert views.findings_frame(found)["index"].to_list() == [1, 2, 0]
+
+
+def test_unreadable_or_unscorable_pages() -> None:
+    page = views.agency_page(str(ZUOLONG), rubric="/nonexistent/rubric.yaml")
+    assert page.score is None and "评分：未评分" in page.heading() and "无法读取评分细则" in page.score_section()
+
+
+def test_grade_chart_draws_every_grade() -> None:
+    counts = pl.DataFrame({"grade": ["优秀", "良好", "合格", "不合格"], "count": [3, 1, 0, 1]})
+    spec = charts.grade_chart(counts).to_dict()
+    bars, labels = spec["layer"]
+    assert bars["encoding"]["x"]["sort"] == ["优秀", "良好", "合格", "不合格"]
+    assert bars["encoding"]["color"]["scale"]["range"][-1] == "#c0392b" and labels["mark"]["type"] == "text"
+    assert "评分等级" in spec["title"] and "Noto Sans CJK SC" in spec["config"]["font"]
+    assert charts.grade_chart(counts.with_columns(pl.lit(0).alias("count"))).to_dict()["mark"]["type"] == "text"
 
 
 def test_html_fragments_display_as_html() -> None:
@@ -193,6 +270,21 @@ def test_drilldown_widget_filters_and_shows_source() -> None:
     w.rule.value = "SEC5-NO-RECTIFY"
     w.severity.value = "error"
     assert w.finding.options == () and "没有符合" in w.detail.value
+
+
+def test_overview_shows_scores_grades_and_ranks(batch_run) -> None:
+    run = views.load_run(str(batch_run.out_dir))
+    assert run.grades[0] == ("优秀", 90.0) and run.agencies["rank"].min() == 1
+    table = views.overview_table_html(run)
+    for head in ("名次", "得分", "等级"):
+        assert f">{head}<span" in table
+    rows = re.findall(r'<tr data-agency="([^"]*)"[^>]*data-rank="(\d+)" data-score="([\d.]+)"', table)
+    assert [int(r[1]) for r in rows] == sorted(int(r[1]) for r in rows)  # ranked by default
+    assert ("刘家塔镇人民政府", "86.0") in [(r[0], r[2]) for r in rows]
+    assert "评分：平均" in views.overview_heading_html(run)
+    counts = views.grade_counts(run)
+    assert counts["grade"].to_list() == ["优秀", "良好", "合格", "不合格"]
+    assert counts["count"].sum() == len(batch_run.agencies) and counts.filter(pl.col("grade") == "不合格")["count"][0] >= 1
 
 
 def test_overview_filter_widget(batch_run) -> None:
