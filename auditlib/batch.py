@@ -8,7 +8,11 @@ fresh kernel, exports it with the offline `audit` template and records the resul
     DIR/agencies/<name>.html  one page per agency, and its executed notebook <name>.ipynb
     DIR/agencies/<name>.json  what the run knows about that agency (status, findings shown)
     DIR/assets/vega-embed-*.js  the chart library, written once, referenced relatively
-    DIR/findings.{xlsx,csv,parquet}, DIR/summary.json, DIR/manifest.json
+    DIR/findings.{xlsx,csv,parquet}, DIR/scores.csv, DIR/summary.json, DIR/manifest.json
+
+Before the workers start, the parent audits every report once more (milliseconds each) to run the
+rules across reports and to score the batch (`auditlib.score`): each agency's notebook gets its
+cross-report findings and its score as parameters, which count in its skip hash like the others.
 
 Every file is written to a temporary name in its folder and renamed into place, so a page is
 never half written; the manifest records per report the hashes of its input, parameters,
@@ -49,8 +53,9 @@ if "jsonschema" not in sys.modules:
 
 import polars as pl  # noqa: E402
 
-from auditlib.audit import collect_paths  # noqa: E402
+from auditlib.audit import Outcome, collect_paths  # noqa: E402
 from auditlib.ingest import supported_suffixes  # noqa: E402
+from auditlib.score import Rubric  # noqa: E402
 
 __all__ = [
     "BatchError",
@@ -74,7 +79,7 @@ TEMPLATES_DIR = PACKAGE_DIR / "templates"
 VEGA_LITE_VERSION = "5.20"  # the schema Altair 5.5 writes (v5.20.1)
 VEGA_MIMETYPE = "application/vnd.vegalite.v5+json"
 VEGA_GLOBALS = "window.vegaEmbed = vegaEmbed; window.vega = vega; window.vegaLite = vegaLite;"
-SET_BY_BATCH = frozenset({"report_path", "index_href", "run_dir", "corpus_findings"})  # the batch fills these in
+SET_BY_BATCH = frozenset({"report_path", "index_href", "run_dir", "corpus_findings", "score"})  # the batch fills these in
 LIVE_ONLY_TAG = "live-only"  # cells (the ipywidgets drill-down) left out of the exported page
 TMP_PREFIX = ".tmp-"
 MANIFEST_VERSION = 1
@@ -612,7 +617,7 @@ def run_agency(job: Mapping[str, Any]) -> dict[str, Any]:
     try:
         nb, nb_error = run_notebook(job["notebook"], agencies_dir / f"{key}.ipynb",
                                     {**params, "report_path": job["report"], "index_href": "../index.html",
-                                     "corpus_findings": corpus},
+                                     "corpus_findings": corpus, "score": job.get("score")},
                                     job.get("timeout"), title)
         if nb_error:
             status, error = "failed", nb_error
@@ -715,13 +720,26 @@ def _findings_frame(records: Sequence[Mapping[str, Any]], out_dir: Path) -> pl.D
 
 
 EXCEL_HEADERS = {"agency": "机关", "year": "年度", "severity_label": "级别", "rule": "规则", "message": "问题说明",
-                 "cells": "涉及单元格", "lines": "原文行号", "report": "报告文件", "page": "审核页面"}
+                 "cells": "涉及单元格", "lines": "原文行号", "score": "得分", "grade": "等级", "report": "报告文件",
+                 "page": "审核页面"}
+SCORE_HEADERS = {"rank": "名次", "agency": "机关", "year": "年度", "score": "得分", "grade": "等级", "deductions": "扣分",
+                 "unassessed": "未评项目（不扣分）", "report": "报告文件", "page": "审核页面"}
 
 
-def write_findings(frame: pl.DataFrame, out_dir: Path) -> None:
-    """findings.parquet (lists kept), findings.csv (UTF-8 with BOM, lists joined by ;) and findings.xlsx."""
+def write_findings(frame: pl.DataFrame, out_dir: Path, scores: pl.DataFrame | None = None) -> None:
+    """findings.parquet (lists kept), findings.csv (UTF-8 with BOM, lists joined by ;) and findings.xlsx, each
+    finding with its agency's score and grade; and scores.csv (one row per agency, by rank), also the
+    xlsx's sheet 「评分」.
+    """
     import io
 
+    import xlsxwriter
+
+    from auditlib.score import SCORES_SCHEMA, add_scores
+
+    if scores is None:
+        scores = pl.DataFrame(schema={"key": pl.String, "page": pl.String, **SCORES_SCHEMA}).select(SCORES_COLUMNS)
+    frame = add_scores(frame, scores)
     flat = frame.with_columns(pl.col("cells").list.join(";"),
                               pl.col("lines").cast(pl.List(pl.String)).list.join(";"))
     buf = io.BytesIO()
@@ -730,51 +748,73 @@ def write_findings(frame: pl.DataFrame, out_dir: Path) -> None:
     buf = io.BytesIO()
     flat.write_csv(buf, include_bom=True)
     atomic_write(out_dir / "findings.csv", buf.getvalue())
+    ranked = scores.with_row_index("_order").sort("rank", "_order", nulls_last=True).drop("_order")
     buf = io.BytesIO()
-    sheet = flat.select(list(EXCEL_HEADERS)).rename(EXCEL_HEADERS)
-    sheet.write_excel(buf, worksheet="问题清单", autofit=True, header_format={"bold": True},
-                      table_style="Table Style Light 9")
+    ranked.write_csv(buf, include_bom=True)
+    atomic_write(out_dir / "scores.csv", buf.getvalue())
+    buf = io.BytesIO()
+    with xlsxwriter.Workbook(buf, {"in_memory": True}) as book:
+        flat.select(list(EXCEL_HEADERS)).rename(EXCEL_HEADERS).write_excel(
+            book, worksheet="问题清单", autofit=True, header_format={"bold": True}, table_style="Table Style Light 9")
+        ranked.select(list(SCORE_HEADERS)).rename(SCORE_HEADERS).write_excel(
+            book, worksheet="评分", autofit=True, header_format={"bold": True}, table_style="Table Style Light 9")
     atomic_write(out_dir / "findings.xlsx", buf.getvalue())
 
 
-def corpus_findings(paths: Sequence[Path]) -> dict[str, list[dict[str, Any]]]:
-    """Rules across reports (carry-over from last year, copied text), as `auditlib check` runs them on a folder.
+def audit_batch(paths: Sequence[str]) -> tuple[list[Outcome], list[list[dict[str, Any]]]]:
+    """Every report audited as `auditlib check` audits a folder, and each one's cross-report findings.
 
-    Parsing every report here is cheap (milliseconds each); the findings go to each agency's notebook
-    as a parameter, since one report alone cannot show them.
+    The outcomes' findings are in `audit_paths` order: the report's own findings, then those of the
+    rules across reports (carry-over from last year, copied text). The agency notebook rebuilds the
+    same list (its own audit, then the cross-report findings passed as a parameter), so a score's
+    finding indices point at the same findings in the page. Cheap: milliseconds per report.
     """
-    from auditlib.audit import load
-    from auditlib.rules import check_corpus
+    from auditlib.audit import add_corpus_findings, audit_file
 
-    loaded = [(p, load(p)[0]) for p in paths]
-    readable = [(p, r) for p, r in loaded if r is not None]
-    found = check_corpus([r for _, r in readable])
-    return {str(p.resolve()): [f.to_dict() for f in fs] for (p, _), fs in zip(readable, found, strict=True) if fs}
+    outcomes = [audit_file(p) for p in paths]
+    own = [len(o.findings) for o in outcomes]
+    add_corpus_findings(outcomes)
+    corpus = [[f.to_dict() for f in o.findings[n:]] for o, n in zip(outcomes, own, strict=True)]
+    return outcomes, corpus
+
+
+def load_batch_rubric(path: str | None) -> Rubric:
+    """The rubric the batch scores with: the `rubric` parameter, or parameters/rubric.yaml."""
+    from auditlib.score import RubricError, load_rubric
+
+    try:
+        return load_rubric(path or None)
+    except RubricError as exc:
+        raise BatchError(str(exc)) from exc
+
+
+def _score_rows(outcomes: Sequence[Outcome], rubric: Rubric) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Per outcome: its score as the notebook parameter, and its row of `scores_frame` (with the rank)."""
+    from auditlib import views
+    from auditlib.score import score_outcomes, scores_frame
+
+    scores = score_outcomes(outcomes, rubric)
+    rows = scores_frame(scores, rubric).to_dicts()
+    return [views.score_param(s) for s in scores], rows
 
 
 def _jobs(paths: Sequence[Path], out_dir: Path, params: dict[str, Any], notebook: Path, hashes: dict[str, str],
-          asset: str, timeout: int | None, vega_inline: str) -> list[dict[str, Any]]:
+          asset: str, timeout: int | None, vega_inline: str, rubric: Rubric) -> list[dict[str, Any]]:
     jobs = []
-    seen: set[str] = set()
-    unique = []
-    for p in paths:
-        resolved = str(p.resolve())
-        if resolved not in seen:
-            seen.add(resolved)
-            unique.append(p)
-    corpus = corpus_findings(unique)
-    for p in unique:
-        resolved = str(p.resolve())
+    unique = list(dict.fromkeys(str(p.resolve()) for p in paths))
+    outcomes, corpus = audit_batch(unique)
+    scores, rows = _score_rows(outcomes, rubric)
+    for resolved, mine, score, row in zip(unique, corpus, scores, rows, strict=True):
         try:
-            digest = _sha256_file(p)
+            digest = _sha256_file(Path(resolved))
         except OSError:
             digest = ""  # unreadable: the worker says why on the page
-        mine = corpus.get(resolved, [])
         jobs.append({"report": resolved, "out_dir": str(out_dir), "params": params, "notebook": str(notebook),
                      "sha256": digest, "asset": asset, "timeout": timeout, "vega_inline": vega_inline,
-                     "corpus_findings": mine, **hashes,
-                     # other reports can change what this page shows: their findings count as its parameters
-                     "params_hash": _hash_json({"base": hashes["params_hash"], "corpus": mine})})
+                     "corpus_findings": mine, "score": score, "score_row": row, **hashes,
+                     # other reports can change what this page shows: their findings and the score count as
+                     # its parameters (the rank does not: the page does not show it)
+                     "params_hash": _hash_json({"base": hashes["params_hash"], "corpus": mine, "score": score})})
     return jobs
 
 
@@ -841,10 +881,34 @@ def _crashed(job: Mapping[str, Any], error: str) -> dict[str, Any]:
             "notebook_hash": job["notebook_hash"], "code_hash": job["code_hash"]}
 
 
-def _summary(records: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+def _summary(records: Sequence[Mapping[str, Any]], scores: pl.DataFrame) -> list[dict[str, Any]]:
+    """One entry per agency for summary.json: its record, and its score, grade, rank and deductions."""
     keys = ("key", "agency", "year", "report", "page", "notebook", "status", "error", "errors", "warnings", "infos",
             "worst_rule")
-    return [{k: r.get(k) for k in keys} for r in records]
+    by_report = {row["report"]: row for row in scores.iter_rows(named=True)}
+    out = []
+    for r in records:
+        row = by_report.get(r["report"], {})
+        score = row.get("score")
+        out.append({**{k: r.get(k) for k in keys},
+                    "score": int(score) if score is not None and float(score).is_integer() else score,
+                    "grade": row.get("grade"), "rank": row.get("rank"), "deductions": row.get("deductions")})
+    return out
+
+
+SCORES_COLUMNS = ("key", "page", "report", "agency", "year", "score", "grade", "rank", "lost", "deductions",
+                  "unassessed", "summary")
+
+
+def _scores_frame(records: Sequence[Mapping[str, Any]], jobs: Sequence[Mapping[str, Any]]) -> pl.DataFrame:
+    """One row per agency (run order): `auditlib.score.scores_frame` for the batch, with the agency's key and page."""
+    from auditlib.score import SCORES_SCHEMA
+
+    by_report = {r["report"]: r for r in records}
+    rows = [{**j["score_row"], "key": by_report[j["report"]]["key"], "page": by_report[j["report"]]["page"]}
+            for j in jobs if j["report"] in by_report]
+    schema = {"key": pl.String, "page": pl.String, **SCORES_SCHEMA}
+    return pl.DataFrame(rows, schema=schema).select(SCORES_COLUMNS)
 
 
 def run_batch(paths: Iterable[str | os.PathLike[str]], out_dir: str | os.PathLike[str], workers: int | None = None,
@@ -863,6 +927,7 @@ def run_batch(paths: Iterable[str | os.PathLike[str]], out_dir: str | os.PathLik
     params = load_parameters(parameters_file)
     params.update(parameters or {})
     agency_params, overview_params = split_parameters(params, agency_nb, overview_nb)
+    rubric = load_batch_rubric(agency_params.get("rubric"))
     files = collect_paths([Path(p) for p in paths])
     if not files:
         raise BatchError("没有找到报告文件（支持：" + "、".join(supported_suffixes()) + "）")
@@ -870,7 +935,7 @@ def run_batch(paths: Iterable[str | os.PathLike[str]], out_dir: str | os.PathLik
     (out / "assets").mkdir(parents=True, exist_ok=True)
     with _exclusive(out):
         return _run_locked(files, out, workers, agency_params, overview_params, agency_nb, overview_nb, force,
-                           self_contained, progress, timeout, started)
+                           self_contained, progress, timeout, started, rubric)
 
 
 @contextlib.contextmanager
@@ -894,13 +959,14 @@ def _exclusive(out: Path) -> Iterator[None]:
 
 def _run_locked(files: Sequence[Path], out: Path, workers: int | None, agency_params: dict[str, Any],
                 overview_params: dict[str, Any], agency_nb: Path, overview_nb: Path, force: bool,
-                self_contained: bool, progress: bool, timeout: int | None, started: float) -> BatchResult:
+                self_contained: bool, progress: bool, timeout: int | None, started: float,
+                rubric: Rubric) -> BatchResult:
     _remove_stale_temps([out, out / "agencies", out / "assets"])
     asset = write_vega_asset(out / "assets")
     vega_inline = asset.read_text(encoding="utf-8") if self_contained else ""
     hashes = {"params_hash": _hash_json({"params": agency_params, "self_contained": self_contained}),
               "notebook_hash": _sha256_file(agency_nb), "code_hash": code_hash()}
-    jobs = _jobs(files, out, agency_params, agency_nb, hashes, asset.name, timeout, vega_inline)
+    jobs = _jobs(files, out, agency_params, agency_nb, hashes, asset.name, timeout, vega_inline, rubric)
 
     manifest = _Manifest(out / "manifest.json")
     result = BatchResult(out, out / "index.html")
@@ -937,7 +1003,7 @@ def _run_locked(files: Sequence[Path], out: Path, workers: int | None, agency_pa
             kernels.prelaunch()  # the overview's kernel boots while the workers run the agencies
         _run_pool(todo, n_workers, done, progress)
         _finish_run(out, jobs, records, result, manifest, overview_nb, overview_params, hashes, asset,
-                    vega_inline, timeout, force, self_contained)
+                    vega_inline, timeout, force, self_contained, rubric)
     finally:
         kernels.close()
         if previous is None:
@@ -952,15 +1018,17 @@ def _run_locked(files: Sequence[Path], out: Path, workers: int | None, agency_pa
 def _finish_run(out: Path, jobs: Sequence[Mapping[str, Any]], records: dict[str, dict[str, Any]],
                 result: BatchResult, manifest: _Manifest, overview_nb: Path, overview_params: dict[str, Any],
                 hashes: Mapping[str, str], asset: Path, vega_inline: str, timeout: int | None, force: bool,
-                self_contained: bool) -> None:
-    """The run's shared outputs: findings files, summary.json, and the overview page (unless unchanged)."""
+                self_contained: bool, rubric: Rubric) -> None:
+    """The run's shared outputs: findings and scores files, summary.json, and the overview page (unless unchanged)."""
     ordered = [records[j["report"]] for j in jobs if j["report"] in records]
     result.agencies = ordered
+    scores = _scores_frame(ordered, jobs)
     findings = _findings_frame(ordered, out)
-    write_findings(findings, out)
-    summary = _summary(ordered)
+    write_findings(findings, out, scores)
+    summary = _summary(ordered, scores)
     atomic_write(out / "summary.json", json.dumps({
-        "generated": datetime.now().isoformat(timespec="seconds"), "agencies": summary,
+        "generated": datetime.now().isoformat(timespec="seconds"), "rubric": rubric.path,
+        "grades": [{"grade": g, "min": low} for g, low in rubric.grades], "agencies": summary,
     }, ensure_ascii=False, indent=1))
 
     overview_hash = _hash_json({"summary": summary, "params": overview_params, "nb": _sha256_file(overview_nb),

@@ -95,7 +95,7 @@ def test_each_page_shows_its_agency_and_its_findings(batch_run) -> None:
         assert mine.height == a["errors"] + a["warnings"] + a["infos"]
         for message in mine["message"]:
             assert html.escape(message) in page, (a["key"], message)
-        assert "评分：待评分功能上线" in page
+        assert "待评分" not in page and re.search(r"<p class=[\"']score[\"'][^>]*>评分：\d+ 分（", page)
 
 
 def test_unreadable_report_gets_a_page_that_says_why_and_the_run_goes_on(batch_run) -> None:
@@ -193,6 +193,163 @@ def test_findings_files_hold_every_finding(batch_run) -> None:
     assert sorted(r[4] for r in rows[1:]) == sorted(parquet["message"].to_list())
     unreadable = [r for r in rows[1:] if r[3] == "UNREADABLE"]
     assert len(unreadable) == 1 and "文件为空" in unreadable[0][4]
+
+
+# --- scores -----------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def cli_scores(batch_run) -> dict[str, dict]:
+    """`auditlib score --json` on the batch's input folder: report (resolved) → its score."""
+    import contextlib
+    import io
+
+    folder = Path(by_report(batch_run, SEEDS[0].name)["report"]).parent
+    buf = io.StringIO()
+    with contextlib.redirect_stdout(buf):
+        assert main(["score", str(folder), "--json"]) == 0
+    rows = [json.loads(line) for line in buf.getvalue().splitlines()]
+    return {str(Path(r["report"]).resolve()): r for r in rows}
+
+
+class Deductions(HTMLParser):
+    """The 「评分」 section of a page: each deduction's item, points and the targets of its links; every id."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.ids: dict[str, dict[str, str | None]] = {}
+        self.rows: list[dict] = []
+        self._cell: list[str] | None = None
+        self._cells: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        if a.get("id"):
+            self.ids[a["id"] or ""] = a
+        if tag == "tr" and a.get("class") == "deduction":
+            self.rows.append({"item": a["data-item"], "links": []})
+            self._cells = []
+        if tag == "td" and self.rows and len(self._cells) < 5 and self._cell is None:
+            self._cell = []
+        if tag == "a" and a.get("class") == "deduction-link":
+            self.rows[-1]["links"].append((a["href"], a["data-rule"]))
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "td" and self._cell is not None:
+            self._cells.append("".join(self._cell))
+            self._cell = None
+            if len(self._cells) == 3:
+                self.rows[-1]["points"], self.rows[-1]["rules"] = self._cells[1], self._cells[2]
+
+    def handle_data(self, data: str) -> None:
+        if self._cell is not None:
+            self._cell.append(data)
+
+
+def deductions(page: Path) -> Deductions:
+    parser = Deductions()
+    parser.feed(page.read_text(encoding="utf-8"))
+    return parser
+
+
+def test_agency_page_shows_the_score_auditlib_score_gives(batch_run, cli_scores) -> None:
+    liujiata = next(a for a in batch_run.agencies if a["agency"] == "刘家塔镇人民政府")
+    page = (batch_run.out_dir / liujiata["page"]).read_text(encoding="utf-8")
+    assert "评分：86 分（良好）" in page and "一、评分" in page
+    rows = deductions(batch_run.out_dir / liujiata["page"]).rows
+    assert [(r["item"], r["points"]) for r in rows] == [("格式规范", "−5"), ("问题整改与原创", "−4"), ("信息处理费", "−5")]
+    assert "未评" in page and "跨年度衔接：本批次没有该机关上一年度的报告" in page
+    for a in batch_run.agencies:
+        expected = cli_scores[a["report"]]
+        text = (batch_run.out_dir / a["page"]).read_text(encoding="utf-8")
+        assert f"评分：{expected['score']} 分（{expected['grade']}）" in text, a["key"]
+        got = [(r["item"], r["points"], r["rules"]) for r in deductions(batch_run.out_dir / a["page"]).rows]
+        assert got == [(d["item"], str(d["points"]).replace("-", "−"), "".join(d["rules"]))
+                       for d in expected["deductions"]], a["key"]
+
+
+def test_each_deduction_links_to_findings_of_its_rules(batch_run) -> None:
+    linked = 0
+    for a in batch_run.agencies:
+        parsed = deductions(batch_run.out_dir / a["page"])
+        for row in parsed.rows:
+            assert row["links"], (a["key"], row["item"])  # every point lost is traced to a finding in the page
+            for href, rule in row["links"]:
+                assert href.startswith("#finding-")
+                target = parsed.ids.get(href[1:])
+                assert target is not None, (a["key"], href)
+                assert target["data-rule"] == rule and rule in row["rules"], (a["key"], row["item"], href)
+                linked += 1
+    assert linked >= 15
+
+
+def test_score_indices_refer_to_the_findings_the_notebook_rebuilds(batch_run) -> None:
+    """The parent scores audit_paths' findings; the notebook re-audits and appends the cross-report ones: same list."""
+    from auditlib import views
+    from auditlib.audit import audit_paths
+
+    folder = Path(by_report(batch_run, SEEDS[0].name)["report"]).parent
+    parent = {str(Path(o.path).resolve()): o.findings for o in audit_paths([folder])}
+    for a in batch_run.agencies:
+        passed = nbformat.read(batch_run.out_dir / a["notebook"], as_version=4).metadata.papermill.parameters
+        page = views.agency_page(a["report"], corpus_findings=passed.corpus_findings, score=passed.score)
+        assert [(f.rule, f.message) for f in page.outcome.findings] == [(f.rule, f.message) for f in parent[a["report"]]]
+        for d in passed.score["deductions"]:
+            assert d["findings"] and all(page.outcome.findings[k].rule in d["rules"] for k in d["findings"])
+
+
+def test_summary_and_exports_carry_the_scores(batch_run, cli_scores) -> None:
+    out = batch_run.out_dir
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert [g["grade"] for g in summary["grades"]] == ["优秀", "良好", "合格", "不合格"]
+    by_key = {a["key"]: a for a in summary["agencies"]}
+    for a in batch_run.agencies:
+        entry, expected = by_key[a["key"]], cli_scores[a["report"]]
+        assert (entry["score"], entry["grade"]) == (expected["score"], expected["grade"])
+        better = sum(s["score"] > expected["score"] for s in cli_scores.values())
+        assert entry["rank"] == better + 1
+    assert by_key[by_report(batch_run, "empty.txt")["key"]]["grade"] == "不合格"
+    # scores.csv: one row per agency, best first, as `auditlib score --json`
+    scores = pl.read_csv(out / "scores.csv")
+    assert scores.height == len(batch_run.agencies) and scores["rank"].to_list() == sorted(scores["rank"].to_list())
+    for row in scores.iter_rows(named=True):
+        expected = cli_scores[row["report"]]
+        assert (row["score"], row["grade"], row["agency"], row["year"]) == (
+            expected["score"], expected["grade"], expected["agency"], expected["year"])
+        assert row["deductions"].count("（") == len(expected["deductions"])
+    # every finding row carries its agency's score and grade: parquet, csv, and the xlsx
+    parquet = pl.read_parquet(out / "findings.parquet")
+    csv = pl.read_csv(out / "findings.csv")
+    for frame in (parquet, csv):
+        for report, score, grade in frame.select("report", "score", "grade").unique().iter_rows():
+            assert (score, grade) == (cli_scores[report]["score"], cli_scores[report]["grade"]), report
+    book = openpyxl.load_workbook(out / "findings.xlsx", read_only=True)
+    rows = list(book["问题清单"].iter_rows(values_only=True))
+    col = {name: i for i, name in enumerate(rows[0])}
+    assert {"得分", "等级"} <= set(col)
+    for r in rows[1:]:
+        expected = cli_scores[r[col["报告文件"]]]
+        assert (r[col["得分"]], r[col["等级"]]) == (expected["score"], expected["grade"])
+    ranking = list(book["评分"].iter_rows(values_only=True))
+    assert ranking[0][:5] == ("名次", "机关", "年度", "得分", "等级") and len(ranking) - 1 == len(batch_run.agencies)
+    assert ("刘家塔镇人民政府", 86, "良好") in [(r[1], r[3], r[4]) for r in ranking[1:]]
+
+
+def test_scores_count_in_the_skip_hash(tmp_path: Path) -> None:
+    """A changed rubric changes the score passed to a page, so the page is redone like for changed findings."""
+    from auditlib.batch import _jobs, load_batch_rubric
+
+    stricter = tmp_path / "rubric.yaml"
+    stricter.write_text((ROOT / "parameters" / "rubric.yaml").read_text(encoding="utf-8").replace(
+        "SEC5-NO-RECTIFY: 4", "SEC5-NO-RECTIFY: 6"), encoding="utf-8")
+    hashes = {"params_hash": "p", "notebook_hash": "n", "code_hash": "c"}
+    args = ([SEEDS[3], SEEDS[4]], tmp_path, {}, ROOT / "notebooks" / "agency_audit.ipynb", hashes, "a.js", 10, "")
+    default, strict = _jobs(*args, load_batch_rubric(None)), _jobs(*args, load_batch_rubric(str(stricter)))
+    assert default[0]["score"]["score"] == 96 and strict[0]["score"]["score"] == 94
+    assert default[0]["params_hash"] != strict[0]["params_hash"]
+    assert default[1]["params_hash"] == strict[1]["params_hash"]  # 王集乡 loses nothing either way
+    with pytest.raises(BatchError, match="评分细则"):
+        load_batch_rubric(str(tmp_path / "missing.yaml"))
 
 
 def test_manifest_records_hashes_and_status(batch_run) -> None:

@@ -95,9 +95,18 @@ def test_index_works_offline(batch_run, tab: Page) -> None:
     page = tab.open(batch_run.out_dir / "index.html")
     assert page.evaluate("typeof window.vegaEmbed") == "function"
     assert page.get_attribute("html", "lang") == "zh"
-    charts_drawn(page, 1)
+    charts_drawn(page, 2)
+    grades = page.locator(".vega-chart").first  # 二、评分等级分布, before the heatmap
+    assert grades.locator("svg").count() >= 1 and "评分等级分布" in grades.inner_text()
+    assert grades.locator("g.mark-rect path").count() == 4  # 优秀, 良好, 合格 (0), 不合格
     rows = page.locator("table.overview tbody tr")
     assert rows.count() == len(batch_run.agencies)
+    # ranked by default; 名次 sorts best first, 得分 highest first
+    assert rows.first.locator("td.rank").inner_text() == "1" and rows.last.locator("td.grade").inner_text() == "不合格"
+    page.locator("table.overview th[data-key=score]").click()
+    assert rows.first.locator("td.score").inner_text() == "100"
+    page.locator("table.overview th[data-key=rank]").click()
+    assert rows.first.locator("td.rank").inner_text() == "1"
     # sort by 警告 (descending on first click): 刘家塔镇 has the most warnings
     page.locator("table.overview th[data-key=warnings]").click()
     assert rows.first.get_attribute("data-agency") == "刘家塔镇人民政府"
@@ -140,6 +149,21 @@ def test_agency_page_works_offline_and_drills_down(batch_run, tab: Page) -> None
     tab.assert_clean()
 
 
+def test_deduction_links_open_their_findings(batch_run, tab: Page) -> None:
+    record = next(a for a in batch_run.agencies if a["agency"] == "刘家塔镇人民政府")
+    page = tab.open(batch_run.out_dir / record["page"])
+    assert page.locator("p.score").inner_text() == "评分：86 分（良好）"
+    link = page.locator("tr.deduction[data-item=信息处理费] a.deduction-link")
+    target = link.get_attribute("href")
+    assert target and target.startswith("#finding-")
+    finding = page.locator(f"details.finding[id='{target[1:]}']")
+    assert finding.get_attribute("data-rule") == "FEE-NOT-REPORTED" and finding.get_attribute("open") is None
+    link.click()
+    assert page.url.endswith(target) and finding.get_attribute("open") is not None
+    assert finding.locator(".src-line").first.is_visible()
+    tab.assert_clean()
+
+
 def test_findings_chart_click_filters_its_list(batch_run, tab: Page) -> None:
     record = next(a for a in batch_run.agencies if a["agency"] == "刘家塔镇人民政府")
     page = tab.open(batch_run.out_dir / record["page"])
@@ -164,7 +188,7 @@ def test_injected_script_shows_as_text(batch_run, tab: Page) -> None:
     assert "<script>alert(3)</script>" in blank.locator(".source").inner_text()
     tab.assert_clean()
     index = tab.open(batch_run.out_dir / "index.html")
-    charts_drawn(index, 1)
+    charts_drawn(index, 2)
     assert index.locator("a.agency-link", has_text="<script>alert(1)</script>").count() == 1
     tab.assert_clean()
 

@@ -75,7 +75,7 @@ def test_agency_notebook_runs_on_a_bundled_report() -> None:
     nb = execute(AGENCY)  # the default parameters point at examples/reports/003_…
     assert not [o for o in outputs(nb) if o.output_type == "error"]
     page = html_of(nb)
-    assert "红旗区人民政府" in page and "评分：待评分功能上线" in page
+    assert "红旗区人民政府" in page and "评分：96 分（优秀）" in page and "本页单独评分" in page
     assert 'id="table-applications"' in page and '<details class="finding"' in page
     assert sum(VEGA in o.get("data", {}) for o in outputs(nb)) == 2
     live = [c for c in nb.cells if "live-only" in c.metadata.get("tags", []) and c.cell_type == "code"]
@@ -84,12 +84,20 @@ def test_agency_notebook_runs_on_a_bundled_report() -> None:
 
 
 def test_agency_notebook_takes_its_parameters() -> None:
+    from auditlib import views
+    from auditlib.audit import audit_file
+    from auditlib.score import load_rubric, score_report
+
     report = ROOT / "examples" / "reports" / "002_cfd767a677591b8e.txt"
+    outcome = audit_file(report)
+    score = views.score_param(score_report(outcome.findings, load_rubric(), outcome.report))
     nb = execute(AGENCY, report_path=str(report), min_severity="warning", exclude_rules=["TITLE-FORM"],
-                 index_href="../index.html")
+                 index_href="../index.html", score=score)
     page = html_of(nb)
     assert "刘家塔镇人民政府" in page and "返回总览" in page
-    assert "FEE-NOT-REPORTED" in page and "TITLE-FORM" not in page and "TABLE-ALL-ZERO" not in page
+    assert "FEE-NOT-REPORTED" in page and 'data-rule="TITLE-FORM"' not in page and "TABLE-ALL-ZERO" not in page
+    assert "评分：86 分（良好）" in page and "本页单独评分" not in page  # the score passed in, not recomputed
+    assert 'class="deduction-link" href="#finding-' in page
 
 
 def test_overview_notebook_runs_on_a_batch(batch_run) -> None:
@@ -99,4 +107,6 @@ def test_overview_notebook_runs_on_a_batch(batch_run) -> None:
     for a in batch_run.agencies:
         assert f"href='{quote(a['page'])}'" in page
     assert "最需关注的规则" in page and "FEE-NOT-REPORTED" in page
-    assert sum(VEGA in o.get("data", {}) for o in outputs(nb)) == 1
+    assert "名次" in page and "评分：平均" in page
+    charts = [o["data"][VEGA] for o in outputs(nb) if VEGA in o.get("data", {})]
+    assert len(charts) == 2 and "评分等级分布" in json.dumps(charts[0], ensure_ascii=False)
