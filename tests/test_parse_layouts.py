@@ -43,12 +43,13 @@ BLANK_PATHS = [
 ]
 
 
-@pytest.mark.parametrize("layout", LAYOUTS)
-@pytest.mark.parametrize("mark", ["", "/", "—", "无"])
+# A bare empty cell vanishes from PDF text without trace: test_vanished_pdf_cell_… covers that case.
+BLANK_CASES = [(layout, mark) for layout in LAYOUTS for mark in ("", "/", "—", "无") if (layout, mark) != ("pdf", "")]
+
+
+@pytest.mark.parametrize(("layout", "mark"), BLANK_CASES)
 @pytest.mark.parametrize("path", BLANK_PATHS)
 def test_blank_cell_is_unknown_not_zero(layout: str, mark: str, path: str) -> None:
-    if layout == "pdf" and mark == "":
-        pytest.skip("PDF text drops an empty cell without trace; its row is reported as unplaced instead")
     tables = with_cell(make_tables(random.Random(3)), path, None)
     report = build(tables, layout=layout, blank=mark)
     assert report.cells[path].status is CellStatus.BLANK and report.cells[path].value is None
