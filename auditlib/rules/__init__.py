@@ -11,7 +11,6 @@ from auditlib.rules.registry import (
     CORPUS_RULES,
     RULE_FAILED,
     RULES,
-    CorpusRule,
     Rule,
     Violation,
     corpus_rule,
@@ -21,7 +20,7 @@ from auditlib.rules.registry import (
     violation,
 )
 
-__all__ = ["CORPUS_RULES", "RULES", "RULE_FAILED", "CorpusRule", "Rule", "Violation", "check_corpus", "check_report",
+__all__ = ["CORPUS_RULES", "RULES", "RULE_FAILED", "Rule", "Violation", "check_corpus", "check_report",
            "corpus_rule", "rule", "run_corpus_rules", "run_rules", "violation"]
 
 

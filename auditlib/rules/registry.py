@@ -5,7 +5,7 @@ from __future__ import annotations
 import traceback
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from auditlib.findings import Finding, Severity
 from auditlib.model import Report
@@ -27,12 +27,17 @@ def violation(cells: Iterable[str], lines: Iterable[int | None] = (), **params: 
 RuleFunc = Callable[[Report], Iterator[Violation]]
 
 
+# Rules across reports see every readable report of one call and yield (index of the report the
+# finding belongs to, violation). They live apart from RULES because they cannot run on one report.
+CorpusRuleFunc = Callable[[Sequence[Report]], Iterator[tuple[int, Violation]]]
+
+
 @dataclass(frozen=True)
 class Rule:
     id: str
     severity: Severity
     message: str  # a str.format template over the violation's params
-    func: RuleFunc
+    func: Callable[..., Iterator[Any]]  # RuleFunc, or CorpusRuleFunc when scope is "corpus"
     doc: str  # what must hold, in Chinese (the function's docstring)
     scope: str = "report"  # "report", or "corpus" for rules that need several reports
 
@@ -41,54 +46,29 @@ class Rule:
 
 
 RULES: dict[str, Rule] = {}
+CORPUS_RULES: dict[str, Rule] = {}
+
+F = TypeVar("F", bound=Callable[..., Iterator[Any]])
+
+
+def _declare(registry: dict[str, Rule], rule_id: str, severity: Severity, message: str, scope: str) -> Callable[[F], F]:
+    def register(func: F) -> F:
+        if rule_id in RULES or rule_id in CORPUS_RULES:
+            raise ValueError(f"rule {rule_id} declared twice")
+        registry[rule_id] = Rule(rule_id, severity, message, func, (func.__doc__ or "").strip(), scope)
+        return func
+
+    return register
 
 
 def rule(rule_id: str, severity: Severity, message: str) -> Callable[[RuleFunc], RuleFunc]:
     """Register a report rule under its ID (IDs are those of spec/report-json.md where it names them)."""
-
-    def register(func: RuleFunc) -> RuleFunc:
-        if rule_id in RULES or rule_id in CORPUS_RULES:
-            raise ValueError(f"rule {rule_id} declared twice")
-        RULES[rule_id] = Rule(rule_id, severity, message, func, (func.__doc__ or "").strip())
-        return func
-
-    return register
-
-
-# Rules across reports: the function sees every readable report of one call and yields
-# (index of the report the finding belongs to, violation). They live apart from RULES because
-# they cannot run on one report.
-CorpusRuleFunc = Callable[[Sequence[Report]], Iterator[tuple[int, Violation]]]
-
-
-@dataclass(frozen=True)
-class CorpusRule:
-    """A declared rule across reports: like Rule, but its function sees every report of the call."""
-
-    id: str
-    severity: Severity
-    message: str
-    func: CorpusRuleFunc
-    doc: str
-    scope: str = "corpus"
-
-    def render(self, v: Violation) -> str:
-        return self.message.format(**v.params)
-
-
-CORPUS_RULES: dict[str, CorpusRule] = {}
+    return _declare(RULES, rule_id, severity, message, "report")
 
 
 def corpus_rule(rule_id: str, severity: Severity, message: str) -> Callable[[CorpusRuleFunc], CorpusRuleFunc]:
     """Register a rule across reports (CARRY-OVER-MISMATCH, COPY-PRIOR, COPY-PEER …)."""
-
-    def register(func: CorpusRuleFunc) -> CorpusRuleFunc:
-        if rule_id in RULES or rule_id in CORPUS_RULES:
-            raise ValueError(f"rule {rule_id} declared twice")
-        CORPUS_RULES[rule_id] = CorpusRule(rule_id, severity, message, func, (func.__doc__ or "").strip())
-        return func
-
-    return register
+    return _declare(CORPUS_RULES, rule_id, severity, message, "corpus")
 
 
 RULE_FAILED = "RULE-FAILED"
@@ -122,7 +102,7 @@ def run_rules(report: Report, rules: Iterable[Rule] | None = None) -> list[Findi
     return findings
 
 
-def run_corpus_rules(reports: Sequence[Report], rules: Iterable[CorpusRule] | None = None) -> list[list[Finding]]:
+def run_corpus_rules(reports: Sequence[Report], rules: Iterable[Rule] | None = None) -> list[list[Finding]]:
     """Every rule across reports; findings per report, aligned with `reports`. A crash becomes a finding."""
     out: list[list[Finding]] = [[] for _ in reports]
     for r in rules if rules is not None else CORPUS_RULES.values():
