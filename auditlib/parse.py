@@ -300,8 +300,8 @@ def fold_rows(lines: Sequence[SourceLine], spec: TableSpec) -> list[LogicalRow]:
 
     def close() -> None:
         nonlocal current, matched_any
-        if current is not None and current.tokens:
-            rows.append(current)
+        if current is not None and (current.tokens or match_row(current.label, spec.rows) is not None):
+            rows.append(current)  # a recognised label with no numbers yet is kept: its numbers may precede it
             matched_any = matched_any or match_row(current.label, spec.rows) is not None
         current = None
 
@@ -321,17 +321,16 @@ def fold_rows(lines: Sequence[SourceLine], spec: TableSpec) -> list[LogicalRow]:
         if _PAGE_MARK.match(normalize(line.text)) or _PIPE_RULE.match(line.text):
             continue
         parts = analyse(line.text)
-        if parts.label and parts.has_values:
+        waiting = current is not None and not any(t.kind is not Kind.EMPTY for t in current.tokens)
+        if current is not None and waiting and parts.label and not starts_new(parts.label):
+            current.label += parts.label  # the label goes on over another line, perhaps with its numbers
+            current.lines.append(line.number)
+            current.tokens.extend(parts.values)
+        elif parts.label and parts.has_values:
             if starts_new(parts.label):
                 pending.clear()
             open_row(parts.label, line.number, parts.values)
         elif parts.label:
-            still_open = current is not None and not any(t.kind is not Kind.EMPTY for t in current.tokens)
-            if current is not None and still_open and not starts_new(parts.label):
-                current.label += parts.label  # the label goes on over another line
-                current.lines.append(line.number)
-                current.tokens.extend(parts.values)
-                continue
             close()
             if starts_new(parts.label):
                 pending.clear()
@@ -364,8 +363,32 @@ def _filled(row: LogicalRow) -> int:
     return sum(1 for t in row.tokens if t.kind is not Kind.EMPTY)
 
 
+def _numbers_before_labels(logical: list[LogicalRow], spec: TableSpec) -> list[LogicalRow]:
+    """Some PDF text puts a row's numbers on the line above its (vertically centred) label: an
+    unlabelled row of numbers followed at once by a recognised label that got no numbers of its own
+    is one row. Labels left without numbers are dropped (their cells stay missing)."""
+    out: list[LogicalRow] = []
+    i = 0
+    while i < len(logical):
+        row, nxt = logical[i], logical[i + 1] if i + 1 < len(logical) else None
+        # A group label (（五）不予处理) printed in its own merged cell, above a line of numbers, names no row;
+        # only a group label printed on the same line as its numbers is a subtotal.
+        group_above = _is_subtotal(row.label, spec) and len(row.lines) > 1
+        unlabelled = (_filled(row) and match_row(row.label, spec.rows) is None
+                      and (group_above or not _is_subtotal(row.label, spec)))
+        if unlabelled and nxt is not None and not nxt.tokens and match_row(nxt.label, spec.rows) is not None:
+            out.append(LogicalRow(nxt.label, row.tokens, row.lines + nxt.lines))
+            i += 2
+            continue
+        if row.tokens:
+            out.append(row)
+        i += 1
+    return out
+
+
 def assign_rows(logical: list[LogicalRow], spec: TableSpec) -> dict[str, LogicalRow]:
     """Template row key → the logical row printed for it; garbled labels are placed by order."""
+    logical = _numbers_before_labels(logical, spec)
     order = {r.key: i for i, r in enumerate(spec.rows)}
     matched: list[tuple[LogicalRow, str | None]] = []
     first: dict[str, int] = {}

@@ -249,7 +249,7 @@ OVERVIEW_ASPECTS = (
 )
 
 # Blank-cell spellings: the report gave no number (null, never 0).
-BLANK_MARKS = frozenset({"/", "／", "-", "－", "—", "——", "–", "无", "空", "\\", "、"})
+BLANK_MARKS = frozenset({"/", "／", "-", "－", "—", "——", "–", "无", "空"})
 
 TABLES_2021 = {t.key: t for t in TEMPLATE_2021.tables}
 

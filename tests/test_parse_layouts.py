@@ -280,3 +280,31 @@ def test_a_deleted_heading_is_reported_and_no_cell_is_lost(seed: Path) -> None:
         assert [k for k, s in report.sections.items() if not s.present] == [key]
         assert [p for p in base.cells if report.cells[p].value != base.cells[p].value] == []
         assert any(f.rule == "SECTION-MISSING" and f.cells == (f"section.{key}",) for f in check_report(report))
+
+
+def test_numbers_printed_above_their_labels() -> None:
+    """PDF text (pdfplumber's, for one) may put a row's numbers on the line above a vertically centred
+    label, and a group label (（五）不予处理) in a merged cell on a line of its own."""
+    tables = make_tables(random.Random(16))
+    app = tables["applications"]
+    lines = render(tables, layout="pdf").split("\n")
+    for key, group in (("3.3.1", ""), ("3.4.2", ""), ("3.5.4", "（五）不予处理")):
+        i = next(n for n, line in enumerate(lines) if line.startswith(_item_label(key)))
+        numbers = " ".join(str(app[key][c]) for c in app[key])
+        lines[i:i + 1] = ([group] if group else []) + [numbers, _item_label(key)]
+    report = parse_text("\n".join(lines))
+    assert_cells(report, tables)
+
+
+def _item_label(key: str) -> str:
+    from auditlib.template import APPLICATIONS
+
+    return APPLICATIONS.row(key).label.split(" ", 1)[1]
+
+
+def test_a_stray_enumeration_comma_is_label_text_not_a_blank_cell() -> None:
+    from auditlib.parse import Kind, analyse
+
+    parts = analyse("、 2.其他法律行政止公开 0 0 0 0 0 0 0")
+    assert "其他法律行政止公开" in parts.label
+    assert [t.kind for t in parts.values] == [Kind.VALUE] * 7
