@@ -1,12 +1,11 @@
 """PDF: the text layer, page by page, one SourceLine per text line ("第{page}页第{line}行").
 
-Text comes from pypdf (BSD). On the three real reports (洪泽区 2023/2024, 淮安市 2024) pypdf's text,
-which follows the content stream, parses every cell right (558/558), while pdfplumber's
-`extract_text()` (with or without `layout`) sorts glyphs by position and, where a row label is
-vertically centred in a taller cell, puts the row's numbers on the line *above* its label: 28
-cells of each 洪泽区 report came out unplaced (151/179). pdfplumber (MIT) is kept only as a fallback
-for files or pages pypdf cannot decode (it is more lenient with damaged files). Page markers
-(“- 4 -”) are passed through; the parser drops them.
+Text comes from pypdf (BSD), which follows the content stream: on the three real reports (洪泽区
+2023/2024, 淮安市 2024) it parses every cell right (558/558). pdfplumber's `extract_text()` sorts glyphs
+by position and, where a row label is vertically centred in a taller cell, puts the row's numbers on
+the line *above* its label; the parser reads that too (also 558/558), but pypdf's order is the plainer
+one and it is faster. pdfplumber (MIT) is kept as a fallback for files or pages pypdf cannot decode
+(it is more lenient with damaged files). Page markers (“- 4 -”) are passed through; the parser drops them.
 """
 
 from __future__ import annotations
