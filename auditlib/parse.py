@@ -133,10 +133,20 @@ def _classify(word: str) -> list[Token]:
     number = parse_number(word)
     if number is not None:
         return [Token(Kind.VALUE, word, number)]
-    glued = _GLUED.match(word)
-    if glued and cjk_count(glued.group(1)) >= 2:
-        return [Token(Kind.TEXT, glued.group(1)), Token(Kind.VALUE, glued.group(2), parse_number(glued.group(2)))]
     return [Token(Kind.TEXT, word)]
+
+
+def _unglue(tokens: list[Token]) -> list[Token]:
+    """`行政许可6935` (PDF text that lost a space): the last label word of a line may carry the row's
+    first number. Only the last one, with nothing textual after it — `数据1 | 数据2` is a header."""
+    last_text = max((i for i, t in enumerate(tokens) if t.kind is Kind.TEXT), default=None)
+    if last_text is None:
+        return tokens
+    glued = _GLUED.match(tokens[last_text].raw)
+    if not glued or cjk_count(glued.group(1)) < 2:
+        return tokens
+    value = Token(Kind.VALUE, glued.group(2), parse_number(glued.group(2)))
+    return [*tokens[:last_text], Token(Kind.TEXT, glued.group(1)), value, *tokens[last_text + 1:]]
 
 
 def split_cells(text: str) -> list[str]:
@@ -167,7 +177,7 @@ def tokenize(text: str) -> list[Token]:
                 else:
                     cell_tokens.append(tok)
         tokens.extend(cell_tokens)
-    return _mark_list_numbers(tokens)
+    return _mark_list_numbers(_unglue(tokens))
 
 
 def _mark_list_numbers(tokens: list[Token]) -> list[Token]:
@@ -398,8 +408,12 @@ def assign_rows(logical: list[LogicalRow], spec: TableSpec) -> dict[str, Logical
             first[row.key] = len(matched)
             matched.append((lrow, row.key))
         elif row is not None:
-            # The same row twice (a sentence above the table, a repeated header): the printed numbers win.
-            if _filled(lrow) > _filled(matched[first[row.key]][0]):
+            # The same row twice (a sentence or a heading above the table, a repeated header): the
+            # printing whose numbers fit the row's columns wins, then the one with more numbers.
+            width = len(spec.columns_of(row))
+            merit = (bool(readings(lrow.tokens, width)), _filled(lrow))
+            kept = matched[first[row.key]][0]
+            if merit > (bool(readings(kept.tokens, width)), _filled(kept)):
                 matched[first[row.key]] = (lrow, row.key)
         elif not _is_subtotal(lrow.label, spec) and _filled(lrow):
             matched.append((lrow, None))

@@ -308,3 +308,36 @@ def test_a_stray_enumeration_comma_is_label_text_not_a_blank_cell() -> None:
     parts = analyse("、 2.其他法律行政止公开 0 0 0 0 0 0 0")
     assert "其他法律行政止公开" in parts.label
     assert [t.kind for t in parts.values] == [Kind.VALUE] * 7
+
+
+def test_one_small_table_per_row_as_converters_write_them() -> None:
+    """Some converters print every row as its own Markdown table under a heading naming the row,
+    with a generic header (类别 | 数据1 … 数据6 | 总计), and the review table as three labelled tables."""
+    from auditlib.template import APPLICATIONS, REVIEW_LITIGATION
+
+    tables = make_tables(random.Random(17))
+    app, rl = tables["applications"], tables["review_litigation"]
+    text = render(tables, layout="pipes")
+    head, rest = text.split("三、收到和处理政府信息公开申请情况", 1)
+    tail = rest[rest.index("五、存在的主要问题"):]
+    lines = ["三、收到和处理政府信息公开申请情况", ""]
+    for row in APPLICATIONS.rows:
+        label = row.label.split(" ", 1)[-1]
+        lines += [f"### {row.label.split(' ')[0]}", "| 类别 | 数据1 | 数据2 | 数据3 | 数据4 | 数据5 | 数据6 | 总计 |",
+                  "|---|---|---|---|---|---|---|---|", "| " + " | ".join([label, *(str(v) for v in app[row.key].values())]) + " |", ""]
+    lines += ["四、政府信息公开行政复议、行政诉讼情况", ""]
+    for row in REVIEW_LITIGATION.rows:
+        lines += [f"### {row.name}", "| 结果维持 | 结果纠正 | 其他结果 | 尚未审结 | 总计 |", "|---|---|---|---|---|",
+                  "| " + " | ".join(str(v) for v in rl[row.key].values()) + " |", ""]
+    report = parse_text(head + "\n".join(lines) + "\n" + tail)
+    assert_cells(report, tables)
+    assert not [f for f in check_report(report) if f.severity is Severity.ERROR]
+
+
+def test_a_label_glued_to_its_number_is_split_but_a_numbered_header_is_not() -> None:
+    from auditlib.parse import Kind, analyse
+
+    glued = analyse("行政许可6935")
+    assert glued.label == "行政许可" and [t.value for t in glued.values] == [6935]
+    header = analyse("| 类别 | 数据1 | 数据2 | 数据3 | 数据4 | 数据5 | 数据6 | 总计 |")
+    assert not header.has_values and all(t.kind is Kind.EMPTY for t in header.values)
