@@ -596,24 +596,22 @@ def run_notebook(notebook: str, target: Path, parameters: dict[str, Any], timeou
 def run_agency(job: Mapping[str, Any]) -> dict[str, Any]:
     """Audit one report, execute its notebook, write its page; never raises for a bad report or notebook."""
     from auditlib import views
-    from auditlib.audit import audit_file
 
     started = time.monotonic()
     out_dir = Path(job["out_dir"])
-    outcome = audit_file(job["report"])
-    report = outcome.report
-    agency = report.agency if report else None
-    year = report.year if report else None
+    agency, year = job["agency"], job["year"]
     key = output_key(agency, year, job["report"])
     agencies_dir = out_dir / "agencies"
     params = dict(job["params"])
     corpus = list(job.get("corpus_findings") or [])
-    found = outcome.findings + [views.finding_from_dict(d) for d in corpus]
-    selected = views.select_findings(found, params.get("rules") or (), params.get("exclude_rules") or (),
-                                     params.get("min_severity", "info"))
-    frame = views.findings_frame(selected)
+    # The parent audited every report together (`audit_batch`); the page selects the same way (agency_page).
+    found = [views.finding_from_dict(d) for d in job["findings"]]
+    shown = views.selected_indices(found, params.get("rules") or (), params.get("exclude_rules") or (),
+                                   params.get("min_severity", "info"))
+    selected = [found[k] for k in shown]
+    frame = views.findings_frame(selected, shown)
     title = (f"{agency or Path(job['report']).name} {year or ''} 政府信息公开工作年度报告审核").replace("  ", " ")
-    status, error = ("ok", None) if report is not None else ("unreadable", outcome.error)
+    status, error = ("ok", None) if job["error"] is None else ("unreadable", job["error"])
     try:
         nb, nb_error = run_notebook(job["notebook"], agencies_dir / f"{key}.ipynb",
                                     {**params, "report_path": job["report"], "index_href": "../index.html",
@@ -705,7 +703,7 @@ class _Manifest:
 
 def _findings_frame(records: Sequence[Mapping[str, Any]], out_dir: Path) -> pl.DataFrame:
     """Every agency's findings (as its page shows them) in one frame, with the agency's key and page."""
-    from auditlib.findings import FINDINGS_SCHEMA
+    from auditlib.findings import FINDINGS_SCHEMA, SEVERITY_LABELS
 
     rows = []
     for rec in records:
@@ -713,7 +711,7 @@ def _findings_frame(records: Sequence[Mapping[str, Any]], out_dir: Path) -> pl.D
         for f in side.get("findings", []):
             rows.append({"key": rec["key"], "page": rec["page"], "report": f.get("report"), "agency": f.get("agency"),
                          "year": f.get("year"), "rule": f.get("rule"), "severity": f.get("severity"),
-                         "severity_label": {"error": "错误", "warning": "警告", "info": "提示"}.get(f.get("severity"), ""),
+                         "severity_label": SEVERITY_LABELS.get(f.get("severity"), ""),
                          "message": f.get("message"), "cells": f.get("cells") or [], "lines": f.get("lines") or []})
     schema = {"key": pl.String, "page": pl.String, **FINDINGS_SCHEMA}
     return pl.DataFrame(rows, schema=schema)
@@ -726,7 +724,7 @@ SCORE_HEADERS = {"rank": "名次", "agency": "机关", "year": "年度", "score"
                  "unassessed": "未评项目（不扣分）", "report": "报告文件", "page": "审核页面"}
 
 
-def write_findings(frame: pl.DataFrame, out_dir: Path, scores: pl.DataFrame | None = None) -> None:
+def write_findings(frame: pl.DataFrame, out_dir: Path, scores: pl.DataFrame) -> None:
     """findings.parquet (lists kept), findings.csv (UTF-8 with BOM, lists joined by ;) and findings.xlsx, each
     finding with its agency's score and grade; and scores.csv (one row per agency, by rank), also the
     xlsx's sheet 「评分」.
@@ -735,10 +733,8 @@ def write_findings(frame: pl.DataFrame, out_dir: Path, scores: pl.DataFrame | No
 
     import xlsxwriter
 
-    from auditlib.score import SCORES_SCHEMA, add_scores
+    from auditlib.score import add_scores
 
-    if scores is None:
-        scores = pl.DataFrame(schema={"key": pl.String, "page": pl.String, **SCORES_SCHEMA}).select(SCORES_COLUMNS)
     frame = add_scores(frame, scores)
     flat = frame.with_columns(pl.col("cells").list.join(";"),
                               pl.col("lines").cast(pl.List(pl.String)).list.join(";"))
@@ -804,13 +800,16 @@ def _jobs(paths: Sequence[Path], out_dir: Path, params: dict[str, Any], notebook
     unique = list(dict.fromkeys(str(p.resolve()) for p in paths))
     outcomes, corpus = audit_batch(unique)
     scores, rows = _score_rows(outcomes, rubric)
-    for resolved, mine, score, row in zip(unique, corpus, scores, rows, strict=True):
+    for resolved, outcome, mine, score, row in zip(unique, outcomes, corpus, scores, rows, strict=True):
         try:
             digest = _sha256_file(Path(resolved))
         except OSError:
             digest = ""  # unreadable: the worker says why on the page
         jobs.append({"report": resolved, "out_dir": str(out_dir), "params": params, "notebook": str(notebook),
                      "sha256": digest, "asset": asset, "timeout": timeout, "vega_inline": vega_inline,
+                     "agency": outcome.report.agency if outcome.report else None,
+                     "year": outcome.report.year if outcome.report else None, "error": outcome.error,
+                     "findings": [f.to_dict() for f in outcome.findings],
                      "corpus_findings": mine, "score": score, "score_row": row, **hashes,
                      # other reports can change what this page shows: their findings and the score count as
                      # its parameters (the rank does not: the page does not show it)
@@ -883,6 +882,8 @@ def _crashed(job: Mapping[str, Any], error: str) -> dict[str, Any]:
 
 def _summary(records: Sequence[Mapping[str, Any]], scores: pl.DataFrame) -> list[dict[str, Any]]:
     """One entry per agency for summary.json: its record, and its score, grade, rank and deductions."""
+    from auditlib.score import json_number
+
     keys = ("key", "agency", "year", "report", "page", "notebook", "status", "error", "errors", "warnings", "infos",
             "worst_rule")
     by_report = {row["report"]: row for row in scores.iter_rows(named=True)}
@@ -891,7 +892,7 @@ def _summary(records: Sequence[Mapping[str, Any]], scores: pl.DataFrame) -> list
         row = by_report.get(r["report"], {})
         score = row.get("score")
         out.append({**{k: r.get(k) for k in keys},
-                    "score": int(score) if score is not None and float(score).is_integer() else score,
+                    "score": json_number(score) if score is not None else None,
                     "grade": row.get("grade"), "rank": row.get("rank"), "deductions": row.get("deductions")})
     return out
 

@@ -12,6 +12,7 @@ from typing import Any
 import altair as alt
 import polars as pl
 
+from auditlib.findings import Severity
 from auditlib.model import Report
 from auditlib.template import APPLICANT_COLUMNS
 
@@ -26,7 +27,7 @@ __all__ = [
 ]
 
 CJK_FONT = '"Microsoft YaHei", "PingFang SC", "Noto Sans CJK SC", "Source Han Sans SC", SimSun, sans-serif'
-SEVERITY_DOMAIN = ["错误", "警告", "提示"]
+SEVERITY_DOMAIN = [s.label for s in Severity]  # 错误, 警告, 提示
 SEVERITY_RANGE = ["#c0392b", "#d69e2e", "#2b6cb0"]
 SEVERITY_SCALE = alt.Scale(domain=SEVERITY_DOMAIN, range=SEVERITY_RANGE)
 ALL = "全部"
@@ -37,7 +38,6 @@ DISPOSALS = (
 )
 DISPOSAL_COLORS = ["#2f855a", "#68d391", "#c53030", "#dd6b20", "#805ad5", "#718096"]
 
-Chart = alt.Chart | alt.LayerChart | alt.VConcatChart | alt.HConcatChart
 
 
 def _configure(chart: Any) -> Any:

@@ -12,6 +12,7 @@ How a table is read, whatever the layout (tabs, pipes, one cell per line, PDF te
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 from collections import Counter
@@ -22,6 +23,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from auditlib.ingest import UnreadableError, read_document
+from auditlib.ingest.text import split_lines
 from auditlib.model import Cell, CellStatus, Document, Report, Section, SourceLine
 from auditlib.template import (
     APPLICATIONS,
@@ -798,10 +800,6 @@ def parse_file(path: str | Path) -> Report:
 
 def parse_text(text: str, path: str = "<text>") -> Report:
     """Parse report text already in memory (tests, notebooks)."""
-    import hashlib
-
-    from auditlib.ingest.text import split_lines
-
     doc = Document(path, "text", "utf-8", hashlib.sha256(text.encode()).hexdigest(), split_lines(text))
     return parse_document(doc)
 

@@ -174,7 +174,7 @@ class Deduction:
     note: str = ""  # why the points differ from the sum per finding (cap, error zeroes the item)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"item": self.item, "points": _json_number(self.points), "rules": list(self.rules)}
+        return {"item": self.item, "points": json_number(self.points), "rules": list(self.rules)}
 
 
 @dataclass(frozen=True)
@@ -202,7 +202,7 @@ class Score:
 
     def to_dict(self) -> dict[str, Any]:
         """The contract's JSON object (spec/report-json.md), plus `unassessed`."""
-        return {"report": self.report, "agency": self.agency, "year": self.year, "score": _json_number(self.score),
+        return {"report": self.report, "agency": self.agency, "year": self.year, "score": json_number(self.score),
                 "grade": self.grade, "deductions": [d.to_dict() for d in self.deductions],
                 "unassessed": [{"item": item, "reason": why} for item, why in self.unassessed]}
 
@@ -217,12 +217,13 @@ class Score:
         return "；".join(parts)
 
 
-def _json_number(x: float) -> int | float:
+def json_number(x: float) -> int | float:
+    """86.0 → 86, 7.456 → 7.46: a score or a deduction as JSON prints it."""
     return int(x) if float(x).is_integer() else round(x, 2)
 
 
 def _fmt(x: float) -> str:
-    return str(_json_number(x)).replace("-", "−")
+    return str(json_number(x)).replace("-", "−")
 
 
 _TOWNSHIP = re.compile(r"(镇|乡|街道|苏木)(人民政府|办事处)?$")

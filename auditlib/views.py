@@ -17,11 +17,11 @@ from urllib.parse import quote
 
 import polars as pl
 
-from auditlib.audit import Outcome, audit_file
+from auditlib.audit import UNREADABLE, Outcome, audit_file
 from auditlib.findings import SEVERITY_LABELS, SEVERITY_ORDER, Finding, Severity, to_frame
 from auditlib.model import Cell, CellStatus, Report, SourceLine
 from auditlib.rules import RULES
-from auditlib.score import Deduction, Rubric, RubricError, Score, load_rubric, score_report
+from auditlib.score import Deduction, Rubric, RubricError, Score, json_number, load_rubric, score_report
 from auditlib.score import grade_counts as _grade_counts
 from auditlib.template import SECTIONS, TABLE_TITLES, Row, cell_label, table_spec
 
@@ -59,11 +59,11 @@ __all__ = [
 ]
 
 TABLE_KEYS = ("active_disclosure", "applications", "review_litigation")
-SEVERITIES = ("error", "warning", "info")
+SEVERITIES = tuple(str(s) for s in Severity)  # error, warning, info: the reading order
+_RANK = {str(s): rank for s, rank in SEVERITY_ORDER.items()}
 # background, border/text colour per severity
 SEVERITY_COLORS = {"error": ("#fde2e1", "#c0392b"), "warning": ("#fff3d1", "#b7791f"), "info": ("#e6f0fb", "#2b6cb0")}
 UNSCORED = "未评分"
-UNREADABLE = "UNREADABLE"
 
 _TD = "border:1px solid #bfbfbf;padding:2px 6px;text-align:left;"  # JupyterLab right-aligns cells by default
 _TH = _TD + "background:#f3f3f3;font-weight:600;text-align:center;"
@@ -87,12 +87,8 @@ def esc(text: object) -> str:
     return html.escape("" if text is None else str(text), quote=True)
 
 
-def _sev(severity: str | Severity) -> str:
-    return str(severity)
-
-
 def severity_label(severity: str | Severity) -> str:
-    return SEVERITY_LABELS[Severity(_sev(severity))]
+    return Severity(severity).label
 
 
 def _points(x: float) -> str:
@@ -108,10 +104,6 @@ def score_text(score: Score | None, why: str = "") -> str:
     return f"评分：{_points(score.score)} 分（{score.grade}）"
 
 
-def _json_number(x: float) -> int | float:
-    return int(x) if float(x).is_integer() else round(float(x), 2)
-
-
 def score_param(score: Score) -> dict[str, Any]:
     """A score as the agency notebook's `score` parameter: JSON primitives only (the batch passes it).
 
@@ -119,8 +111,8 @@ def score_param(score: Score) -> dict[str, Any]:
     findings, then the cross-report ones — the order in which the notebook rebuilds them.
     """
     return {
-        "score": _json_number(score.score), "grade": score.grade, "total": _json_number(score.total),
-        "deductions": [{"item": d.item, "points": _json_number(d.points), "rules": list(d.rules),
+        "score": json_number(score.score), "grade": score.grade, "total": json_number(score.total),
+        "deductions": [{"item": d.item, "points": json_number(d.points), "rules": list(d.rules),
                         "findings": list(d.findings), "note": d.note} for d in score.deductions],
         "unassessed": [{"item": item, "reason": why} for item, why in score.unassessed],
         "summary": score.summary,
@@ -193,8 +185,7 @@ def findings_frame(findings: Iterable[Finding], index: Sequence[int] | None = No
     if len(positions) != frame.height:
         raise ValueError("index 的长度应与问题条数相同")
     frame = frame.with_columns(pl.Series("index", positions, dtype=pl.Int64))
-    order = {s: i for i, s in enumerate(SEVERITIES)}
-    frame = frame.with_columns(pl.col("severity").replace_strict(order, return_dtype=pl.Int64).alias("_sev"))
+    frame = frame.with_columns(pl.col("severity").replace_strict(_RANK, return_dtype=pl.Int64).alias("_sev"))
     frame = frame.sort(["_sev", "rule", "_pos"]).drop("_sev", "_pos")
     return frame.with_row_index("id", offset=1).with_columns(pl.col("id").cast(pl.Int64))
 
@@ -203,9 +194,8 @@ def worst_rule(frame: pl.DataFrame) -> str | None:
     """The rule to look at first: the most severe, then the most frequent, then by ID."""
     if frame.is_empty():
         return None
-    order = {s: i for i, s in enumerate(SEVERITIES)}
     counts = (frame.group_by("rule", "severity").len()
-              .with_columns(pl.col("severity").replace_strict(order, return_dtype=pl.Int64).alias("_sev"))
+              .with_columns(pl.col("severity").replace_strict(_RANK, return_dtype=pl.Int64).alias("_sev"))
               .sort(["_sev", "len", "rule"], descending=[False, True, False]))
     return str(counts["rule"][0])
 
@@ -291,9 +281,8 @@ def _split_label(row: Row) -> tuple[str, str]:
 
 
 def _caption(key: str) -> str:
-    section = {"active_disclosure": "二", "applications": "三", "review_litigation": "四"}[key]
-    title = table_spec("2021", key).title.split("、", 1)[-1]
-    return f'<caption style="caption-side:top;text-align:left;font-weight:700;padding:4px 0;">{section}、{esc(title)}</caption>'
+    title = table_spec("2021", key).title  # 二、主动公开政府信息情况 …
+    return f'<caption style="caption-side:top;text-align:left;font-weight:700;padding:4px 0;">{esc(title)}</caption>'
 
 
 _AD_GROUPS_2021 = {"rules": "第二十条第（一）项", "licensing": "第二十条第（五）项",
@@ -601,7 +590,7 @@ def findings_html(report: Report | None, details: Sequence[FindingDetail]) -> Ht
     return HtmlFragment("".join(out))
 
 
-def summary_html(frame: pl.DataFrame, report: Report | None = None) -> HtmlFragment:
+def summary_html(frame: pl.DataFrame) -> HtmlFragment:
     """Findings by severity, and the rules behind them, as a small table."""
     counts = severity_counts(frame)
     chips = "".join(
@@ -611,7 +600,7 @@ def summary_html(frame: pl.DataFrame, report: Report | None = None) -> HtmlFragm
     if frame.is_empty():
         return HtmlFragment(f"<p>{chips}</p><p>按当前参数未发现问题。</p>")
     rows = (frame.group_by("rule", "severity").len().sort("rule")
-            .with_columns(pl.col("severity").replace_strict({s: i for i, s in enumerate(SEVERITIES)},
+            .with_columns(pl.col("severity").replace_strict(_RANK,
                                                             return_dtype=pl.Int64).alias("_o"))
             .sort(["_o", "len"], descending=[False, True]))
     body = "".join(
@@ -742,9 +731,7 @@ _OPEN_SCRIPT = """<script>
 
 def grade_counts(run: RunData) -> pl.DataFrame:
     """How many agencies of a run got each grade, every grade of the run's rubric in order (for the chart)."""
-    rubric = Rubric((), tuple(run.grades)) if run.grades else load_rubric()
-    scored = run.agencies.filter(pl.col("grade").is_not_null()) if "grade" in run.agencies.columns else run.agencies
-    return _grade_counts(scored, rubric)
+    return _grade_counts(run.agencies, Rubric((), tuple(run.grades)) if run.grades else load_rubric())
 
 
 # ---------------------------------------------------------------------------------------------
@@ -768,12 +755,6 @@ class AgencyPage:
     def report(self) -> Report | None:
         return self.outcome.report
 
-    def title(self) -> str:
-        r = self.report
-        if r is None:
-            return f"无法读取的报告 {Path(self.outcome.path).name}"
-        return f"{r.agency or '未识别机关'} {r.year or ''} 年度政府信息公开工作年度报告审核".replace("  ", " ")
-
     def heading(self) -> HtmlFragment:
         return heading_html(self.outcome, self.index_href, self.score, self.unscored)
 
@@ -781,7 +762,7 @@ class AgencyPage:
         return score_html(self.score, self.frame, self.outcome.findings, self.score_note, self.unscored)
 
     def summary(self) -> HtmlFragment:
-        return summary_html(self.frame, self.report)
+        return summary_html(self.frame)
 
     def tables(self) -> HtmlFragment:
         return tables_html(self.report, self.frame)
@@ -1066,9 +1047,8 @@ def rules_html(findings: pl.DataFrame) -> HtmlFragment:
     """The rules that fired in a run: how many findings and agencies each, and what each checks."""
     if findings.is_empty():
         return HtmlFragment("<p>本次运行没有发现问题。</p>")
-    order = {s: i for i, s in enumerate(SEVERITIES)}
     rows = (findings.group_by("rule", "severity").agg(pl.len().alias("n"), pl.col("key").n_unique().alias("agencies"))
-            .with_columns(pl.col("severity").replace_strict(order, return_dtype=pl.Int64).alias("_o"))
+            .with_columns(pl.col("severity").replace_strict(_RANK, return_dtype=pl.Int64).alias("_o"))
             .sort(["_o", "n"], descending=[False, True]))
     body = "".join(
         f"<tr><td style='{_TD}'>{esc(rule)}</td><td style='{_TD}color:{SEVERITY_COLORS[sev][1]};'>{severity_label(sev)}</td>"

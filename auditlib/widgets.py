@@ -12,12 +12,13 @@ import ipywidgets as w
 import polars as pl
 
 from auditlib import views
+from auditlib.findings import Severity
 from auditlib.model import Report
 
 __all__ = ["Drilldown", "OverviewFilter", "build_drilldown", "build_overview"]
 
 ALL = ""
-SEVERITY_OPTIONS = [("全部", ALL), ("错误", "error"), ("警告", "warning"), ("提示", "info")]
+SEVERITY_OPTIONS = [("全部", ALL), *((s.label, str(s)) for s in Severity)]
 
 
 class Drilldown(w.VBox):

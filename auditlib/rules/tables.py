@@ -68,40 +68,38 @@ def _equations(template: str, other_single_row: bool) -> tuple[Equation, ...]:
     return tuple(eqs)
 
 
-def _failing(report: Report, rule_id: str) -> Iterator[tuple[Equation, int | float, int | float]]:
+def _sums_that_fail(report: Report, rule_id: str) -> Iterator[Violation]:
+    """One violation per assessable equation of `rule_id` whose sides differ; the message templates
+    read the sides as {parts}/{total} (a part-sum against its total) or {left}/{right} (APP-BALANCE)."""
     for eq in equations(report):
         if eq.rule == rule_id and not eq.unknown(report):
             left, right = eq.sides(report)
             if left != right:
-                yield eq, left, right
+                yield violation((*eq.parts, *eq.totals), where=eq.where, left=left, right=right, parts=left, total=right)
 
 
 @rule("APP-ROW-TOTAL", Severity.ERROR, "{where}：总计（{total}）不等于自然人、法人或其他组织各栏之和（{parts}）")
 def row_total_is_sum_of_applicants(report: Report) -> Iterator[Violation]:
     """申请情况表每一行：总计 = 自然人 + 商业企业 + 科研机构 + 社会公益组织 + 法律服务机构 + 其他。"""
-    for eq, parts, total in _failing(report, "APP-ROW-TOTAL"):
-        yield violation((*eq.parts, *eq.totals), where=eq.where, total=total, parts=parts)
+    yield from _sums_that_fail(report, "APP-ROW-TOTAL")
 
 
 @rule("APP-RESULT-TOTAL", Severity.ERROR, "{where}：（七）总计（{total}）不等于各项办理结果（一）至（六）之和（{parts}）")
 def result_total_is_sum_of_disposals(report: Report) -> Iterator[Violation]:
     """申请情况表每一列：（七）总计 = （一）予以公开 + （二）部分公开 + （三）…（六）各项之和。"""
-    for eq, parts, total in _failing(report, "APP-RESULT-TOTAL"):
-        yield violation((*eq.parts, *eq.totals), where=eq.where, total=total, parts=parts)
+    yield from _sums_that_fail(report, "APP-RESULT-TOTAL")
 
 
 @rule("APP-BALANCE", Severity.ERROR, "第一项加第二项之和（{left}）不等于第三项加第四项之和（{right}）：{where}")
 def balance_holds(report: Report) -> Iterator[Violation]:
     """申请情况表每一列：本年新收 + 上年结转 = 办理结果总计 + 结转下年度继续办理（表头注明的勾稽关系）。"""
-    for eq, left, right in _failing(report, "APP-BALANCE"):
-        yield violation((*eq.parts, *eq.totals), where=eq.where, left=left, right=right)
+    yield from _sums_that_fail(report, "APP-BALANCE")
 
 
 @rule("RL-TOTAL", Severity.ERROR, "{where}：总计（{total}）不等于结果维持、结果纠正、其他结果、尚未审结之和（{parts}）")
 def review_total_is_sum_of_outcomes(report: Report) -> Iterator[Violation]:
     """行政复议、行政诉讼每一组：总计 = 结果维持 + 结果纠正 + 其他结果 + 尚未审结。"""
-    for eq, parts, total in _failing(report, "RL-TOTAL"):
-        yield violation((*eq.parts, *eq.totals), where=eq.where, total=total, parts=parts)
+    yield from _sums_that_fail(report, "RL-TOTAL")
 
 
 @rule("SUM-NOT-ASSESSED", Severity.INFO, "以下 {count} 处勾稽关系涉及空白或缺失的单元格，未核验：{wheres}")
@@ -109,9 +107,10 @@ def unknown_cells_leave_sums_unassessed(report: Report) -> Iterator[Violation]:
     """涉及空白、缺失或无效单元格的合计不作判断（未知不是0），在此说明哪些未核验。"""
     names = {"APP-ROW-TOTAL": "行合计", "APP-RESULT-TOTAL": "办理结果合计", "APP-BALANCE": "收支平衡",
              "RL-TOTAL": "复议诉讼合计"}
-    pending = [eq for eq in equations(report) if eq.unknown(report)]
+    unknown = {eq: eq.unknown(report) for eq in equations(report)}
+    pending = [eq for eq, cells in unknown.items() if cells]
     if pending:
-        cells = sorted({p for eq in pending for p in eq.unknown(report)})
+        cells = sorted({p for eq in pending for p in unknown[eq]})
         wheres = "；".join(f"{names[eq.rule]}（{eq.where}）" for eq in pending[:12])
         if len(pending) > 12:
             wheres += f"；等共 {len(pending)} 处"
