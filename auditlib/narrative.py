@@ -171,11 +171,10 @@ class _Scope:
 
     def __init__(self, report: Report) -> None:
         self.year = report.year
-        names = {compact(report.agency or "")}
-        for name in list(names):
-            stem = re.sub(r"(人民政府|政府|办事处|管理委员会|管委会)$", "", name)
-            names.add(stem)
-        self.names = tuple(n for n in names if len(n) >= 2)
+        name = compact(report.agency or "")
+        stem = re.sub(r"(人民政府|政府|办事处|管理委员会|管委会)$", "", name)
+        # Longest first: stripping 王集乡 before 王集乡人民政府 would leave 人民政府 behind.
+        self.names = tuple(sorted({n for n in (name, stem) if len(n) >= 2}, key=len, reverse=True))
 
     def years_ok(self, text: str) -> bool:
         return all(self.year is None or int(y) == self.year for y in re.findall(r"((?:19|20)\d{2})年", text))

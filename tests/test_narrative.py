@@ -239,3 +239,13 @@ def test_seed_claims_are_read_and_agree() -> None:
     assert kinds["003"] == ["all_done", "received_with_carry"]
     assert "none_received" in kinds["002"] and "no_review" in kinds["002"]
     assert kinds["004"] == ["none_received"]
+
+
+def test_the_agency_named_in_full_as_the_subject() -> None:
+    """`王集乡人民政府共收到…`: the full name is stripped before its stem, whatever the hash order."""
+    from auditlib.narrative import _Scope
+
+    report = parse_text(render(make_tables(), agency="王集乡人民政府"))
+    assert _Scope(report).names == ("王集乡人民政府", "王集乡")
+    found = messages("2024年，王集乡人民政府共收到政府信息公开申请5件。", tables(new=(4, 0)), agency="王集乡人民政府")
+    assert len(found) == 1 and "5 件" in found[0]
