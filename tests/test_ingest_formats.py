@@ -412,3 +412,15 @@ def test_docx_with_odd_content_type_is_read_from_document_xml(tmp_path: Path) ->
     report = parse_file(write(tmp_path, "template.docx", buf.getvalue()))
     assert_cells(report)
     assert any("word/document.xml" in n for n in report.notes)
+
+
+def test_html_in_utf16_without_a_bom_is_not_read_as_gb18030(tmp_path: Path) -> None:
+    """Such bytes also decode 'successfully' as GB18030 — to mojibake; the NUL pattern says UTF-16."""
+    from auditlib.ingest import read_document
+
+    page = "<html><body><h1>青山镇人民政府2024年政府信息公开工作年度报告</h1><p>一、总体情况</p></body></html>"
+    path = tmp_path / "utf16.html"
+    path.write_bytes(page.encode("utf-16-le"))
+    doc = read_document(path)
+    assert doc.encoding == "utf-16-le"
+    assert any("青山镇人民政府" in line.text for line in doc.lines)

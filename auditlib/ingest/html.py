@@ -75,12 +75,8 @@ def decode_html(data: bytes) -> tuple[str, str, list[str]]:
         if declared_text is not None:
             return declared_text, codec, notes
         notes.append(f"网页声明编码为 {label}，但内容无法按该编码解码，已按内容判断编码")
-    for name in ("utf-8", "gb18030"):
-        decoded = _strict(data, name)
-        if decoded is not None:
-            return decoded, name, notes
     try:
-        text, name = decode_text(data)  # UTF-16 without a BOM; raises for binary content
+        text, name = decode_text(data)  # strict UTF-8, then GB18030, or UTF-16 without a BOM; raises for binary
     except UnreadableError as exc:
         raise UnreadableError(f"网页无法解码：{exc}") from exc
     return text, name, notes
