@@ -85,7 +85,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_score(args: argparse.Namespace) -> int:
-    from auditlib.score import RubricError, load_rubric, score_outcomes
+    from auditlib.score import RubricError, load_rubric, score_outcomes, scores_frame
 
     try:
         rubric = load_rubric(args.rubric)
@@ -101,12 +101,10 @@ def cmd_score(args: argparse.Namespace) -> int:
     if not scores:
         _emit("没有找到报告文件")
         return 0
-    ranked = sorted(range(len(scores)), key=lambda i: -scores[i].score)
-    rows, rank, previous = [], 0, None
-    for n, i in enumerate(ranked, 1):
-        s = scores[i]
-        if s.score != previous:
-            rank, previous = n, s.score
+    ranks = scores_frame(scores)["rank"].to_list()  # 1, 2, 2, 4 as the overview ranks
+    rows = []
+    for i in sorted(range(len(scores)), key=lambda i: ranks[i]):
+        s, rank = scores[i], ranks[i]
         lost = "；".join(f"{d.item} {d.points:g}（{'、'.join(d.rules)}）" for d in s.deductions) or "—"
         rows.append((str(rank), f"{s.score:g}", s.grade, s.agency or "（未识别）", str(s.year or "—"), lost, s.report))
     _emit(_table(("名次", "得分", "等级", "机关", "年度", "扣分", "文件"), rows))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from auditlib.model import Report
 from auditlib.parse import compact, normalize
@@ -92,6 +92,7 @@ _APPLICANTS = (
     ("social_welfare", r"社会公益组织"),
     ("legal_service", r"法律服务机构"),
 )
+_APPLICANT_WORDS = re.compile("|".join(words for _, words in _APPLICANTS))
 _APPLICANT = re.compile(
     "(?P<who>" + "|".join(f"(?P<{key}>{words})" for key, words in _APPLICANTS) + r")"
     r"(?:提出的?|提交的?|的)?(?:政府信息公开|依申请公开)?(?:申请)?(?:共计?|为)?"
@@ -215,7 +216,7 @@ def _none_received(clause: _Clause, sentence: str, scope: _Scope) -> Claim | Non
             continue
         applicant = next((key for key, words in _APPLICANTS if re.search(words, gap)), None)
         if applicant is not None:
-            gap = re.sub("|".join(w for _, w in _APPLICANTS), "", gap)
+            gap = _APPLICANT_WORDS.sub("", gap)
         if not _GAP_RE.fullmatch(gap) or not scope.whole(clause.text[: m.start()]):
             continue
         if applicant is not None:
@@ -319,5 +320,5 @@ def claims(report: Report) -> list[Claim]:
         done = _all_done(clauses, printed, whole)
         if done is not None:
             found.append(done)
-        out.extend(Claim(c.kind, c.value, c.approximate, c.sentence, key, c.column, c.handled, c.span) for c in found)
+        out.extend(replace(c, section=key) for c in found)
     return out

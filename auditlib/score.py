@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -73,9 +73,6 @@ class Item:
     error_zeroes: bool = False  # one error-level finding loses the whole item
     needs: str | None = None
     deadlines: Mapping[str, str] = field(default_factory=dict)  # agency kind → "MM-DD" of the next year
-
-    def rule(self, rule_id: str) -> RulePoints | None:
-        return next((r for r in self.rules if r.rule == rule_id), None)
 
 
 @dataclass(frozen=True)
@@ -349,8 +346,7 @@ def score_outcomes(outcomes: Sequence[Outcome], rubric: Rubric | None = None) ->
 
 
 def _with_path(score: Score, path: str) -> Score:
-    return Score(path, score.agency, score.year, score.score, score.grade, score.deductions, score.unassessed,
-                 score.unscored, score.total)
+    return replace(score, report=path)
 
 
 SCORES_SCHEMA: dict[str, Any] = {

@@ -232,6 +232,7 @@ def test_scores_frame_ranks_and_grades(outcomes: list[Outcome]) -> None:
 
 def test_deductions_link_to_their_findings(outcomes: list[Outcome]) -> None:
     frame = deductions_frame(outcomes)
+    assert frame.height
     for row in frame.iter_rows(named=True):
         outcome = next(o for o in outcomes if o.path == row["report"])
         assert [outcome.findings[k].rule for k in row["findings"]] and \
@@ -243,6 +244,7 @@ def test_add_scores_to_exported_findings(outcomes: list[Outcome]) -> None:
     from auditlib.findings import to_frame
 
     findings = to_frame(f for o in outcomes for f in o.findings)
+    assert findings.height
     joined = add_scores(findings, scores_frame(outcomes))
     assert joined.height == findings.height and {"score", "grade"} <= set(joined.columns)
     assert joined.filter(pl.col("score").is_null()).height == 0

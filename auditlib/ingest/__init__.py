@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 from pathlib import Path
 
@@ -30,10 +29,6 @@ READERS: dict[str, Reader] = {
 
 def supported_suffixes() -> tuple[str, ...]:
     return tuple(sorted(READERS))
-
-
-def sha256_of(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
 
 
 def read_document(path: str | Path) -> Document:

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import codecs
-import hashlib
 from pathlib import Path
 
 from auditlib.ingest.errors import UnreadableError
+from auditlib.ingest.sniff import sha256_of
 from auditlib.model import Document, SourceLine
 
 _BOMS = (
@@ -65,6 +65,6 @@ def split_lines(text: str, where: str = "") -> tuple[SourceLine, ...]:
 def read_text(path: Path, data: bytes) -> Document:
     text, encoding = decode_text(data)
     return Document(
-        path=str(path), format="text", encoding=encoding, sha256=hashlib.sha256(data).hexdigest(),
+        path=str(path), format="text", encoding=encoding, sha256=sha256_of(data),
         lines=split_lines(text),
     )

@@ -442,7 +442,7 @@ _NARRATIVE_CELLS = ("section.1", "section.5", "section.6")
 
 
 def _cells(report: Report) -> tuple[str, ...]:
-    return tuple(c for c in _NARRATIVE_CELLS if report.sections.get(c.split(".")[1]) and report.sections[c.split(".")[1]].present)
+    return tuple(c for c in _NARRATIVE_CELLS if (s := report.sections.get(c.split(".")[1])) is not None and s.present)
 
 
 @corpus_rule("COPY-PRIOR", Severity.WARNING,
