@@ -14,7 +14,7 @@ import polars as pl
 
 from auditlib.findings import Severity
 from auditlib.model import Report
-from auditlib.template import APPLICANT_COLUMNS
+from auditlib.template import APPLICANT_COLUMNS, DISPOSAL_GROUPS
 
 __all__ = [
     "CJK_FONT",
@@ -32,10 +32,7 @@ SEVERITY_RANGE = ["#c0392b", "#d69e2e", "#2b6cb0"]
 SEVERITY_SCALE = alt.Scale(domain=SEVERITY_DOMAIN, range=SEVERITY_RANGE)
 ALL = "全部"
 
-DISPOSALS = (
-    ("3.1", "予以公开"), ("3.2", "部分公开"), ("3.3", "不予公开"),
-    ("3.4", "无法提供"), ("3.5", "不予处理"), ("3.6", "其他处理"),
-)
+DISPOSALS = DISPOSAL_GROUPS
 DISPOSAL_COLORS = ["#2f855a", "#68d391", "#c53030", "#dd6b20", "#805ad5", "#718096"]
 
 

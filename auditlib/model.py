@@ -7,7 +7,7 @@ from enum import StrEnum
 from functools import cached_property
 from typing import Any
 
-from auditlib.template import SECTIONS, table_spec
+from auditlib.template import SECTIONS, TABLE_KEYS, table_rows, table_spec
 
 
 @dataclass(frozen=True)
@@ -118,12 +118,10 @@ class Report:
     def to_dict(self, provenance: bool = True) -> dict[str, Any]:
         """The contract's JSON object (spec/report-json.md), plus provenance and parse notes."""
         tables: dict[str, Any] = {}
-        for key in ("active_disclosure", "applications", "review_litigation"):
+        for key in TABLE_KEYS:
             spec = table_spec(self.template, key)
-            row_keys = [(row.key, [c.key for c in spec.columns_of(row)]) for row in spec.rows]
-            if key == "applications" and self.other_single_row and "3.6" not in dict(row_keys):
-                row_keys.append(("3.6", [c.key for c in spec.columns]))  # the one-row （六） of a 2021 report
-            tables[key] = {r: {c: self._printed(f"{key}.{r}.{c}") for c in cols} for r, cols in row_keys}
+            tables[key] = {row.key: {c.key: self._printed(f"{key}.{row.key}.{c.key}") for c in spec.columns_of(row)}
+                           for row in table_rows(self.template, key, self.other_single_row)}
         out: dict[str, Any] = {
             "source": {"path": self.path, "format": self.format, "encoding": self.encoding, "sha256": self.sha256},
             "agency": self.agency,

@@ -28,16 +28,22 @@ from auditlib.model import Cell, CellStatus, Document, Report, Section, SourceLi
 from auditlib.template import (
     APPLICATIONS,
     BLANK_MARKS,
+    GROUP_TOTAL,
     MARKERS_PRE_2019,
     REVIEW_LITIGATION,
     ROW_OTHER_SINGLE,
     SECTIONS,
+    TABLE_KEYS,
     TEMPLATE_2019,
     TEMPLATE_2021,
     Column,
+    Identity,
     Row,
     TableSpec,
+    identities,
+    is_single_other_row,
     row_label,
+    table_rows,
     table_spec,
 )
 
@@ -498,38 +504,37 @@ def choose_readings(options: dict[str, tuple[int, list[Reading]]], score: Callab
     return chosen
 
 
-def _sum_score(equations: Iterable[tuple[Sequence[Token | None], Sequence[Token | None]]]) -> int:
-    """+1 for each equation that holds, −1 for each that fails; equations with unknowns count 0."""
+def _sum_score(eqs: Iterable[Identity], token: Callable[[str], Token | None]) -> int:
+    """+1 for each of the template's sums that holds, −1 for each that fails; sums over unknowns count 0."""
     score = 0
-    for parts, totals in equations:
-        if all(t is not None and t.kind is Kind.VALUE for t in (*parts, *totals)):
-            left = sum(t.value or 0 for t in parts if t is not None)
-            right = sum(t.value or 0 for t in totals if t is not None)
-            score += 1 if left == right else -1
+    for eq in eqs:
+        tokens = [token(p) for p in eq.cells]
+        if all(t is not None and t.kind is Kind.VALUE for t in tokens):
+            values = [t.value or 0 for t in tokens if t is not None]
+            score += 1 if sum(values[:len(eq.parts)]) == sum(values[len(eq.parts):]) else -1
     return score
 
 
 def _applications_score(chosen: dict[str, list[Token]]) -> int:
     """How well a choice of readings agrees with the applications table's own sums."""
-    def cell(key: str, col: int) -> Token | None:
-        row = chosen.get(key)
-        return row[col] if row is not None else None
+    single = "3.6" in chosen and not any(k.startswith("3.6.") for k in chosen)
+    columns = [c.key for c in APPLICATIONS.columns]
 
-    disposal = [k for k in chosen if k.startswith("3.") and k != "3.7"]
-    eqs: list[tuple[Sequence[Token | None], Sequence[Token | None]]] = []
-    for row in chosen.values():
-        eqs.append((row[:6], row[6:7]))
-    for col in range(7):
-        eqs.append(([cell(k, col) for k in disposal], [cell("3.7", col)]))
-        eqs.append(([cell("1", col), cell("2", col)], [cell("3.7", col), cell("4", col)]))
-    return _sum_score(eqs)
+    def token(path: str) -> Token | None:
+        row, _, col = path.split(".", 1)[1].rpartition(".")
+        cells = chosen.get(row)
+        return cells[columns.index(col)] if cells is not None else None
+
+    return _sum_score(identities("2021", single), token)
 
 
-_RL_GROUPS = (((0, 1, 2, 3), 4), ((5, 6, 7, 8), 9), ((10, 11, 12, 13), 14))
+_RL_PATHS = [f"{REVIEW_LITIGATION.key}.{r.key}.{c.key}" for r in REVIEW_LITIGATION.rows for c in REVIEW_LITIGATION.columns]
+_RL_SUMS = tuple(eq for eq in identities("2021") if eq.kind == GROUP_TOTAL)
 
 
 def _rl_score(row: list[Token]) -> int:
-    return _sum_score(([row[i] for i in parts], [row[total]]) for parts, total in _RL_GROUPS)
+    """How well one reading of table 四's printed row agrees with its group totals."""
+    return _sum_score(_RL_SUMS, lambda path: row[_RL_PATHS.index(path)])
 
 
 def _cell(path: str, token: Token | None, column: Column, lines: tuple[int, ...], source: str, where: str) -> Cell:
@@ -819,11 +824,6 @@ _APPLICATIONS_PROBE = TableSpec(APPLICATIONS.key, APPLICATIONS.title, APPLICATIO
                                 APPLICATIONS.columns, APPLICATIONS.subtotal_labels)
 
 
-def _is_single_other_row(path: str) -> bool:
-    """`applications.3.6.total` (the one-row （六）其他处理), not `applications.3.6.1.total`."""
-    return path.startswith("applications.3.6.") and path.count(".") == 3
-
-
 def parse_document(doc: Document) -> Report:
     """Turn a document's text lines into the template's sections and cells."""
     lines = doc.lines
@@ -860,7 +860,7 @@ def parse_document(doc: Document) -> Report:
     template = detect_template(full_text, found_rows)
     other_single = "3.6" in found_rows and not ({"3.6.1", "3.6.2", "3.6.3"} & found_rows)
     if not other_single:
-        app_cells = {p: c for p, c in app_cells.items() if not _is_single_other_row(p)}
+        app_cells = {p: c for p, c in app_cells.items() if not is_single_other_row(p)}
     elif template != "2019":
         notes.append("（六）其他处理按2019年试行格式印为一行，未分列1–3项")
     cells.update(app_cells)
@@ -871,16 +871,14 @@ def parse_document(doc: Document) -> Report:
     cells.update(rl_cells)
 
     # Every template cell has an entry; what was not found is MISSING (never 0).
-    for key in ("active_disclosure", "applications", "review_litigation"):
+    for key in TABLE_KEYS:
         table = table_spec(template, key)
-        for row in table.rows:
-            if key == "applications" and other_single and row.key.startswith("3.6."):
-                continue
+        for row in table_rows(template, key, other_single):
             for col in table.columns_of(row):
                 path = f"{key}.{row.key}.{col.key}"
                 cells.setdefault(path, Cell(path, None, CellStatus.MISSING))
     if template == "2019":
-        cells = {p: c for p, c in cells.items() if not p.startswith("applications.3.6.") or _is_single_other_row(p)}
+        cells = {p: c for p, c in cells.items() if not p.startswith("applications.3.6.") or is_single_other_row(p)}
 
     found_cells = sum(1 for c in cells.values() if c.status is not CellStatus.MISSING)
     if len(headings) < 2 and found_cells == 0:

@@ -7,6 +7,7 @@ identify a row from here. Keys are those of the contract (spec/report-json.md).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 # ---------------------------------------------------------------------------------------------
 # Sections 一 … 六
@@ -252,12 +253,94 @@ OVERVIEW_ASPECTS = (
 BLANK_MARKS = frozenset({"/", "／", "-", "－", "—", "——", "–", "无", "空"})
 
 TABLES_2021 = {t.key: t for t in TEMPLATE_2021.tables}
+TABLE_KEYS = tuple(t.key for t in TEMPLATE_2021.tables)  # active_disclosure, applications, review_litigation
+
+# Header groups as the template prints them above the columns.
+APPLICANT_GROUP = "法人或其他组织"  # the five columns between 自然人 and 总计
+LITIGATION_GROUP = "行政诉讼"  # the two litigation rows share one header
+LITIGATION_SUBHEADS = {"litigation_direct": "未经复议直接起诉", "litigation_after_review": "复议后起诉"}
+
+# The disposal groups of table 三 (（一）…（六）), by the key prefix their rows share.
+DISPOSAL_GROUPS = (
+    ("3.1", "予以公开"), ("3.2", "部分公开"), ("3.3", "不予公开"),
+    ("3.4", "无法提供"), ("3.5", "不予处理"), ("3.6", "其他处理"),
+)
 
 
 def table_spec(template: str, key: str) -> TableSpec:
     """The table layout for a template version ("2019" or anything else → 2021)."""
     tables = TEMPLATE_2019.tables if template == "2019" else TEMPLATE_2021.tables
     return next(t for t in tables if t.key == key)
+
+
+def table_rows(template: str, key: str, other_single_row: bool = False) -> tuple[Row, ...]:
+    """The rows a report prints for table `key`, in the template's order.
+
+    With `other_single_row` (a 2021-format report that still prints （六）其他处理 as one row, as the
+    2019 format does), that one row (`3.6`) stands where 3.6.1–3.6.3 would.
+    """
+    rows = table_spec(template, key).rows
+    if key != "applications" or not other_single_row or any(r.key == ROW_OTHER_SINGLE.key for r in rows):
+        return rows
+    out: list[Row] = []
+    for row in rows:
+        if not row.key.startswith(ROW_OTHER_SINGLE.key + "."):
+            out.append(row)
+        elif not any(r.key == ROW_OTHER_SINGLE.key for r in out):
+            out.append(ROW_OTHER_SINGLE)
+    return tuple(out)
+
+
+def is_single_other_row(path: str) -> bool:
+    """`applications.3.6.total` (the one-row （六）其他处理), not `applications.3.6.1.total`."""
+    return path.startswith("applications.3.6.") and path.count(".") == 3
+
+
+# ---------------------------------------------------------------------------------------------
+# The sums the template asks for (勾稽关系), as cell paths
+# ---------------------------------------------------------------------------------------------
+
+ROW_TOTAL = "row_total"  # 申请情况表每一行：总计 = 六类申请人之和
+RESULT_TOTAL = "result_total"  # 每一列：（七）总计 = （一）至（六）之和
+BALANCE = "balance"  # 每一列：一 + 二 = 三（七） + 四
+GROUP_TOTAL = "group_total"  # 复议、诉讼每一组：总计 = 维持 + 纠正 + 其他 + 尚未审结
+
+
+@dataclass(frozen=True)
+class Identity:
+    """sum(parts) == sum(totals), for one row, column or group of a table."""
+
+    kind: str  # ROW_TOTAL, RESULT_TOTAL, BALANCE or GROUP_TOTAL
+    parts: tuple[str, ...]
+    totals: tuple[str, ...]
+    where: str  # the row, column or group in the template's words
+
+    @property
+    def cells(self) -> tuple[str, ...]:
+        return (*self.parts, *self.totals)
+
+
+@lru_cache(maxsize=8)
+def identities(template: str, other_single_row: bool = False) -> tuple[Identity, ...]:
+    """Every sum the template asks for, in the order an inspector reads the tables."""
+    app = APPLICATIONS.key
+    rows = table_rows(template, app, other_single_row)
+    disposal = [r.key for r in rows if r.key.startswith("3.") and r.key != "3.7"]
+    out: list[Identity] = []
+    for row in rows:
+        out.append(Identity(ROW_TOTAL, tuple(f"{app}.{row.key}.{c.key}" for c in APPLICANT_COLUMNS),
+                            (f"{app}.{row.key}.{TOTAL.key}",), f"「{row.name}」行"))
+    for col in (*APPLICANT_COLUMNS, TOTAL):
+        out.append(Identity(RESULT_TOTAL, tuple(f"{app}.{k}.{col.key}" for k in disposal),
+                            (f"{app}.3.7.{col.key}",), f"「{col.label}」列"))
+    for col in (*APPLICANT_COLUMNS, TOTAL):
+        out.append(Identity(BALANCE, (f"{app}.1.{col.key}", f"{app}.2.{col.key}"),
+                            (f"{app}.3.7.{col.key}", f"{app}.4.{col.key}"), col.label))
+    for row in REVIEW_LITIGATION.rows:
+        base = f"{REVIEW_LITIGATION.key}.{row.key}"
+        out.append(Identity(GROUP_TOTAL, tuple(f"{base}.{c.key}" for c in OUTCOME_COLUMNS[:-1]),
+                            (f"{base}.{OUTCOME_COLUMNS[-1].key}",), row.name))
+    return tuple(out)
 
 
 def _find(table: str, row_key: str, col_key: str | None = None) -> tuple[Row, Column | None] | None:

@@ -23,7 +23,20 @@ from auditlib.model import Cell, CellStatus, Report, SourceLine
 from auditlib.rules import RULES
 from auditlib.score import Deduction, Rubric, RubricError, Score, json_number, load_rubric, score_report
 from auditlib.score import grade_counts as _grade_counts
-from auditlib.template import SECTIONS, TABLE_TITLES, Row, cell_label, table_spec
+from auditlib.template import (
+    APPLICANT_COLUMNS,
+    APPLICANT_GROUP,
+    LITIGATION_GROUP,
+    REVIEW_LITIGATION,
+    SECTIONS,
+    TABLE_KEYS,
+    TABLE_TITLES,
+    TOTAL,
+    Row,
+    cell_label,
+    table_rows,
+    table_spec,
+)
 
 __all__ = [
     "AgencyPage",
@@ -58,7 +71,6 @@ __all__ = [
     "worst_rule",
 ]
 
-TABLE_KEYS = ("active_disclosure", "applications", "review_litigation")
 SEVERITIES = tuple(str(s) for s in Severity)  # error, warning, info: the reading order
 _RANK = {str(s): rank for s, rank in SEVERITY_ORDER.items()}
 # background, border/text colour per severity
@@ -261,17 +273,6 @@ def _th(label: str, rowspan: int = 1, colspan: int = 1, align: str = "center") -
     return f'<th{span} style="{_TH}text-align:{align};">{esc(label)}</th>'
 
 
-def _application_rows(report: Report) -> list[Row]:
-    spec = table_spec(report.template, "applications")
-    rows = list(spec.rows)
-    if report.other_single_row and all(r.key != "3.6" for r in rows):
-        single = table_spec("2019", "applications").row("3.6")
-        first = next(i for i, r in enumerate(rows) if r.key.startswith("3.6."))
-        rows = [r for r in rows if not r.key.startswith("3.6.")]
-        rows.insert(first, single)
-    return rows
-
-
 def _split_label(row: Row) -> tuple[str, str]:
     """「（三）不予公开 1.属于国家秘密」 → (group, item); rows without an item give ("", label)."""
     if row.key.count(".") == 2:
@@ -324,10 +325,10 @@ def _applications(report: Report, hl: Mapping[str, str], rows: Collection[str] |
         "<thead>"
         f"<tr>{_th('（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）', rowspan=3, colspan=3)}"
         f"{_th('申请人情况', colspan=7)}</tr>"
-        f"<tr>{_th('自然人', rowspan=2)}{_th('法人或其他组织', colspan=5)}{_th('总计', rowspan=2)}</tr>"
+        f"<tr>{_th(APPLICANT_COLUMNS[0].label, rowspan=2)}{_th(APPLICANT_GROUP, colspan=5)}{_th(TOTAL.label, rowspan=2)}</tr>"
         "<tr>" + "".join(_th(c.label) for c in spec.columns[1:6]) + "</tr></thead>"
     )
-    shown = [r for r in _application_rows(report) if rows is None or r.key in rows]
+    shown = [r for r in table_rows(report.template, "applications", report.other_single_row) if rows is None or r.key in rows]
     disposal = [r for r in shown if r.key.startswith("3.")]
     groups: dict[str, int] = {}
     for r in disposal:
@@ -364,7 +365,7 @@ def _review_litigation(report: Report, hl: Mapping[str, str], anchors: bool) -> 
     spec = table_spec(report.template, "review_litigation")
     labels = [c.label for c in spec.columns]
     head = (
-        f"<tr>{_th('行政复议', colspan=5)}{_th('行政诉讼', colspan=10)}</tr>"
+        f"<tr>{_th(REVIEW_LITIGATION.rows[0].label, colspan=5)}{_th(LITIGATION_GROUP, colspan=10)}</tr>"
         "<tr>" + "".join(_th(label, rowspan=2) for label in labels)
         + f"{_th('未经复议直接起诉', colspan=5)}{_th('复议后起诉', colspan=5)}</tr>"
         "<tr>" + "".join(_th(label) for label in labels) * 2 + "</tr>"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -14,7 +15,8 @@ from auditlib.findings import Severity
 from auditlib.model import Report
 from auditlib.rules import CORPUS_RULES, RULE_FAILED, RULES, Rule, Violation, run_rules
 from auditlib.rules.registry import rule
-from auditlib.rules.tables import equations
+from auditlib.rules.tables import SUM_RULES, equations
+from auditlib.template import RESULT_TOTAL, identities, table_rows
 
 
 def base() -> dict:
@@ -173,8 +175,17 @@ def test_a_crashing_rule_becomes_a_finding_and_the_others_still_run() -> None:
 
 def test_equations_cover_the_template() -> None:
     eqs = equations(build(base()))
-    kinds = {e.rule: sum(1 for x in eqs if x.rule == e.rule) for e in eqs}
+    kinds = Counter(SUM_RULES[e.kind] for e in eqs)
     assert kinds == {"APP-ROW-TOTAL": 25, "APP-RESULT-TOTAL": 7, "APP-BALANCE": 7, "RL-TOTAL": 3}
+
+
+def test_one_row_other_disposal_stands_in_place_of_its_three_rows() -> None:
+    rows = [r.key for r in table_rows("2021", "applications", other_single_row=True)]
+    assert rows[rows.index("3.5.5") + 1:] == ["3.6", "3.7", "4"]
+    eqs = identities("2021", other_single_row=True)
+    result = next(e for e in eqs if e.kind == RESULT_TOTAL)
+    assert "applications.3.6.total" not in result.parts and "applications.3.6.natural_person" in result.parts
+    assert not any(".3.6.1." in p for e in eqs for p in e.cells)
 
 
 def test_rule_objects_are_declared_once() -> None:

@@ -14,7 +14,7 @@ from conftest import EVIL_AGENCY, SEEDS, write_inputs
 from auditlib import charts, views, widgets
 from auditlib.audit import audit_file
 from auditlib.findings import Finding, Severity
-from auditlib.template import table_spec
+from auditlib.template import TABLE_KEYS, table_spec
 
 HONGQI = next(s for s in SEEDS if s.name.startswith("003"))  # 红旗区: real numbers in every table
 ZUOLONG = next(s for s in SEEDS if s.name.startswith("001"))  # 佐龙镇: a warning and all-zero tables
@@ -36,7 +36,7 @@ def finding(rule: str, severity: Severity, cells: tuple[str, ...] = ()) -> Findi
 def test_tables_follow_the_template() -> None:
     page = views.agency_page(str(HONGQI))
     html = page.tables()
-    for key in views.TABLE_KEYS:
+    for key in TABLE_KEYS:
         assert f'id="table-{key}"' in html
     for path in page.report.cells:  # type: ignore[union-attr]
         assert f'id="cell-{path}"' in html

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from auditlib.findings import Severity
 from auditlib.model import CellStatus, Report
 from auditlib.rules.registry import Violation, rule, violation
-from auditlib.template import SECTIONS, TABLE_TITLES, cell_label, column_of, row_label
+from auditlib.template import SECTIONS, TABLE_KEYS, TABLE_TITLES, cell_label, column_of, row_label
 
 
 def _rows_with(report: Report, statuses: set[CellStatus]) -> dict[str, list[str]]:
@@ -28,7 +28,7 @@ def _columns(paths: list[str]) -> str:
 def every_template_cell_is_printed(report: Report) -> Iterator[Violation]:
     """统计表的每个单元格都应填报；找不到的单元格按缺失处理（不是0）。"""
     missing = _rows_with(report, {CellStatus.MISSING})
-    for table in ("active_disclosure", "applications", "review_litigation"):
+    for table in TABLE_KEYS:
         paths = [p for p in report.cells if p.startswith(table + ".")]
         gone = [p for p in paths if report.cells[p].status is CellStatus.MISSING]
         if paths and len(gone) == len(paths):

@@ -4,76 +4,32 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
-from functools import lru_cache
 
 from auditlib.findings import Severity
 from auditlib.model import Report
 from auditlib.rules.registry import Violation, rule, violation
-from auditlib.template import APPLICANT_COLUMNS, REVIEW_LITIGATION, TOTAL, cell_label, table_spec
+from auditlib.template import BALANCE, GROUP_TOTAL, RESULT_TOTAL, ROW_TOTAL, Identity, cell_label, identities
+
+# The rule that checks each kind of the template's sums.
+SUM_RULES = {ROW_TOTAL: "APP-ROW-TOTAL", RESULT_TOTAL: "APP-RESULT-TOTAL", BALANCE: "APP-BALANCE", GROUP_TOTAL: "RL-TOTAL"}
 
 
-@dataclass(frozen=True)
-class Equation:
-    """sum(parts) == sum(totals), for one row, column or group of a table."""
-
-    rule: str
-    parts: tuple[str, ...]
-    totals: tuple[str, ...]
-    where: str  # the row, column or group in the template's words
-
-    def unknown(self, report: Report) -> list[str]:
-        return [p for p in (*self.parts, *self.totals) if report.value(p) is None]
-
-    def sides(self, report: Report) -> tuple[int | float, int | float]:
-        left = sum(report.value(p) or 0 for p in self.parts)
-        right = sum(report.value(p) or 0 for p in self.totals)
-        return left, right
+def equations(report: Report) -> tuple[Identity, ...]:
+    """Every sum the template asks of this report, in the order an inspector reads the tables."""
+    return identities(report.template, report.other_single_row)
 
 
-def application_rows(template: str, other_single_row: bool) -> list[str]:
-    """The applications table's rows, with （六） as one row where it was printed so."""
-    keys = [r.key for r in table_spec(template, "applications").rows]
-    if other_single_row and "3.6" not in keys:
-        keys = [k for k in keys if not k.startswith("3.6.")] + ["3.6"]
-    return keys
-
-
-def equations(report: Report) -> tuple[Equation, ...]:
-    """Every sum the template asks for, in the order an inspector reads the tables."""
-    return _equations(report.template, report.other_single_row)
-
-
-@lru_cache(maxsize=8)
-def _equations(template: str, other_single_row: bool) -> tuple[Equation, ...]:
-    eqs: list[Equation] = []
-    app = "applications"
-    spec = table_spec(template, app)
-    rows = application_rows(template, other_single_row)
-    disposal = [k for k in rows if k.startswith("3.") and k != "3.7"]
-    for key in rows:
-        row = spec.row(key) if key in {r.key for r in spec.rows} else table_spec("2019", app).row(key)
-        eqs.append(Equation("APP-ROW-TOTAL", tuple(f"{app}.{key}.{c.key}" for c in APPLICANT_COLUMNS),
-                            (f"{app}.{key}.total",), f"「{row.name}」行"))
-    for col in (*APPLICANT_COLUMNS, TOTAL):
-        eqs.append(Equation("APP-RESULT-TOTAL", tuple(f"{app}.{k}.{col.key}" for k in disposal),
-                            (f"{app}.3.7.{col.key}",), f"「{col.label}」列"))
-    for col in (*APPLICANT_COLUMNS, TOTAL):
-        eqs.append(Equation("APP-BALANCE", (f"{app}.1.{col.key}", f"{app}.2.{col.key}"),
-                            (f"{app}.3.7.{col.key}", f"{app}.4.{col.key}"), col.label))
-    for row in REVIEW_LITIGATION.rows:
-        base = f"review_litigation.{row.key}"
-        eqs.append(Equation("RL-TOTAL", tuple(f"{base}.{c}" for c in ("upheld", "corrected", "other", "pending")),
-                            (f"{base}.total",), row.name))
-    return tuple(eqs)
+def _unknown(report: Report, eq: Identity) -> list[str]:
+    return [p for p in eq.cells if report.value(p) is None]
 
 
 def _sums_that_fail(report: Report, rule_id: str) -> Iterator[Violation]:
     """One violation per assessable equation of `rule_id` whose sides differ; the message templates
     read the sides as {parts}/{total} (a part-sum against its total) or {left}/{right} (APP-BALANCE)."""
     for eq in equations(report):
-        if eq.rule == rule_id and not eq.unknown(report):
-            left, right = eq.sides(report)
+        if SUM_RULES[eq.kind] == rule_id and not _unknown(report, eq):
+            left = sum(report.value(p) or 0 for p in eq.parts)
+            right = sum(report.value(p) or 0 for p in eq.totals)
             if left != right:
                 yield violation((*eq.parts, *eq.totals), where=eq.where, left=left, right=right, parts=left, total=right)
 
@@ -105,13 +61,12 @@ def review_total_is_sum_of_outcomes(report: Report) -> Iterator[Violation]:
 @rule("SUM-NOT-ASSESSED", Severity.INFO, "以下 {count} 处勾稽关系涉及空白或缺失的单元格，未核验：{wheres}")
 def unknown_cells_leave_sums_unassessed(report: Report) -> Iterator[Violation]:
     """涉及空白、缺失或无效单元格的合计不作判断（未知不是0），在此说明哪些未核验。"""
-    names = {"APP-ROW-TOTAL": "行合计", "APP-RESULT-TOTAL": "办理结果合计", "APP-BALANCE": "收支平衡",
-             "RL-TOTAL": "复议诉讼合计"}
-    unknown = {eq: eq.unknown(report) for eq in equations(report)}
+    names = {ROW_TOTAL: "行合计", RESULT_TOTAL: "办理结果合计", BALANCE: "收支平衡", GROUP_TOTAL: "复议诉讼合计"}
+    unknown = {eq: _unknown(report, eq) for eq in equations(report)}
     pending = [eq for eq, cells in unknown.items() if cells]
     if pending:
         cells = sorted({p for eq in pending for p in unknown[eq]})
-        wheres = "；".join(f"{names[eq.rule]}（{eq.where}）" for eq in pending[:12])
+        wheres = "；".join(f"{names[eq.kind]}（{eq.where}）" for eq in pending[:12])
         if len(pending) > 12:
             wheres += f"；等共 {len(pending)} 处"
         yield violation(cells, count=len(pending), wheres=wheres)
