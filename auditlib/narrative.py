@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
 from auditlib.model import Report
-from auditlib.parse import compact, normalize
+from auditlib.text import compact, normalize
 
 # Claim kinds and what a rule compares them with:
 #   received            本年新收 (R1 总计)

@@ -23,7 +23,7 @@ from auditlib.ingest.errors import UnreadableError
 from auditlib.ingest.sniff import sha256_of
 from auditlib.ingest.text import _BOMS, decode_text
 from auditlib.model import Document, SourceLine
-from auditlib.template import SECTIONS
+from auditlib.parse.sections import numbered_section
 
 # ---------------------------------------------------------------------------------------------
 # Decoding: BOM, then the page's own declaration, then strict UTF-8, then GB18030
@@ -136,8 +136,6 @@ def _drop_keep_tail(el: etree._Element) -> None:
 # Finding the article block
 # ---------------------------------------------------------------------------------------------
 
-_HEADING = re.compile(r"^([一二三四五六])[、.．,，]")
-_NUMERALS = {s.numeral: s for s in SECTIONS}
 _TABLE_MARKERS = ("信息内容", "申请人情况", "本年新收", "行政复议", "行政诉讼", "自然人")
 
 
@@ -159,12 +157,9 @@ def short_text(el: etree._Element, limit: int = 120) -> str | None:
 
 
 def section_of(text: str) -> str | None:
-    """The section key when `text` (compact) is a numbered section heading like 一、总体情况."""
-    m = _HEADING.match(text)
-    if not m or len(text) > 40:
-        return None
-    spec = _NUMERALS[m.group(1)]
-    return spec.key if any(k in text for k in spec.keywords) else None
+    """The section key when `text` (compact) is a numbered section heading like 一、总体情况: the
+    parser's own test, so the article block is found by the headings the parser will find."""
+    return numbered_section(text)
 
 
 _YEARISH = re.compile(r"(?:19|20)\d{2}|[〇零○一二三四五六七八九]{4}")

@@ -1,0 +1,143 @@
+"""Text lines → Report. The only package that knows layouts; it anchors on the template's labels.
+
+How a table is read, whatever the layout (tabs, pipes, one cell per line, PDF text):
+1. each line becomes tokens: label text, numbers, blank marks (/ — 无), empty cells (tokens.py);
+2. lines are folded into logical rows: a label (possibly wrapped over several lines) and the
+   numbers that follow it (on the same line, or on the lines after it) (rows.py);
+3. a logical row is matched to a template row by its distinctive words (never by position);
+   rows whose words were garbled are placed by the template's order between matched neighbours;
+4. a row's numbers are laid into the template's columns; where stray empty cells allow more than
+   one reading, the table's own sums choose (columns.py, tables.py). Nothing the report printed is changed.
+Sections and paragraphs: sections.py; title, agency, template version: meta.py.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from pathlib import Path
+
+from auditlib import ingest
+from auditlib.agency import normalize_agency
+from auditlib.ingest.errors import UnreadableError
+from auditlib.ingest.text import split_lines
+from auditlib.model import Cell, CellStatus, Document, Report, Section
+from auditlib.parse.columns import Reading, choose_readings, readings
+from auditlib.parse.meta import detect_template, find_agency, find_title
+from auditlib.parse.rows import LogicalRow, assign_rows, fold_rows, label_tail, match_row
+from auditlib.parse.sections import find_headings, join_paragraphs, region
+from auditlib.parse.tables import read_table
+from auditlib.parse.tokens import EMPTY, Kind, LineParts, Token, analyse, parse_number, split_cells, tokenize
+from auditlib.template import (
+    APPLICATIONS,
+    REVIEW_LITIGATION,
+    ROW_OTHER_SINGLE,
+    SECTIONS,
+    TABLE_KEYS,
+    TableSpec,
+    is_single_other_row,
+    row_label,
+    table_rows,
+    table_spec,
+)
+from auditlib.text import cjk_count, compact, normalize, years_in
+
+__all__ = ["parse_document", "parse_file", "parse_text"]
+
+# Transitional re-exports: names other modules and tests import from `auditlib.parse` today. New code
+# imports them from auditlib.text, auditlib.agency or the parse submodule that defines them.
+__all__ += [
+    "EMPTY", "Kind", "LineParts", "LogicalRow", "Reading", "Token", "analyse", "assign_rows", "choose_readings",
+    "cjk_count", "compact", "detect_template", "find_agency", "find_headings", "find_title", "fold_rows",
+    "join_paragraphs", "label_tail", "match_row", "normalize", "normalize_agency", "parse_number", "read_table",
+    "readings", "split_cells", "tokenize", "years_in",
+]
+
+
+def parse_file(path: str | Path) -> Report:
+    """Read and parse one report file (any supported format). Raises UnreadableError."""
+    return parse_document(ingest.read_document(path))
+
+def parse_text(text: str, path: str = "<text>") -> Report:
+    """Parse report text already in memory (tests, notebooks)."""
+    doc = Document(path, "text", "utf-8", hashlib.sha256(text.encode()).hexdigest(), split_lines(text))
+    return parse_document(doc)
+
+
+
+
+# The applications table read with both layouts of （六）其他处理; the template version is decided after.
+_APPLICATIONS_PROBE = TableSpec(APPLICATIONS.key, APPLICATIONS.title, APPLICATIONS.rows + (ROW_OTHER_SINGLE,),
+                                APPLICATIONS.columns, APPLICATIONS.subtotal_labels)
+
+
+def parse_document(doc: Document) -> Report:
+    """Turn a document's text lines into the template's sections and cells."""
+    lines = doc.lines
+    doc_lines = {line.number: line for line in lines}
+    headings = find_headings(lines)
+    ordered = sorted(headings.items(), key=lambda kv: kv[1])
+    sections: dict[str, Section] = {}
+    for pos, (key, idx) in enumerate(ordered):
+        end = ordered[pos + 1][1] if pos + 1 < len(ordered) else len(lines)
+        body = lines[idx + 1:end]
+        text = join_paragraphs(body) if key in ("1", "5", "6") else "\n".join(
+            normalize(line.text).strip() for line in body if line.text.strip())
+        sections[key] = Section(key, True, compact(lines[idx].text), text, lines[idx].number)
+    for spec in SECTIONS:
+        sections.setdefault(spec.key, Section(spec.key, False))
+
+    first_heading = min(headings.values()) if headings else min(len(lines), 40)
+    preamble_lines = lines[:first_heading]
+    title_idx, title = find_title(preamble_lines)
+    agency = find_agency(preamble_lines, title_idx, title)
+    title_years = years_in(title) if title else []
+    title_year = title_years[0] if title_years else None
+    preamble = join_paragraphs(preamble_lines)
+    body_years = years_in(preamble + "\n" + sections["1"].text)
+    year = title_year
+    if year is None and body_years:
+        year = Counter(body_years).most_common(1)[0][0]
+
+    full_text = "\n".join(line.text for line in lines)
+    notes: list[str] = list(doc.notes)
+    # Tables: read with the 2021 layout first; the 2019 layout when the report is in that format.
+    cells: dict[str, Cell] = {}
+    app_cells, found_rows = read_table(region(lines, headings, "3"), _APPLICATIONS_PROBE, doc_lines)
+    template = detect_template(full_text, found_rows)
+    other_single = "3.6" in found_rows and not ({"3.6.1", "3.6.2", "3.6.3"} & found_rows)
+    if not other_single:
+        app_cells = {p: c for p, c in app_cells.items() if not is_single_other_row(p)}
+    elif template != "2019":
+        notes.append("（六）其他处理按2019年试行格式印为一行，未分列1–3项")
+    cells.update(app_cells)
+    ad_spec = table_spec(template, "active_disclosure")
+    ad_cells, _ = read_table(region(lines, headings, "2"), ad_spec, doc_lines)
+    cells.update(ad_cells)
+    rl_cells, _ = read_table(region(lines, headings, "4"), REVIEW_LITIGATION, doc_lines)
+    cells.update(rl_cells)
+
+    # Every template cell has an entry; what was not found is MISSING (never 0).
+    for key in TABLE_KEYS:
+        table = table_spec(template, key)
+        for row in table_rows(template, key, other_single):
+            for col in table.columns_of(row):
+                path = f"{key}.{row.key}.{col.key}"
+                cells.setdefault(path, Cell(path, None, CellStatus.MISSING))
+    if template == "2019":
+        cells = {p: c for p, c in cells.items() if not p.startswith("applications.3.6.") or is_single_other_row(p)}
+
+    found_cells = sum(1 for c in cells.values() if c.status is not CellStatus.MISSING)
+    if len(headings) < 2 and found_cells == 0:
+        raise UnreadableError("未找到年度报告的章节标题或统计表，内容不像政府信息公开工作年度报告")
+    unplaced = sorted({c.path.rsplit(".", 1)[0] for c in cells.values() if c.status is CellStatus.UNPLACED})
+    for row_path in unplaced:
+        notes.append(f"「{row_label(row_path)}」行印出的数字个数与模板列数不符，无法确定各数所属列，按未知处理")
+
+    return Report(
+        path=doc.path, format=doc.format, encoding=doc.encoding, sha256=doc.sha256,
+        agency=agency, year=year, template=template, title=title, sections=sections, cells=cells,
+        preamble=preamble, lines=lines, notes=tuple(notes),
+        other_single_row=other_single, title_year=title_year,
+        title_line=preamble_lines[title_idx].number if title_idx is not None else None,
+    )

@@ -1,0 +1,98 @@
+"""Laying a row's tokens into the template's columns: every reading stray empty cells allow, and the
+choice among them by the table's own sums (the template's identities), then by the table's habit."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from auditlib.parse.tokens import EMPTY, Kind, Token
+from auditlib.template import APPLICATIONS, GROUP_TOTAL, REVIEW_LITIGATION, Identity, identities
+
+__all__ = ["Reading", "applications_score", "choose_readings", "readings", "rl_score"]
+
+
+@dataclass(frozen=True)
+class Reading:
+    """One way to read a row's cells: which stray empty cells were dropped at each end."""
+
+    cells: list[Token]
+    lead: int
+    trail: int
+
+
+def readings(tokens: list[Token], width: int) -> list[Reading]:
+    """Every way to read `width` cells from a row's tokens; [] when the row cannot be placed.
+
+    Stray empty cells at either end (merged label cells, trailing tabs) may be dropped; the
+    reading that drops trailing ones first comes first. Nothing printed is ever dropped, except the
+    法人或其他组织小计 column of the 8-column variant, recognised by its own sum.
+    """
+    n = len(tokens)
+    if n == width:
+        return [Reading(tokens, 0, 0)]
+    if n < width:
+        return [Reading([EMPTY] * width, 0, 0)] if all(t.kind is Kind.EMPTY for t in tokens) else []
+    extra = n - width
+    out = [
+        Reading(tokens[lead:n - (extra - lead)], lead, extra - lead)
+        for lead in range(extra + 1)
+        if all(t.kind is Kind.EMPTY for t in tokens[:lead]) and all(t.kind is Kind.EMPTY for t in tokens[n - (extra - lead):])
+    ]
+    filled = [t for t in tokens if t.kind is not Kind.EMPTY]
+    if not out and len(filled) == width:
+        out = [Reading(filled, -1, -1)]
+    subtotal_variant = width == 7 and len(filled) == 8 and all(t.kind is Kind.VALUE for t in filled)
+    if not out and subtotal_variant and filled[6].value == sum(t.value or 0 for t in filled[1:6]):
+        out = [Reading(filled[:6] + filled[7:], -1, -1)]
+    return out
+
+
+def choose_readings(options: dict[str, tuple[int, list[Reading]]], score: Callable[[dict[str, list[Token]]], int] | None) -> dict[str, list[Token]]:
+    """One reading per row. Where a row reads two ways, the table's sums choose; failing that, the
+    way this table's unambiguous rows of the same shape were printed (a converter is consistent)."""
+    habit = Counter((n, opts[0].lead, opts[0].trail) for n, opts in options.values() if len(opts) == 1)
+    chosen = {key: opts[0].cells for key, (_, opts) in options.items() if opts}
+    for key, (n, opts) in options.items():
+        if len(opts) > 1:
+
+            def merit(o: Reading, key: str = key, n: int = n) -> tuple[int, int]:
+                return (score({**chosen, key: o.cells}) if score else 0, habit[(n, o.lead, o.trail)])
+
+            chosen[key] = max(opts, key=merit).cells
+    return chosen
+
+
+def _sum_score(eqs: Iterable[Identity], token: Callable[[str], Token | None]) -> int:
+    """+1 for each of the template's sums that holds, −1 for each that fails; sums over unknowns count 0."""
+    score = 0
+    for eq in eqs:
+        tokens = [token(p) for p in eq.cells]
+        if all(t is not None and t.kind is Kind.VALUE for t in tokens):
+            values = [t.value or 0 for t in tokens if t is not None]
+            score += 1 if sum(values[:len(eq.parts)]) == sum(values[len(eq.parts):]) else -1
+    return score
+
+
+def applications_score(chosen: dict[str, list[Token]]) -> int:
+    """How well a choice of readings agrees with the applications table's own sums."""
+    single = "3.6" in chosen and not any(k.startswith("3.6.") for k in chosen)
+    columns = [c.key for c in APPLICATIONS.columns]
+
+    def token(path: str) -> Token | None:
+        row, _, col = path.split(".", 1)[1].rpartition(".")
+        cells = chosen.get(row)
+        return cells[columns.index(col)] if cells is not None else None
+
+    return _sum_score(identities("2021", single), token)
+
+
+_RL_PATHS = [f"{REVIEW_LITIGATION.key}.{r.key}.{c.key}" for r in REVIEW_LITIGATION.rows for c in REVIEW_LITIGATION.columns]
+_RL_SUMS = tuple(eq for eq in identities("2021") if eq.kind == GROUP_TOTAL)
+
+
+def rl_score(row: list[Token]) -> int:
+    """How well one reading of table 四's printed row agrees with its group totals."""
+    return _sum_score(_RL_SUMS, lambda path: row[_RL_PATHS.index(path)])
+

@@ -1,0 +1,70 @@
+"""Report metadata: the title line, the agency it names, and the template version in use."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from auditlib.agency import AGENCY_SUFFIX, normalize_agency
+from auditlib.model import SourceLine
+from auditlib.template import MARKERS_PRE_2019, TEMPLATE_2019, TEMPLATE_2021
+from auditlib.text import compact
+
+__all__ = ["detect_template", "find_agency", "find_title"]
+
+_TITLE_TAIL = re.compile(r"(?:关于)?((?:19|20)\d{2}|[〇零○一二三四五六七八九]{4})\s*年")
+
+
+def find_title(preamble: Sequence[SourceLine]) -> tuple[int | None, str]:
+    """Index and compact text of the title line (the first line naming a 报告)."""
+    for idx, line in enumerate(preamble[:40]):
+        text = compact(line.text)
+        if "报告" in text and ("信息公开" in text or "政务公开" in text or "年度" in text) and len(text) <= 80:
+            return idx, text
+    return None, ""
+
+
+def find_agency(preamble: Sequence[SourceLine], title_idx: int | None, title: str) -> str | None:
+    candidates: list[str] = []
+    if title:
+        m = _TITLE_TAIL.search(title)
+        head = title[: m.start()] if m else title.split("政府信息公开")[0]
+        if not head and m:
+            # `2024年青山镇政府信息公开工作年度报告`: the agency follows the year.
+            after = re.split(r"政府信息公开|政务信息公开|政务公开|信息公开", title[m.end():].lstrip("度"))[0]
+            head = after if after and not after.startswith(("工作", "年度")) else ""
+        if head:
+            candidates.append(head)
+    before = [compact(line.text) for line in preamble[: title_idx if title_idx is not None else 6]]
+    before = [t for t in before if t and len(t) <= 40 and "报告" not in t]
+    head = candidates[0] if candidates else ""
+    if head and AGENCY_SUFFIX.search(head) and len(head) > 2 and not head.endswith(("镇", "乡", "街道", "区", "县", "市")):
+        return normalize_agency(head)
+    # The title names only part of the agency (`刘家塔镇`): a line above names it in full.
+    for text in reversed(before):
+        if AGENCY_SUFFIX.search(text) and (not head or head in text or normalize_agency(head) in text):
+            return normalize_agency(text)
+    if head:
+        return normalize_agency(head + ("人民政府" if head.endswith(("镇", "乡", "区", "县", "市")) else ""))
+    for text in before:
+        if AGENCY_SUFFIX.search(text):
+            return normalize_agency(text)
+    return None
+
+
+def detect_template(full_text: str, found_rows: set[str]) -> str:
+    text = compact(full_text)
+    new = sum(1 for m in TEMPLATE_2021.markers if m in text)
+    old = sum(1 for m in TEMPLATE_2019.markers if m in text)
+    if new and new >= old:
+        return "2021"
+    if old:
+        return "2019"
+    if any(m in text for m in MARKERS_PRE_2019):
+        return "unknown"
+    if {"3.6.1", "3.6.2"} & found_rows:
+        return "2021"
+    if "3.6" in found_rows:
+        return "2019"
+    return "unknown"
+

@@ -1,0 +1,237 @@
+"""Logical rows: table lines folded into (label, cells) rows, matched to the template's rows by their
+distinctive words (never by position); garbled labels are placed by the template's order."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from auditlib.model import SourceLine
+from auditlib.parse.columns import readings
+from auditlib.parse.tokens import EMPTY, Kind, Token, analyse, is_furniture
+from auditlib.template import Row, TableSpec
+
+__all__ = ["STARTS_ITEM", "LogicalRow", "assign_rows", "empty_cells", "filled", "fold_rows", "is_subtotal",
+           "label_tail", "match_row"]
+
+STARTS_ITEM = re.compile(r"^(?:[(（]?[一二三四五六七八九十]{1,2}[)）、.．]|[(（]\d{1,2}[)）]|\d{1,2}[.、．](?!\d))")
+_MARKER_ANY = re.compile(r"(?:\d{1,2}[.、．](?!\d)|[(（][一二三四五六七八九十]{1,2}[)）]|[一二三四五六七八九十]{1,2}、)")
+
+
+@dataclass
+class LogicalRow:
+    label: str
+    tokens: list[Token] = field(default_factory=list)
+    lines: list[int] = field(default_factory=list)
+
+    def count(self) -> int:
+        return len(self.tokens)
+
+
+def label_tail(label: str) -> str:
+    """The label after its last list marker: `（六）其他处理3.其他` → `其他`."""
+    parts = _MARKER_ANY.split(label)
+    tail = parts[-1] if parts else label
+    return tail.strip("：:，,。.()（）")
+
+
+_MATCHES: dict[tuple[str, int], Row | None] = {}
+
+
+def match_row(label: str, rows: Sequence[Row]) -> Row | None:
+    """The template row a label names, by its distinctive words (longest keyword wins)."""
+    if not label:
+        return None
+    key = (label, id(rows))
+    if key not in _MATCHES:
+        if len(_MATCHES) > 65536:
+            _MATCHES.clear()
+        _MATCHES[key] = _match_row(label, rows)
+    return _MATCHES[key]
+
+
+def _match_row(label: str, rows: Sequence[Row]) -> Row | None:
+    best: tuple[int, Row] | None = None
+    for row in rows:
+        if row.fallback:
+            continue
+        score = max((len(k) for k in row.keywords if k in label), default=0)
+        if score and (best is None or score > best[0]):
+            best = (score, row)
+    if best:
+        return best[1]
+    tail = label_tail(label)
+    for row in rows:
+        if tail and tail in row.exact:
+            return row
+    for row in rows:
+        if row.fallback and any(k in label for k in row.keywords):
+            return row
+    return None
+
+
+def is_subtotal(label: str, spec: TableSpec) -> bool:
+    tail = label_tail(label)
+    return bool(tail) and any(tail == s or tail.endswith(s) for s in spec.subtotal_labels)
+
+
+def fold_rows(lines: Sequence[SourceLine], spec: TableSpec) -> list[LogicalRow]:
+    """Fold table lines into logical rows: a (possibly wrapped) label and the cells after it.
+
+    A label that names a template row opens that row at once, so the empty cells printed after it
+    (on its line, or on lines of their own) count as its cells; unrecognised label text waits as the
+    start of the next row's label (a label wrapped before its numbers).
+    """
+    rows: list[LogicalRow] = []
+    pending: list[tuple[str, int]] = []
+    current: LogicalRow | None = None
+    matched_any = False
+
+    def matches(label: str) -> Row | None:
+        row = match_row(label, spec.rows)
+        # Generic labels (总计, 其他) name a row only below rows already recognised: above them they are headers.
+        if row is not None and row.exact and not row.keywords and row is not spec.rows[0] and not matched_any:
+            return None
+        return row
+
+    def width_of(row: LogicalRow) -> int:
+        matched = match_row(row.label, spec.rows)
+        if matched is not None:
+            return len(spec.columns_of(matched))
+        return max(len(spec.columns_of(r)) for r in spec.rows)
+
+    def full(row: LogicalRow) -> bool:
+        return row.count() >= width_of(row)
+
+    def close() -> None:
+        nonlocal current, matched_any
+        if current is not None and (current.tokens or match_row(current.label, spec.rows) is not None):
+            rows.append(current)  # a recognised label with no numbers yet is kept: its numbers may precede it
+            matched_any = matched_any or match_row(current.label, spec.rows) is not None
+        current = None
+
+    def open_row(label: str, line: int, tokens: Sequence[Token]) -> None:
+        nonlocal current, matched_any
+        close()
+        text = "".join(t for t, _ in pending) + label
+        current = LogicalRow(text, list(tokens), [n for _, n in pending] + [line])
+        pending.clear()
+        if match_row(text, spec.rows) is not None:
+            matched_any = True
+
+    def starts_new(label: str) -> bool:
+        return bool(STARTS_ITEM.match(label) or matches(label) or is_subtotal(label, spec))
+
+    for line in lines:
+        if is_furniture(line.text):
+            continue
+        parts = analyse(line.text)
+        waiting = current is not None and not any(t.kind is not Kind.EMPTY for t in current.tokens)
+        if current is not None and waiting and parts.label and not starts_new(parts.label):
+            current.label += parts.label  # the label goes on over another line, perhaps with its numbers
+            current.lines.append(line.number)
+            current.tokens.extend(parts.values)
+        elif parts.label and parts.has_values:
+            if starts_new(parts.label):
+                pending.clear()
+            open_row(parts.label, line.number, parts.values)
+        elif parts.label:
+            close()
+            if starts_new(parts.label):
+                pending.clear()
+            if matches(parts.label):
+                open_row(parts.label, line.number, parts.values)
+            else:
+                pending.append((parts.label, line.number))
+        elif parts.has_values:
+            if current is None or full(current):
+                open_row("", line.number, [])
+                assert current is not None
+                current.lines.pop()
+            current.tokens.extend(parts.values)
+            current.lines.append(line.number)
+        elif parts.values and current is not None and not full(current) and "\t" in line.text:
+            current.tokens.extend([EMPTY] * empty_cells(line.text))
+            current.lines.append(line.number)
+    close()
+    return [r for r in rows if any(t.kind is not Kind.EMPTY for t in r.tokens) or match_row(r.label, spec.rows)]
+
+
+def empty_cells(text: str) -> int:
+    """Cells on a line that holds only empty cells: `\t` alone is one cell on a line of its own
+    (one-cell-per-line layouts indent with a tab); otherwise every tab-separated cell counts."""
+    tabs = text.count("\t")
+    return 1 if tabs <= 1 else tabs + 1
+
+
+def filled(row: LogicalRow) -> int:
+    return sum(1 for t in row.tokens if t.kind is not Kind.EMPTY)
+
+
+def _numbers_before_labels(logical: list[LogicalRow], spec: TableSpec) -> list[LogicalRow]:
+    """Some PDF text puts a row's numbers on the line above its (vertically centred) label: an
+    unlabelled row of numbers followed at once by a recognised label that got no numbers of its own
+    is one row. Labels left without numbers are dropped (their cells stay missing)."""
+    out: list[LogicalRow] = []
+    i = 0
+    while i < len(logical):
+        row, nxt = logical[i], logical[i + 1] if i + 1 < len(logical) else None
+        # A group label (（五）不予处理) printed in its own merged cell, above a line of numbers, names no row;
+        # only a group label printed on the same line as its numbers is a subtotal.
+        group_above = is_subtotal(row.label, spec) and len(row.lines) > 1
+        unlabelled = (filled(row) and match_row(row.label, spec.rows) is None
+                      and (group_above or not is_subtotal(row.label, spec)))
+        if unlabelled and nxt is not None and not nxt.tokens and match_row(nxt.label, spec.rows) is not None:
+            out.append(LogicalRow(nxt.label, row.tokens, row.lines + nxt.lines))
+            i += 2
+            continue
+        if row.tokens:
+            out.append(row)
+        i += 1
+    return out
+
+
+def assign_rows(logical: list[LogicalRow], spec: TableSpec) -> dict[str, LogicalRow]:
+    """Template row key → the logical row printed for it; garbled labels are placed by order."""
+    logical = _numbers_before_labels(logical, spec)
+    order = {r.key: i for i, r in enumerate(spec.rows)}
+    matched: list[tuple[LogicalRow, str | None]] = []
+    first: dict[str, int] = {}
+    for lrow in logical:
+        row = match_row(lrow.label, spec.rows)
+        if row is not None and row.key not in first:
+            first[row.key] = len(matched)
+            matched.append((lrow, row.key))
+        elif row is not None:
+            # The same row twice (a sentence or a heading above the table, a repeated header): the
+            # printing whose numbers fit the row's columns wins, then the one with more numbers.
+            width = len(spec.columns_of(row))
+            merit = (bool(readings(lrow.tokens, width)), filled(lrow))
+            kept = matched[first[row.key]][0]
+            if merit > (bool(readings(kept.tokens, width)), filled(kept)):
+                matched[first[row.key]] = (lrow, row.key)
+        elif not is_subtotal(lrow.label, spec) and filled(lrow):
+            matched.append((lrow, None))
+    # Unrecognised rows between two recognised ones fill the template rows between them, in order,
+    # when the counts agree exactly (an OCR'd or misspelt label).
+    result = {key: lrow for lrow, key in matched if key is not None}
+    i = 0
+    while i < len(matched):
+        if matched[i][1] is not None:
+            i += 1
+            continue
+        j = i
+        while j < len(matched) and matched[j][1] is None:
+            j += 1
+        before = matched[i - 1][1] if i > 0 else None
+        after = matched[j][1] if j < len(matched) else None
+        lo = order[before] if before is not None else -1
+        hi = order[after] if after is not None else len(spec.rows)
+        gap = [r.key for r in spec.rows[lo + 1:hi] if r.key not in result]
+        if lo >= 0 and hi < len(spec.rows) and len(gap) == j - i:
+            for (lrow, _), key in zip(matched[i:j], gap, strict=True):
+                result[key] = lrow
+        i = j
+    return result
+

@@ -1,0 +1,113 @@
+"""Sections: the six headings (一、总体情况 …) found in template order, the lines of each section, and
+paragraphs repaired across page and line wraps. ingest/html.py asks `numbered_section` too."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+
+from auditlib.model import SourceLine
+from auditlib.parse.rows import STARTS_ITEM
+from auditlib.parse.tokens import PAGE_MARK
+from auditlib.template import SECTIONS
+from auditlib.text import BOOKMARK, MARKDOWN_PREFIX, compact, normalize
+
+__all__ = ["find_headings", "join_paragraphs", "numbered_section", "region"]
+
+_HEADING = re.compile(r"^第?(?P<num>[一二三四五六])(?:部分)?\s*[、.．,，:：]?\s*(?P<title>.*)$")
+_HEADING_START = re.compile("|".join([r"第?[一二三四五六]"] + sorted({re.escape(k) for s in SECTIONS for k in s.keywords})))
+_NUMERALS = {s.numeral: s for s in SECTIONS}
+_TERMINAL = tuple("。；;：:！!？?")
+
+# A title printed without its numeral must still read as a heading: no sentence, no figures, and the
+# template's kind of ending (so a table header such as 行政复议 行政诉讼 is not taken for one).
+_UNNUMBERED_HEADING = re.compile(r"^[^。；;，,\d]+?(情况|事项|问题|措施|概述)[:：]?$")
+
+
+def numbered_section(text: str) -> str | None:
+    """The section key when compact `text` is a numbered heading (一、总体情况, 第二部分 主动公开…)."""
+    if len(text) > 40:
+        return None
+    m = _HEADING.match(text)
+    if not m:
+        return None
+    spec = _NUMERALS[m.group("num")]
+    return spec.key if any(k in m.group("title") for k in spec.keywords) else None
+
+
+def _heading_candidates(lines: Sequence[SourceLine]) -> list[tuple[int, int, int]]:
+    """(line index, section number, strength): 2 for a numbered heading (一、…), 1 for a bare title."""
+    out: list[tuple[int, int, int]] = []
+    for idx, line in enumerate(lines):
+        if len(line.text) > 120:
+            continue
+        text = compact(line.text)
+        if not text or len(text) > 40 or not _HEADING_START.match(text):
+            continue
+        m = _HEADING.match(text)
+        numbered = numbered_section(text)
+        for spec in SECTIONS:
+            if m and m.group("num") == spec.numeral:
+                if numbered == spec.key:
+                    out.append((idx, int(spec.key), 2))
+            elif (any(text.startswith(k) for k in spec.keywords) and len(text) <= len(spec.title) + 6
+                  and _UNNUMBERED_HEADING.match(text)):
+                out.append((idx, int(spec.key), 1))
+    return out
+
+
+def find_headings(lines: Sequence[SourceLine]) -> dict[str, int]:
+    """Section key → index (into `lines`) of its heading.
+
+    Of all lines that could be headings, take the set in template order that finds the most sections
+    (numbered headings weigh more): a sentence that merely starts like a heading cannot hide the rest.
+    """
+    candidates = _heading_candidates(lines)
+    # best[i]: the best chain ending at candidate i, as (sections found, strength, chain).
+    best: list[tuple[int, int, list[int]]] = []
+    for i, (idx, key, strength) in enumerate(candidates):
+        prior = [best[j] for j in range(i) if candidates[j][1] < key and candidates[j][0] < idx]
+        count, weight, chain = max(prior, key=lambda b: (b[0], b[1]), default=(0, 0, []))
+        best.append((count + 1, weight + strength, [*chain, i]))
+    if not best:
+        return {}
+    _, _, chain = max(best, key=lambda b: (b[0], b[1]))
+    return {str(candidates[i][1]): candidates[i][0] for i in chain}
+
+
+def _is_sentence_end(text: str) -> bool:
+    return text.endswith(_TERMINAL) or text.endswith(("”", "」", "）", ")")) and len(text) < 30
+
+
+def join_paragraphs(lines: Iterable[SourceLine]) -> str:
+    """Repair paragraphs broken by page or line wraps: a line that does not end a sentence continues."""
+    paragraphs: list[str] = []
+    current = ""
+    for line in lines:
+        text = BOOKMARK.sub("", line.text).replace("\u00a0", " ").replace("\u3000", " ").strip()
+        text = MARKDOWN_PREFIX.sub("", text).replace("**", "").strip()
+        if not text or PAGE_MARK.match(normalize(text)):
+            if current and (_is_sentence_end(current) or len(current) < 15):
+                paragraphs.append(current)
+                current = ""
+            continue
+        if current and not _is_sentence_end(current) and len(current) >= 15 and not STARTS_ITEM.match(compact(text)):
+            current += text
+        else:
+            if current:
+                paragraphs.append(current)
+            current = text
+    if current:
+        paragraphs.append(current)
+    return "\n".join(paragraphs)
+
+
+def region(lines: Sequence[SourceLine], headings: dict[str, int], key: str) -> Sequence[SourceLine]:
+    """The lines of section `key`; when its heading is missing, the gap between its neighbours."""
+    k = int(key)
+    before = [idx for s, idx in headings.items() if int(s) <= k]
+    after = [idx for s, idx in headings.items() if int(s) > k]
+    start = max(before) if before else 0
+    end = min(after) if after else len(lines)
+    return lines[start:end]
+

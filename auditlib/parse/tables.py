@@ -1,0 +1,104 @@
+"""One table's cells from its section's lines: rows folded and matched, numbers laid into columns,
+each cell with its provenance. Table 四 is read as one stream of fifteen numbers."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from auditlib.model import Cell, CellStatus, SourceLine
+from auditlib.parse.columns import Reading, applications_score, choose_readings, readings, rl_score
+from auditlib.parse.rows import LogicalRow, assign_rows, empty_cells, fold_rows
+from auditlib.parse.tokens import EMPTY, Kind, Token, analyse, is_furniture
+from auditlib.template import REVIEW_LITIGATION, Column, Row, TableSpec
+from auditlib.text import cjk_count, compact
+
+__all__ = ["read_table"]
+
+
+def _cell(path: str, token: Token | None, column: Column, lines: tuple[int, ...], source: str, where: str) -> Cell:
+    if token is None:
+        return Cell(path, None, CellStatus.UNPLACED, None, lines, source, where)
+    if token.kind is Kind.VALUE:
+        value = token.value
+        ok = value is not None and (value >= 0 or column.signed) and (column.decimal or isinstance(value, int))
+        return Cell(path, value, CellStatus.OK if ok else CellStatus.INVALID, token.raw, lines, source, where)
+    if token.kind is Kind.INVALID:
+        return Cell(path, None, CellStatus.INVALID, token.raw, lines, source, where)
+    return Cell(path, None, CellStatus.BLANK, token.raw, lines, source, where)
+
+
+def _provenance(lrow: LogicalRow, doc_lines: dict[int, SourceLine]) -> tuple[tuple[int, ...], str, str]:
+    """The row's source line numbers, their original text, and the reader's locator of the first."""
+    lines = tuple(lrow.lines)
+    source = "\n".join(doc_lines[n].text for n in lines if n in doc_lines)
+    where = next((doc_lines[n].where for n in lines if n in doc_lines and doc_lines[n].where), "")
+    return lines, source, where
+
+
+def read_table(lines: Sequence[SourceLine], spec: TableSpec, doc_lines: dict[int, SourceLine]) -> tuple[dict[str, Cell], set[str]]:
+    """The cells of one table found in `lines`; also the keys of rows that were found."""
+    cells: dict[str, Cell] = {}
+    found: set[str] = set()
+    if spec.key == "review_litigation":
+        return _read_review_litigation(lines, doc_lines)
+    logical = fold_rows(lines, spec)
+    options: dict[str, tuple[int, list[Reading]]] = {}
+    rows: dict[str, tuple[Row, LogicalRow]] = {}
+    for key, lrow in assign_rows(logical, spec).items():
+        row = spec.row(key)
+        rows[key] = (row, lrow)
+        options[key] = (len(lrow.tokens), readings(lrow.tokens, len(spec.columns_of(row))))
+    chosen = choose_readings(options, applications_score if spec.key == "applications" else None)
+    for key, (row, lrow) in rows.items():
+        found.add(key)
+        provenance = _provenance(lrow, doc_lines)
+        for i, col in enumerate(spec.columns_of(row)):
+            path = f"{spec.key}.{key}.{col.key}"
+            token = chosen[key][i] if key in chosen else None
+            cells[path] = _cell(path, token, col, *provenance)
+    return cells, found
+
+
+def _read_review_litigation(lines: Sequence[SourceLine], doc_lines: dict[int, SourceLine]) -> tuple[dict[str, Cell], set[str]]:
+    """Table 四 is one printed row of 15 numbers (five per group), whatever its header looks like.
+
+    The numbers are read from number-only lines below the table's header (行政复议 …), up to the
+    first line of prose; numbers inside sentences are never cells.
+    """
+    spec = REVIEW_LITIGATION
+    width = sum(len(spec.columns_of(r)) for r in spec.rows)
+    stream = LogicalRow("")
+    start = next((i for i, line in enumerate(lines) if "行政复议" in compact(line.text)), None)
+    for line in lines[start if start is not None else len(lines):]:
+        if is_furniture(line.text):
+            continue
+        parts = analyse(line.text)
+        prose = any(cjk_count(t.raw) >= 6 for t in parts.values) or cjk_count(parts.label) >= 20
+        if prose and any(t.kind is not Kind.EMPTY for t in stream.tokens):
+            break
+        if parts.has_values and not parts.label and not prose:
+            stream.tokens.extend(parts.values)
+            stream.lines.append(line.number)
+        elif not parts.label and parts.values and "\t" in line.text:
+            stream.tokens.extend([EMPTY] * empty_cells(line.text))  # readings() drops stray ones
+            stream.lines.append(line.number)
+    cells: dict[str, Cell] = {}
+    if not any(t.kind is not Kind.EMPTY for t in stream.tokens):
+        header = any("行政复议" in compact(line.text) for line in lines[1:])
+        if not header or len(stream.tokens) < width:
+            return cells, set()
+        stream.tokens = [EMPTY] * width  # the table's grid is printed, every cell left empty
+    options = readings(stream.tokens, width)
+    # Read over many lines (one cell per line), stray empties are the header's: drop leading ones
+    # first; on one printed line, trailing tabs are the commoner artefact.
+    prefer_lead = 1 if len(set(stream.lines)) > 3 else -1
+    placed = max(options, key=lambda o: (rl_score(o.cells), prefer_lead * o.lead)).cells if options else None
+    i = 0
+    provenance = _provenance(stream, doc_lines)
+    for row in spec.rows:
+        for col in spec.columns_of(row):
+            path = f"{spec.key}.{row.key}.{col.key}"
+            cells[path] = _cell(path, placed[i] if placed is not None else None, col, *provenance)
+            i += 1
+    return cells, {r.key for r in spec.rows}
+

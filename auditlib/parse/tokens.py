@@ -1,0 +1,144 @@
+"""A line of text → tokens (label text, numbers, blank marks, empty cells) → its label and values."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import Enum
+from functools import lru_cache
+
+from auditlib.template import BLANK_MARKS
+from auditlib.text import cjk_count, compact, normalize
+
+__all__ = ["EMPTY", "PAGE_MARK", "PIPE_RULE", "Kind", "LineParts", "Token", "analyse", "is_furniture",
+           "parse_number", "split_cells", "tokenize"]
+
+PAGE_MARK = re.compile(r"^\s*(?:[-－—–]\s*\d{1,3}\s*[-－—–]|第\s*\d{1,3}\s*页(?:\s*[,，/／]?\s*共\s*\d{1,3}\s*页)?|\d{1,3}\s*/\s*\d{1,3})\s*$")
+PIPE_RULE = re.compile(r"^\s*\|?(?:\s*:?-{2,}:?\s*\|)+\s*:?-*:?\s*$")
+
+
+def is_furniture(text: str) -> bool:
+    """A page mark (`- 4 -`, 第2页) or a Markdown table rule: printed between rows, part of none."""
+    return bool(PAGE_MARK.match(normalize(text)) or PIPE_RULE.match(text))
+
+
+class Kind(Enum):
+    EMPTY = "empty"
+    VALUE = "value"
+    BLANK = "blank"
+    TEXT = "text"
+    INVALID = "invalid"  # text where a number belongs
+
+
+@dataclass(frozen=True)
+class Token:
+    kind: Kind
+    raw: str = ""
+    value: int | float | None = None
+
+
+EMPTY = Token(Kind.EMPTY)
+_NUMBER = re.compile(r"^([+-]?)(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?(?:件|个|条|项|次|宗|起|万元|元)?$")
+_GLUED = re.compile(r"^(.*[\u3400-\u9fff）)”\"])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)$")
+
+
+def parse_number(word: str) -> int | float | None:
+    m = _NUMBER.match(word)
+    if not m:
+        return None
+    sign, digits, frac = m.groups()
+    digits = digits.replace(",", "")
+    if frac:
+        number: int | float = float(digits + frac)
+    else:
+        number = int(digits)
+    return -number if sign == "-" else number
+
+
+def _classify(word: str) -> list[Token]:
+    if word in BLANK_MARKS:
+        return [Token(Kind.BLANK, word)]
+    number = parse_number(word)
+    if number is not None:
+        return [Token(Kind.VALUE, word, number)]
+    return [Token(Kind.TEXT, word)]
+
+
+def _unglue(tokens: list[Token]) -> list[Token]:
+    """`行政许可6935` (PDF text that lost a space): the last label word of a line may carry the row's
+    first number. Only the last one, with nothing textual after it — `数据1 | 数据2` is a header."""
+    last_text = max((i for i, t in enumerate(tokens) if t.kind is Kind.TEXT), default=None)
+    if last_text is None:
+        return tokens
+    glued = _GLUED.match(tokens[last_text].raw)
+    if not glued or cjk_count(glued.group(1)) < 2:
+        return tokens
+    value = Token(Kind.VALUE, glued.group(2), parse_number(glued.group(2)))
+    return [*tokens[:last_text], Token(Kind.TEXT, glued.group(1)), value, *tokens[last_text + 1:]]
+
+
+def split_cells(text: str) -> list[str]:
+    """A line's cells: pipe-table cells, tab-separated cells, or the whole line."""
+    stripped = text.strip()
+    if stripped.startswith("|") or stripped.endswith("|") and "|" in stripped[:-1]:
+        inner = stripped[1:] if stripped.startswith("|") else stripped
+        inner = inner[:-1] if inner.endswith("|") else inner
+        return inner.split("|")
+    if "\t" in text:
+        return text.split("\t")
+    return [text]
+
+
+def tokenize(text: str) -> list[Token]:
+    """A line → tokens; consecutive words of label text merge into one TEXT token."""
+    tokens: list[Token] = []
+    for cell in split_cells(normalize(text)):
+        words = cell.split()
+        if not words:
+            tokens.append(EMPTY)
+            continue
+        cell_tokens: list[Token] = []
+        for word in words:
+            for tok in _classify(word):
+                if tok.kind is Kind.TEXT and cell_tokens and cell_tokens[-1].kind is Kind.TEXT:
+                    cell_tokens[-1] = Token(Kind.TEXT, cell_tokens[-1].raw + tok.raw)
+                else:
+                    cell_tokens.append(tok)
+        tokens.extend(cell_tokens)
+    return _mark_list_numbers(_unglue(tokens))
+
+
+def _mark_list_numbers(tokens: list[Token]) -> list[Token]:
+    """`1 属于国家秘密`: a small number right before a label is the label's list marker."""
+    out = list(tokens)
+    for i, tok in enumerate(out):
+        if tok.kind is not Kind.VALUE or not isinstance(tok.value, int) or not 0 < tok.value <= 20:
+            continue
+        nxt = next((t for t in out[i + 1:] if t.kind is not Kind.EMPTY), None)
+        if nxt is not None and nxt.kind is Kind.TEXT and cjk_count(nxt.raw) >= 3:
+            out[i] = Token(Kind.TEXT, tok.raw + ".")
+    return out
+
+
+@dataclass(frozen=True)
+class LineParts:
+    label: str  # compact label text ("" when none)
+    values: tuple[Token, ...]  # tokens after the label: VALUE / BLANK / EMPTY / INVALID
+    has_values: bool
+
+
+@lru_cache(maxsize=16384)
+def analyse(text: str) -> LineParts:
+    """Split a line into its label and the value tokens after it."""
+    tokens = tokenize(text)
+    first_value = next((i for i, t in enumerate(tokens) if t.kind in (Kind.VALUE, Kind.BLANK)), len(tokens))
+    label_idx = [i for i, t in enumerate(tokens[:first_value]) if t.kind is Kind.TEXT]
+    label = "".join(compact(tokens[i].raw) for i in label_idx)
+    start = label_idx[-1] + 1 if label_idx else 0
+    values = [Token(Kind.INVALID, t.raw) if t.kind is Kind.TEXT else t for t in tokens[start:]]
+    if not label_idx and sum(1 for t in values if t.kind is not Kind.EMPTY) == 1:
+        # `\t 0`: one cell on a line of its own; the leading tab is indentation, not an empty cell.
+        values = [t for t in values if t.kind is not Kind.EMPTY]
+    has_values = any(t.kind in (Kind.VALUE, Kind.BLANK, Kind.INVALID) for t in values)
+    return LineParts(label, tuple(values), has_values)
+

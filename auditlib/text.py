@@ -1,0 +1,65 @@
+"""Text helpers shared by the parser, the narrative reader and the rules: normalising, compacting,
+counting CJK characters, finding years. Nothing here knows a layout or a template."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+__all__ = ["BOOKMARK", "MARKDOWN_PREFIX", "cjk_count", "compact", "normalize", "years_in"]
+
+_ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"), None)
+_CJK = re.compile(r"[\u3400-\u9fff]")
+_SPACE_RUN = re.compile(r"\s+")
+MARKDOWN_PREFIX = re.compile(r"^\s*(?:#{1,6}\s*|>\s*|[-*+]\s+(?=\S))+")
+BOOKMARK = re.compile(r"\[bookmark:[^\]]*\]")
+
+
+def _normalize(text: str) -> str:
+    if "[bookmark:" in text:
+        text = BOOKMARK.sub("", text)
+    return unicodedata.normalize("NFKC", text.translate(_ZERO_WIDTH)).replace("\u3000", " ")
+
+
+_normalize_short = lru_cache(maxsize=16384)(_normalize)
+
+
+def normalize(text: str) -> str:
+    """NFKC (full-width digits and brackets → ASCII), odd spaces → space, zero-width marks removed."""
+    if text.isascii():
+        return text  # NFKC leaves ASCII as it is (most rows of numbers)
+    # Table lines and labels recur across reports: remember the short ones.
+    return _normalize_short(text) if len(text) < 200 else _normalize(text)
+
+
+@lru_cache(maxsize=16384)
+def _compact(text: str) -> str:
+    text = normalize(text).replace("**", "").replace("__", "")
+    return _SPACE_RUN.sub("", MARKDOWN_PREFIX.sub("", text))
+
+
+def compact(text: str) -> str:
+    """Normalised text without whitespace or Markdown emphasis: for matching labels and headings."""
+    if len(text) < 200:
+        return _compact(text)
+    text = normalize(text).replace("**", "").replace("__", "")
+    return _SPACE_RUN.sub("", MARKDOWN_PREFIX.sub("", text))
+
+
+def cjk_count(text: str) -> int:
+    """How many CJK ideographs `text` holds."""
+    return len(_CJK.findall(text))
+
+
+_CN_DIGITS = {c: str(i) for i, c in enumerate("〇一二三四五六七八九")} | {"零": "0", "○": "0", "O": "0"}
+_YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
+_CN_YEAR = re.compile(r"([〇零○一二三四五六七八九]{4})\s*年")
+
+
+def years_in(text: str) -> list[int]:
+    """Every year written `2024年` or `二〇二四年` in `text`, in order (Arabic ones first)."""
+    text = normalize(text)
+    years = [int(y) for y in _YEAR.findall(text)]
+    years += [int("".join(_CN_DIGITS.get(c, c) for c in y)) for y in _CN_YEAR.findall(text)]
+    return years
