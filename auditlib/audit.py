@@ -8,13 +8,12 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from auditlib.findings import Finding, Severity
+from auditlib.findings import Finding
 from auditlib.ingest import UnreadableError, supported_suffixes
 from auditlib.model import Report
 from auditlib.parse import parse_file
-from auditlib.rules import check_corpus, check_report
-
-UNREADABLE = "UNREADABLE"
+from auditlib.rules import UNREADABLE, check_corpus, check_report  # noqa: F401  (UNREADABLE: imported from here)
+from auditlib.rules.registry import unreadable as _unreadable_finding
 
 
 @dataclass
@@ -47,7 +46,8 @@ def collect_paths(paths: Iterable[str | Path]) -> list[Path]:
 
 
 def unreadable(path: str, reason: str) -> Finding:
-    return Finding(path, None, UNREADABLE, Severity.ERROR, f"无法读取该文件：{reason}")
+    """The UNREADABLE finding, rendered from its declaration in the rule registry."""
+    return _unreadable_finding(path, reason)
 
 
 def load(path: str | Path) -> tuple[Report | None, str | None]:

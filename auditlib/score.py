@@ -20,6 +20,7 @@ import yaml
 
 from auditlib.findings import Finding, Severity
 from auditlib.model import Report
+from auditlib.rules.registry import ENGINE_RULES, PUBLISH_LATE, violation
 
 if TYPE_CHECKING:
     from auditlib.audit import Outcome
@@ -41,7 +42,6 @@ __all__ = [
 ]
 
 DEFAULT_RUBRIC = Path(__file__).resolve().parent.parent / "parameters" / "rubric.yaml"
-PUBLISH_LATE = "PUBLISH-LATE"  # computed here from the publication date; no rule can see it
 NEEDS = {
     "publication_date": "未取得发布日期",
     "prior_year": "本批次没有该机关上一年度的报告",
@@ -257,7 +257,9 @@ def _late(item: Item, report: Report | None, published: dt.date | None) -> str |
     mmdd = item.deadlines.get(agency_kind(report.agency)) or "03-31"
     month, day = (int(x) for x in mmdd.split("-"))
     deadline = dt.date(report.year + 1, month, day)
-    return f"{published.isoformat()} 发布，晚于 {deadline.isoformat()}" if published > deadline else ""
+    if published <= deadline:
+        return ""
+    return ENGINE_RULES[PUBLISH_LATE].render(violation((), published=published.isoformat(), deadline=deadline.isoformat()))
 
 
 def score_report(findings: Sequence[Finding], rubric: Rubric, report: Report | None = None,

@@ -13,8 +13,19 @@ from builders import NARRATIVE, build, make_tables, render, render_2019, with_ce
 from auditlib import parse_text
 from auditlib.findings import Severity
 from auditlib.model import Report
-from auditlib.rules import CORPUS_RULES, RULE_FAILED, RULES, Rule, Violation, run_rules
-from auditlib.rules.registry import rule
+from auditlib.rules import (
+    CORPUS_RULES,
+    ENGINE_RULES,
+    REGISTRY,
+    RULE_FAILED,
+    RULES,
+    UNREADABLE,
+    Rule,
+    Violation,
+    run_rules,
+    unreadable,
+)
+from auditlib.rules.registry import rule, undeclare
 from auditlib.rules.tables import SUM_RULES, equations
 from auditlib.template import RESULT_TOTAL, identities, table_rows
 
@@ -158,7 +169,7 @@ def test_the_2019_format_is_recognised_and_read_as_far_as_its_keys_allow() -> No
 
 
 def test_a_crashing_rule_becomes_a_finding_and_the_others_still_run() -> None:
-    @rule("TEST-BOOM", Severity.ERROR, "不会出现")
+    @rule("TEST-BOOM", Severity.ERROR, "不会出现", name="测试用")
     def boom(report: Report) -> Iterator[Violation]:
         raise ZeroDivisionError("division by zero")
         yield  # pragma: no cover
@@ -169,8 +180,12 @@ def test_a_crashing_rule_becomes_a_finding_and_the_others_still_run() -> None:
         findings = run_rules(report, crashing)
         assert [f.rule for f in findings][0] == RULE_FAILED and "TEST-BOOM" in findings[0].message
         assert "APP-BALANCE" in {f.rule for f in findings}
+        assert findings[0].message == ("规则 TEST-BOOM 执行出错，未能完成该项检查"
+                                       "（ZeroDivisionError: division by zero，boom:" + findings[0].message.split(":")[-1])
+        assert findings[0].severity is REGISTRY[RULE_FAILED].severity
     finally:
-        del RULES["TEST-BOOM"]
+        undeclare("TEST-BOOM")
+    assert "TEST-BOOM" not in RULES and "TEST-BOOM" not in REGISTRY
 
 
 def test_equations_cover_the_template() -> None:
@@ -189,9 +204,69 @@ def test_one_row_other_disposal_stands_in_place_of_its_three_rows() -> None:
 
 
 def test_rule_objects_are_declared_once() -> None:
-    with pytest.raises(ValueError):
-        rule("APP-BALANCE", Severity.ERROR, "x")(lambda report: iter(()))
+    with pytest.raises(ValueError, match="twice"):
+        rule("APP-BALANCE", Severity.ERROR, "x", name="重复")(lambda report: iter(()))
+    with pytest.raises(ValueError, match="twice"):
+        rule("UNREADABLE", Severity.ERROR, "x", name="重复")(lambda report: iter(()))
+    with pytest.raises(ValueError, match="short name"):
+        rule("TEST-NAMELESS", Severity.ERROR, "x", name="")(lambda report: iter(()))
+    assert "TEST-NAMELESS" not in REGISTRY
     assert isinstance(RULES["APP-BALANCE"], Rule)
+
+
+def test_one_registry_holds_every_rule() -> None:
+    assert REGISTRY == {**RULES, **CORPUS_RULES, **ENGINE_RULES}
+    assert len(REGISTRY) == len(RULES) + len(CORPUS_RULES) + len(ENGINE_RULES)
+    assert set(ENGINE_RULES) == {UNREADABLE, RULE_FAILED, "PUBLISH-LATE"}
+    assert {r.scope for r in RULES.values()} == {"report"} and {r.scope for r in CORPUS_RULES.values()} == {"corpus"}
+
+
+def test_every_rule_has_a_unique_chinese_short_name() -> None:
+    names = {r.id: r.name for r in REGISTRY.values()}
+    assert all(n and all("\u4e00" <= ch <= "\u9fff" for ch in n) and len(n) <= 8 for n in names.values()), names
+    assert len(set(names.values())) == len(names), Counter(names.values()).most_common(3)
+    assert names["APP-BALANCE"] == "收支不平衡"
+
+
+def test_every_message_variant_and_part_is_a_chinese_template() -> None:
+    for r in REGISTRY.values():
+        assert r.messages and all(any("\u4e00" <= ch <= "\u9fff" for ch in m) for m in r.messages.values()), r.id
+        assert r.doc, r.id
+
+
+def _cjk_literals_in_body(func: Callable[..., object]) -> list[str]:
+    """The Chinese string literals in a function's body (its docstring and decorators left out)."""
+    import ast
+    import inspect
+    import textwrap
+
+    tree = ast.parse(textwrap.dedent(inspect.getsource(func)))
+    fn = next(n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef))
+    body = fn.body[1:] if fn.body and isinstance(fn.body[0], ast.Expr) and isinstance(
+        getattr(fn.body[0], "value", None), ast.Constant) else fn.body
+    return [n.value for stmt in body for n in ast.walk(stmt)
+            if isinstance(n, ast.Constant) and isinstance(n.value, str) and any("\u4e00" <= ch <= "\u9fff" for ch in n.value)]
+
+
+def test_no_rule_builds_its_chinese_text_in_its_body() -> None:
+    offenders = {r.id: found for r in REGISTRY.values() if r.func is not None and (found := _cjk_literals_in_body(r.func))}
+    assert offenders == {}
+
+
+def test_a_violation_picks_a_declared_variant() -> None:
+    r = RULES["CELL-MISSING"]
+    assert set(r.messages) == {"table", "row", "unplaced"}
+    assert r.render(Violation((), {"row": "本年新收", "columns": "自然人"}, variant="row")) == "「本年新收」行缺少：自然人"
+    with pytest.raises(KeyError, match="no message variant"):
+        r.render(Violation((), {}, variant="nonesuch"))
+
+
+def test_unreadable_is_rendered_from_its_declaration() -> None:
+    from auditlib.audit import unreadable as audit_unreadable
+
+    finding = audit_unreadable("x.pdf", "文件已加密")
+    assert (finding.rule, finding.severity, finding.message) == (UNREADABLE, Severity.ERROR, "无法读取该文件：文件已加密")
+    assert finding == unreadable("x.pdf", "文件已加密")
 
 
 def test_readme_lists_every_rule() -> None:

@@ -1,4 +1,5 @@
-"""The rules: one module per topic, all registered in `RULES` by the @rule decorator."""
+"""The rules: one module per topic, each rule declared once in the registry (`REGISTRY`; `RULES` are the
+report rules, `CORPUS_RULES` those across reports, `ENGINE_RULES` UNREADABLE and RULE-FAILED)."""
 
 from __future__ import annotations
 
@@ -9,19 +10,24 @@ from auditlib.model import Report
 from auditlib.rules import completeness, cross_report, narrative, tables  # noqa: F401  (registers the rules)
 from auditlib.rules.registry import (
     CORPUS_RULES,
+    ENGINE_RULES,
+    REGISTRY,
     RULE_FAILED,
     RULES,
+    UNREADABLE,
     Rule,
     Violation,
     corpus_rule,
     rule,
     run_corpus_rules,
     run_rules,
+    unreadable,
     violation,
 )
 
-__all__ = ["CORPUS_RULES", "RULES", "RULE_FAILED", "Rule", "Violation", "check_corpus", "check_report",
-           "corpus_rule", "rule", "run_corpus_rules", "run_rules", "violation"]
+__all__ = ["CORPUS_RULES", "ENGINE_RULES", "REGISTRY", "RULES", "RULE_FAILED", "UNREADABLE", "Rule", "Violation",
+           "check_corpus", "check_report", "corpus_rule", "rule", "run_corpus_rules", "run_rules", "unreadable",
+           "violation"]
 
 
 def check_report(report: Report) -> list[Finding]:

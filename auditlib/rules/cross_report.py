@@ -29,7 +29,7 @@ import polars as pl
 from auditlib.findings import Severity
 from auditlib.model import Report
 from auditlib.parse import compact, normalize_agency
-from auditlib.rules.registry import Violation, corpus_rule, violation
+from auditlib.rules.registry import Violation, corpus_rule, listing, part, violation
 from auditlib.template import APPLICATIONS
 
 __all__ = [
@@ -92,10 +92,14 @@ def previous_year_index(reports: Sequence[Report]) -> dict[int, int]:
     return out
 
 
-def _title(report: Report) -> str:
-    who = report.agency or "（机关未识别）"
-    year = f"{report.year}年" if report.year is not None else ""
-    return f"{who}{year}报告（{report.path}）"
+# How the rules across reports name another report in their messages (fragments of their declarations).
+_REPORT_PARTS = {"report": "{agency}{year}报告（{path}）", "year": "{year}年", "no_agency": "（机关未识别）"}
+
+
+def _title(rule_id: str, report: Report) -> str:
+    who = report.agency or part(rule_id, "no_agency")
+    year = part(rule_id, "year", year=report.year) if report.year is not None else ""
+    return part(rule_id, "report", agency=who, year=year, path=report.path)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -114,17 +118,21 @@ def carry_over_differences(report: Report, prior: Report) -> list[tuple[str, int
 
 
 _COLUMN_LABEL = {c.key: c.label for c in APPLICATIONS.columns}
+CARRY, COPY_PRIOR, COPY_PEER = "CARRY-OVER-MISMATCH", "COPY-PRIOR", "COPY-PEER"
 
 
 @corpus_rule("CARRY-OVER-MISMATCH", Severity.WARNING,
-             "本年「二、上年结转政府信息公开申请数量」与{prior}的「四、结转下年度继续办理」不一致：{columns}")
+             "本年「二、上年结转政府信息公开申请数量」与{prior}的「四、结转下年度继续办理」不一致：{columns}",
+             name="结转不衔接", parts={**_REPORT_PARTS, "column": "{column} 本年 {now}、上年报告 {before}"})
 def carry_over_matches_prior_year(reports: Sequence[Report]) -> Iterator[tuple[int, Violation]]:
     """本年“上年结转”每一栏应等于本机关上一年度报告“结转下年度继续办理”的同一栏（两栏都有数字时核对）。"""
     for i, j in sorted(previous_year_index(reports).items()):
         diffs = carry_over_differences(reports[i], reports[j])
         if diffs:
-            columns = "；".join(f"{_COLUMN_LABEL[c]} 本年 {a}、上年报告 {b}" for c, a, b in diffs)
-            yield i, violation([f"applications.2.{c}" for c, _, _ in diffs], prior=_title(reports[j]), columns=columns)
+            columns = listing((part(CARRY, "column", column=_COLUMN_LABEL[c], now=a, before=b) for c, a, b in diffs),
+                              "clauses")
+            yield i, violation([f"applications.2.{c}" for c, _, _ in diffs], prior=_title(CARRY, reports[j]),
+                               columns=columns)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -429,13 +437,13 @@ def matching_passages(report_a: Report, report_b: Report, min_similarity: float 
             for ia, jb in passages]
 
 
-def _example(report_a: Report, report_b: Report, limit: int = 40) -> str:
+def _example(rule_id: str, report_a: Report, report_b: Report, limit: int = 40) -> str:
     passages = matching_passages(report_a, report_b)
     if not passages:
         return ""
     text = max(passages, key=lambda p: len(p[0]))[0]
     text = compact(text)
-    return "，如：“" + (text if len(text) <= limit else text[: limit - 1] + "…") + "”"
+    return part(rule_id, "example", text=text if len(text) <= limit else text[: limit - 1] + "…")
 
 
 _NARRATIVE_CELLS = ("section.1", "section.5", "section.6")
@@ -447,19 +455,22 @@ def _cells(report: Report) -> tuple[str, ...]:
 
 @corpus_rule("COPY-PRIOR", Severity.WARNING,
              "「总体情况」「存在的主要问题及改进情况」「其他需要报告的事项」的自拟内容与本机关上一年度{prior}"
-             "高度雷同（相似度 {similarity}），可能照搬上年报告{example}")
+             "高度雷同（相似度 {similarity}），可能照搬上年报告{example}",
+             name="照搬上年", parts={**_REPORT_PARTS, "example": "，如：“{text}”"})
 def narrative_not_copied_from_prior_year(reports: Sequence[Report]) -> Iterator[tuple[int, Violation]]:
     """第一、五、六部分去掉模板固定文字后，不应与本机关上一年度报告近乎相同（相似度 ≥ 80%）。"""
     for k in links(reports):
         if k.rule == "COPY-PRIOR":
             a, b = reports[k.report], reports[k.other]
-            yield k.report, violation(_cells(a), prior=_title(b), similarity=f"{k.similarity or 0:.0%}",
-                                      example=_example(a, b))
+            yield k.report, violation(_cells(a), prior=_title(COPY_PRIOR, b), similarity=f"{k.similarity or 0:.0%}",
+                                      example=_example(COPY_PRIOR, a, b))
 
 
 @corpus_rule("COPY-PEER", Severity.WARNING,
              "「总体情况」「存在的主要问题及改进情况」「其他需要报告的事项」的自拟内容与{other}"
-             "高度雷同（相似度 {similarity}）{more}{example}")
+             "高度雷同（相似度 {similarity}）{more}{example}",
+             name="与他人雷同", parts={**_REPORT_PARTS, "example": "，如：“{text}”",
+                                  "more": "；另与 {count} 份同年度报告高度雷同"})
 def narrative_not_copied_from_peer(reports: Sequence[Report]) -> Iterator[tuple[int, Violation]]:
     """第一、五、六部分去掉模板固定文字后，不应与同一年度其他机关的报告近乎相同（相似度 ≥ 80%）。"""
     peers: dict[int, list[Link]] = defaultdict(list)
@@ -470,6 +481,6 @@ def narrative_not_copied_from_peer(reports: Sequence[Report]) -> Iterator[tuple[
         ranked = sorted(peers[index], key=lambda k: (-(k.similarity or 0), k.other))
         best = ranked[0]
         a, b = reports[index], reports[best.other]
-        more = f"；另与 {len(ranked) - 1} 份同年度报告高度雷同" if len(ranked) > 1 else ""
-        yield index, violation(_cells(a), other=_title(b), similarity=f"{best.similarity or 0:.0%}", more=more,
-                               example=_example(a, b))
+        more = part(COPY_PEER, "more", count=len(ranked) - 1) if len(ranked) > 1 else ""
+        yield index, violation(_cells(a), other=_title(COPY_PEER, b), similarity=f"{best.similarity or 0:.0%}",
+                               more=more, example=_example(COPY_PEER, a, b))

@@ -10,8 +10,8 @@ from auditlib.findings import Severity
 from auditlib.model import Report
 from auditlib.narrative import Claim, claims
 from auditlib.parse import compact, normalize, years_in
-from auditlib.rules.registry import Violation, rule, violation
-from auditlib.template import OVERVIEW_ASPECTS, RESIDUE_MARKERS
+from auditlib.rules.registry import RULES, Violation, listing, part, rule, violation
+from auditlib.template import APPLICANT_COLUMNS, APPLICANT_GROUP, OVERVIEW_ASPECTS, RESIDUE_MARKERS
 
 R1_TOTAL = "applications.1.total"
 R2_TOTAL = "applications.2.total"
@@ -20,8 +20,8 @@ R4_TOTAL = "applications.4.total"
 REVIEW_TOTAL = "review_litigation.review.total"
 SUIT_TOTALS = ("review_litigation.litigation_direct.total", "review_litigation.litigation_after_review.total")
 LEGAL_COLUMNS = ("commercial", "research", "social_welfare", "legal_service", "other")
-_COLUMN_NAMES = {"natural_person": "自然人", "legal": "法人或其他组织（五栏合计）", "commercial": "商业企业",
-                 "research": "科研机构", "social_welfare": "社会公益组织", "legal_service": "法律服务机构"}
+_COLUMN_LABELS = {c.key: c.label for c in APPLICANT_COLUMNS}
+MISMATCH = "TEXT-TABLE-MISMATCH"
 
 
 def _sum(report: Report, paths: tuple[str, ...]) -> int | float | None:
@@ -47,6 +47,10 @@ def _applicant_paths(column: str, row: str) -> tuple[str, ...]:
     return tuple(f"applications.{row}.{c}" for c in columns)
 
 
+def _column_name(column: str) -> str:
+    return part(MISMATCH, "column.legal", group=APPLICANT_GROUP) if column == "legal" else _COLUMN_LABELS[column]
+
+
 def _expected(report: Report, c: Claim) -> tuple[tuple[str, ...], set[int | float], str, str] | None:
     """(cells, the values the table allows, what they are called, the table's figure) or None if unknown."""
     if c.kind in ("received", "received_with_carry", "none_received"):
@@ -54,17 +58,17 @@ def _expected(report: Report, c: Claim) -> tuple[tuple[str, ...], set[int | floa
         if new is None:
             return None
         allowed: set[int | float] = {new}
-        name, shown = "本年新收申请总计", str(new)
+        table, shown = "table.new", str(new)
         if c.kind == "received_with_carry":
             carried, handled = _sum(report, (R1_TOTAL, R2_TOTAL)), report.value(R37_TOTAL)
             if carried is not None:
                 allowed.add(carried)
-                name, shown = "本年新收申请总计（加上年结转）", f"{new}（{carried}）"
+                table, shown = "table.new+carried", part(MISMATCH, "actual.carried", new=new, carried=carried)
             if c.handled and handled is not None:
                 allowed.add(handled)
-                name, shown = name + "或办理结果总计", f"{shown}，办理结果总计 {handled}"
+                table, shown = table + "|handled", part(MISMATCH, "actual.handled", shown=shown, handled=handled)
         cells = (R1_TOTAL, R2_TOTAL) if c.kind == "received_with_carry" else (R1_TOTAL,)
-        return cells, allowed, name, shown
+        return cells, allowed, part(MISMATCH, table), shown
     if c.kind == "applicant":
         # the split may be of the new applications, of new + carried, or of those handled
         rows = {"1": (_applicant_paths(c.column, "1"),),
@@ -74,26 +78,49 @@ def _expected(report: Report, c: Claim) -> tuple[tuple[str, ...], set[int | floa
         if values["1"] is None:
             return None
         allowed = {v for v in values.values() if v is not None}
-        return (_applicant_paths(c.column, "1"), allowed, f"本年新收申请·{_COLUMN_NAMES[c.column]}",
+        return (_applicant_paths(c.column, "1"), allowed, part(MISMATCH, "table.applicant", column=_column_name(c.column)),
                 str(values["1"]))
-    single = {"carried_in": (R2_TOTAL, "上年结转申请总计"), "carried_out": (R4_TOTAL, "结转下年度继续办理总计"),
-              "all_done": (R4_TOTAL, "结转下年度继续办理总计"), "review": (REVIEW_TOTAL, "行政复议总计"),
-              "no_review": (REVIEW_TOTAL, "行政复议总计")}
+    single = {"carried_in": R2_TOTAL, "carried_out": R4_TOTAL, "all_done": R4_TOTAL, "review": REVIEW_TOTAL,
+              "no_review": REVIEW_TOTAL}
     if c.kind in single:
-        path, name = single[c.kind]
-        value = report.value(path)
-        return None if value is None else ((path,), {value}, name, str(value))
+        value = report.value(single[c.kind])
+        return None if value is None else ((single[c.kind],), {value}, part(MISMATCH, "table." + c.kind), str(value))
     if c.kind in ("litigation", "no_litigation"):
         value = _sum(report, SUIT_TOTALS)
-        return None if value is None else (SUIT_TOTALS, {value}, "行政诉讼总计（直接起诉＋复议后起诉）", str(value))
+        return None if value is None else (SUIT_TOTALS, {value}, part(MISMATCH, "table.litigation"), str(value))
     return None
 
 
-_STATED = {"none_received": "未收到申请", "all_done": "全部办结、无结转", "no_review": "未发生行政复议",
-           "no_litigation": "未发生行政诉讼"}
+def _stated(c: Claim) -> str:
+    if c.kind == "applicant":
+        return part(MISMATCH, "stated.applicant", column=_column_name(c.column), value=c.value)
+    key = "stated." + c.kind
+    return part(MISMATCH, key if key in RULES[MISMATCH].parts else "stated.count", value=c.value)
 
 
-@rule("TEXT-TABLE-MISMATCH", Severity.ERROR, "正文称“{quote}”（{stated}），与表格不符：{table_name}为 {actual}")
+@rule(MISMATCH, Severity.ERROR, "正文称“{quote}”（{stated}），与表格不符：{table_name}为 {actual}",
+      name="文表不符", parts={
+          "stated.count": "{value} 件",
+          "stated.applicant": "{column} {value} 件",
+          "stated.none_received": "未收到申请",
+          "stated.all_done": "全部办结、无结转",
+          "stated.no_review": "未发生行政复议",
+          "stated.no_litigation": "未发生行政诉讼",
+          "column.legal": "{group}（五栏合计）",
+          "table.new": "本年新收申请总计",
+          "table.new+carried": "本年新收申请总计（加上年结转）",
+          "table.new|handled": "本年新收申请总计或办理结果总计",
+          "table.new+carried|handled": "本年新收申请总计（加上年结转）或办理结果总计",
+          "table.applicant": "本年新收申请·{column}",
+          "table.carried_in": "上年结转申请总计",
+          "table.carried_out": "结转下年度继续办理总计",
+          "table.all_done": "结转下年度继续办理总计",
+          "table.review": "行政复议总计",
+          "table.no_review": "行政复议总计",
+          "table.litigation": "行政诉讼总计（直接起诉＋复议后起诉）",
+          "actual.carried": "{new}（{carried}）",
+          "actual.handled": "{shown}，办理结果总计 {handled}",
+      })
 def text_agrees_with_tables(report: Report) -> Iterator[Violation]:
     """正文中明确写出的申请数（新收，或受理、办理时含上年结转）、自然人与法人申请数、上年结转和结转下年度数、
     复议数、诉讼数，以及“均已办结”“未收到申请”“未发生行政复议、行政诉讼”等说法，应与统计表一致。
@@ -111,16 +138,14 @@ def text_agrees_with_tables(report: Report) -> Iterator[Violation]:
         cells, allowed, name, shown = expected
         if c.value in allowed:
             continue
-        stated = _STATED.get(c.kind, f"{c.value} 件")
-        if c.kind == "applicant":
-            stated = f"{_COLUMN_NAMES[c.column]} {c.value} 件"
-        yield violation(cells, quote=_quote(c), stated=stated, table_name=name, actual=shown)
+        yield violation(cells, quote=_quote(c), stated=_stated(c), table_name=name, actual=shown)
 
 
 _FEE = re.compile(r"处理费|收费|费用|免费|缴费|计费|收取.{0,8}费")
 
 
-@rule("FEE-NOT-REPORTED", Severity.WARNING, "第六部分「其他需要报告的事项」没有说明收取（或未收取）信息处理费的情况")
+@rule("FEE-NOT-REPORTED", Severity.WARNING, "第六部分「其他需要报告的事项」没有说明收取（或未收取）信息处理费的情况",
+      name="未报告处理费")
 def fee_reported_in_section_six(report: Report) -> Iterator[Violation]:
     """模板要求在第六部分报告收取信息处理费的情况（《政府信息公开信息处理费管理办法》）。"""
     section = report.sections["6"]
@@ -128,7 +153,8 @@ def fee_reported_in_section_six(report: Report) -> Iterator[Violation]:
         yield violation(("section.6",))
 
 
-@rule("YEAR-MISMATCH", Severity.WARNING, "标题年份（{title_year}年）与正文所述年份（{body_year}年）不一致")
+@rule("YEAR-MISMATCH", Severity.WARNING, "标题年份（{title_year}年）与正文所述年份（{body_year}年）不一致",
+      name="年份不一致")
 def title_year_matches_text(report: Report) -> Iterator[Violation]:
     """标题中的年份应与正文报告的年度一致。"""
     if report.title_year is None:
@@ -144,12 +170,15 @@ def title_year_matches_text(report: Report) -> Iterator[Violation]:
 _TITLE_FORM = re.compile(r"^.{2,}?(?:19|20)\d{2}年度?政府信息公开工作年度报告$")
 
 
-@rule("TITLE-FORM", Severity.WARNING, "标题“{title}”不符合“机关名称＋年份＋政府信息公开工作年度报告”的规范写法")
+@rule("TITLE-FORM", Severity.WARNING, name="标题不规范", messages={
+    "": "标题“{title}”不符合“机关名称＋年份＋政府信息公开工作年度报告”的规范写法",
+    "none": "标题“（未找到标题）”不符合“机关名称＋年份＋政府信息公开工作年度报告”的规范写法",
+})
 def title_in_standard_form(report: Report) -> Iterator[Violation]:
     """标题应写作“××（机关）××××年政府信息公开工作年度报告”。"""
     title = report.title
     if not title:
-        yield violation((), title="（未找到标题）")
+        yield violation((), variant="none")
         return
     # A title that starts with the year names its agency on the line above (`佐龙镇人民政府` / `2024年度…`).
     starts_with_year = re.match(r"^(?:19|20)\d{2}", title)
@@ -158,7 +187,9 @@ def title_in_standard_form(report: Report) -> Iterator[Violation]:
         yield violation((), lines=(report.title_line,), title=title)
 
 
-@rule("OVERVIEW-ASPECTS", Severity.WARNING, "「总体情况」未涉及：{missing}（应包括主动公开、依申请公开、政府信息管理、平台建设、监督保障五个方面）")
+@rule("OVERVIEW-ASPECTS", Severity.WARNING,
+      "「总体情况」未涉及：{missing}（应包括主动公开、依申请公开、政府信息管理、平台建设、监督保障五个方面）",
+      name="总体情况不全")
 def overview_covers_five_aspects(report: Report) -> Iterator[Violation]:
     """总体情况应包括主动公开、依申请公开、政府信息管理、政府信息公开平台建设、监督保障（2021年格式说明）。"""
     if not report.sections["1"].present:
@@ -166,13 +197,13 @@ def overview_covers_five_aspects(report: Report) -> Iterator[Violation]:
     text = compact(report.section_text("1"))
     missing = [name for name, words in OVERVIEW_ASPECTS if not any(w in text for w in words)]
     if missing:
-        yield violation(("section.1",), missing="、".join(missing))
+        yield violation(("section.1",), missing=listing(missing))
 
 
 _RECTIFY = re.compile(r"(上一?年度?|去年|前一年|(?:19|20)\d{2}\s*年度?)[^。]{0,30}(问题|整改|不足)|整改(情况|落实)|针对[^。]{0,20}问题")
 
 
-@rule("SEC5-NO-RECTIFY", Severity.INFO, "第五部分未说明上一年度存在问题的整改情况")
+@rule("SEC5-NO-RECTIFY", Severity.INFO, "第五部分未说明上一年度存在问题的整改情况", name="未说明整改")
 def section_five_reports_rectification(report: Report) -> Iterator[Violation]:
     """第五部分应说明上年度问题的整改情况，而不只是列出本年问题。"""
     section = report.sections["5"]
@@ -180,7 +211,7 @@ def section_five_reports_rectification(report: Report) -> Iterator[Violation]:
         yield violation(("section.5",))
 
 
-@rule("SEC5-THIN", Severity.INFO, "第五部分只有 {length} 字，问题和改进措施可能过于笼统")
+@rule("SEC5-THIN", Severity.INFO, "第五部分只有 {length} 字，问题和改进措施可能过于笼统", name="第五部分过短")
 def section_five_is_specific(report: Report) -> Iterator[Violation]:
     """存在的主要问题及改进情况应具体（逐条提出改进措施），篇幅过短往往是套话。"""
     section = report.sections["5"]
@@ -189,7 +220,7 @@ def section_five_is_specific(report: Report) -> Iterator[Violation]:
         yield violation(("section.5",), length=length)
 
 
-@rule("TEMPLATE-RESIDUE", Severity.WARNING, "报告中留有模板的说明文字：“{marker}”")
+@rule("TEMPLATE-RESIDUE", Severity.WARNING, "报告中留有模板的说明文字：“{marker}”", name="模板文字残留")
 def no_template_residue(report: Report) -> Iterator[Violation]:
     """报告不应保留模板中的编写说明、“（文字描述）”等提示文字。"""
     text = "\n".join(line.text for line in report.lines)
