@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -27,22 +28,66 @@ class Outcome:
 
 
 def collect_paths(paths: Iterable[str | Path]) -> list[Path]:
-    """Files in the order given; folders contribute their supported files, recursively and sorted."""
+    """Files in the order given; folders contribute their supported files, recursively and sorted.
+
+    Links to folders are followed, but each real folder is walked once (a symlink loop ends the walk
+    there) and each real file is listed once, however many links or arguments reach it. A folder's
+    broken links, FIFOs and the like that carry a report's suffix are listed too: reading them gives
+    their UNREADABLE finding (see `auditlib.ingest.files`).
+    """
     out: list[Path] = []
+    seen: set[tuple[int, int]] = set()
     suffixes = set(supported_suffixes())
     for raw in paths:
         p = Path(raw)
-        if p.is_dir():
-            found = [
-                Path(root) / name
-                for root, dirs, files in os.walk(p)
-                for name in files
-                if not name.startswith((".", "~$")) and Path(name).suffix.lower() in suffixes
-            ]
-            out.extend(sorted(found))
-        else:
-            out.append(p)
+        for found in (walk_folder(p, suffixes) if os.path.isdir(p) else [p]):
+            key = _file_key(found)
+            if key is not None:
+                if key in seen:
+                    continue
+                seen.add(key)
+            out.append(found)
     return out
+
+
+def _file_key(path: Path) -> tuple[int, int] | None:
+    """(device, inode) of a regular file, to list it once; None for anything else (kept by name)."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_dev, st.st_ino) if stat.S_ISREG(st.st_mode) else None
+
+
+def walk_folder(folder: Path, suffixes: set[str]) -> list[Path]:
+    """Files under `folder` with a supported suffix (not hidden, not Office lock files `~$…`), sorted."""
+    found: list[Path] = []
+    visited: set[tuple[int, int]] = set()
+    stack = [folder]
+    while stack:
+        here = stack.pop()
+        try:
+            st = os.stat(here)
+        except OSError:
+            continue
+        if (st.st_dev, st.st_ino) in visited:  # a link back up the tree, or a second link to one folder
+            continue
+        visited.add((st.st_dev, st.st_ino))
+        try:
+            with os.scandir(here) as it:
+                entries = list(it)
+        except OSError:
+            continue  # a folder that cannot be listed holds nothing we can read
+        for entry in entries:
+            try:
+                is_dir = entry.is_dir()  # follows links; False for a broken link or a loop
+            except OSError:
+                is_dir = False
+            if is_dir:
+                stack.append(Path(entry.path))
+            elif not entry.name.startswith((".", "~$")) and Path(entry.name).suffix.lower() in suffixes:
+                found.append(Path(entry.path))
+    return sorted(found)
 
 
 def unreadable(path: str, reason: str) -> Finding:

@@ -67,8 +67,8 @@ def test_human_output_is_chinese(capsys: pytest.CaptureFixture[str]) -> None:
 def test_misuse_is_the_only_nonzero_exit() -> None:
     assert run("check").returncode == 2
     assert run("frobnicate", "x").returncode == 2
-    result = run("check", "/no/such/file.txt", "--json")
-    assert result.returncode == 0 and json.loads(result.stdout)["rule"] == "UNREADABLE"
+    result = run("check", "/no/such/file.txt", "--json")  # a path that does not exist is a typo: usage error
+    assert result.returncode == 2 and "找不到 /no/such/file.txt" in result.stderr and result.stdout == ""
 
 
 def test_folders_are_read_recursively_and_unsupported_files_skipped(tmp_path: Path) -> None:

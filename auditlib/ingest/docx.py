@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import NoReturn
@@ -57,7 +58,13 @@ _MAX_SPAN = 64  # a sane upper bound for gridSpan / gridBefore (the template's w
 
 
 def check_zip(data: bytes) -> zipfile.ZipFile:
-    """Open the zip's directory (nothing is inflated) and refuse zip bombs; UnreadableError otherwise."""
+    """Open the zip's directory and refuse zip bombs; UnreadableError otherwise.
+
+    The declared sizes are checked first (nothing inflated); then every member is inflated with its
+    bytes counted as they come out, output discarded, and refused at the cap whatever its header says.
+    Only then do python-docx and lxml read it: `ZipFile.read` trusts the header and would inflate a
+    member declared as 1 KB in one call to its real size, up to 2 GB, before cutting it short.
+    """
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
         infos = zf.infolist()
@@ -68,12 +75,80 @@ def check_zip(data: bytes) -> zipfile.ZipFile:
     unpacked = sum(i.file_size for i in infos)
     packed = sum(i.compress_size for i in infos)
     if unpacked > MAX_UNCOMPRESSED:
-        raise UnreadableError(
-            f"文件看起来是压缩炸弹：解压后共 {unpacked / 1024 / 1024:.0f} MB，超过 {MAX_UNCOMPRESSED // 1024 // 1024} MB 上限，已拒绝读取")
+        raise _bomb_by_size(unpacked)
     if unpacked > RATIO_FLOOR and unpacked > MAX_RATIO * max(packed, 1):
-        raise UnreadableError(
-            f"文件看起来是压缩炸弹：压缩比约 {unpacked / max(packed, 1):.0f}:1，超过 {MAX_RATIO}:1 上限，已拒绝读取")
+        raise _bomb_by_ratio(unpacked, packed)
+    inflate_all(data, infos, limit=min(MAX_UNCOMPRESSED, max(RATIO_FLOOR, MAX_RATIO * len(data))))
     return zf
+
+
+def _bomb_by_size(unpacked: int) -> UnreadableError:
+    return UnreadableError(
+        f"文件看起来是压缩炸弹：解压后超过 {unpacked / 1024 / 1024:.0f} MB，超过 {MAX_UNCOMPRESSED // 1024 // 1024} MB 上限，已拒绝读取")
+
+
+def _bomb_by_ratio(unpacked: int, packed: int) -> UnreadableError:
+    return UnreadableError(
+        f"文件看起来是压缩炸弹：压缩比约 {unpacked / max(packed, 1):.0f}:1，超过 {MAX_RATIO}:1 上限，已拒绝读取")
+
+
+_INFLATE_CHUNK = 1 << 16
+
+
+def _member_start(data: bytes, info: zipfile.ZipInfo) -> int:
+    """Where a member's compressed bytes begin: after its local header (whose lengths are its own)."""
+    off = info.header_offset
+    head = data[off:off + 30]
+    if len(head) < 30 or head[:4] != b"PK\x03\x04":
+        raise UnreadableError(f"不是有效的 Word 文档（.docx）：压缩包中 {info.filename} 的文件头损坏")
+    return off + 30 + int.from_bytes(head[26:28], "little") + int.from_bytes(head[28:30], "little")
+
+
+def inflate_all(data: bytes, infos: list[zipfile.ZipInfo], limit: int) -> int:
+    """Inflate every member (output discarded), counting real bytes; refuse past `limit` or on a forged size.
+
+    Returns the real unpacked total. A member whose real size or CRC differs from its declared one is
+    refused: that is how a zip bomb hides from a check of the directory.
+    """
+    total = 0
+    view = memoryview(data)
+    for info in infos:
+        if info.flag_bits & 0x1:
+            raise UnreadableError("Word 文档已加密（压缩包中的部件设有密码），无法读取；请去掉密码后另存为 .docx")
+        start = _member_start(data, info)
+        crc = 0
+        size = 0
+        if info.compress_type == zipfile.ZIP_STORED:
+            stored = view[start:start + info.compress_size]
+            size, crc = len(stored), zlib.crc32(stored)
+            total += size
+        elif info.compress_type == zipfile.ZIP_DEFLATED:
+            inflater = zlib.decompressobj(-zlib.MAX_WBITS)
+            pos = start
+            try:
+                while not inflater.eof:
+                    pending: bytes | memoryview = inflater.unconsumed_tail
+                    if not pending:
+                        pending = view[pos:pos + _INFLATE_CHUNK]
+                        pos += len(pending)
+                        if not pending:
+                            break  # the stream stops short: the CRC check below says so
+                    out = inflater.decompress(pending, _INFLATE_CHUNK)
+                    size += len(out)
+                    crc = zlib.crc32(out, crc)
+                    if total + size > limit:
+                        raise (_bomb_by_size(total + size) if limit >= MAX_UNCOMPRESSED
+                               else _bomb_by_ratio(total + size, len(data)))
+            except zlib.error as exc:
+                raise UnreadableError(f"不是有效的 Word 文档（.docx）：压缩包中 {info.filename} 的数据损坏") from exc
+            total += size
+        else:
+            raise UnreadableError(f"不是有效的 Word 文档（.docx）：压缩包中 {info.filename} 使用了 Word 不用的压缩方式")
+        if size != info.file_size or crc != info.CRC:
+            raise UnreadableError(
+                f"文件看起来是伪造的压缩包：其中 {info.filename} 记录的大小为 {info.file_size} 字节，"
+                f"实际解压为 {size} 字节（或校验值不符），已拒绝读取")
+    return total
 
 
 def _body_from_xml(zf: zipfile.ZipFile) -> etree._Element | None:
