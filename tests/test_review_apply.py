@@ -163,3 +163,18 @@ def test_review_columns_give_each_finding_its_status_for_exports(tmp_path: Path)
     assert (row["review_note"], row["reviewer"], row["review_key"]) == ("请提供县里的通知", "李四", finding_key(title))
     flat = frame.with_columns(pl.col("cells").list.join(";"))  # as the CSV and xlsx carry them
     assert review_columns(flat, decisions)["review_key"].to_list() == out["review_key"].to_list()
+
+
+def test_the_fingerprint_changes_with_this_reports_review_only(tmp_path: Path) -> None:
+    """What the batch adds to its skip hash, so a changed decision regenerates that agency's page."""
+    hongqi, zuolong = audit_file(HONGQI), audit_file(ZUOLONG)
+    assert hongqi.report is not None and zuolong.report is not None
+    with open_store(tmp_path) as store:
+        first = store.fingerprint(hongqi.report), store.fingerprint(zuolong.report)
+        finding = hongqi.findings[0]
+        store.set_decision(finding_key(finding), Status.CONFIRMED, "", "张三", finding=finding)
+        second = store.fingerprint(hongqi.report), store.fingerprint(zuolong.report)
+        assert second[0] != first[0] and second[1] == first[1]
+        record_correction(store, hongqi.report, CELL, 16, "原件为 16", "张三")
+        third = store.fingerprint(hongqi.report), store.fingerprint(zuolong.report)
+        assert third[0] != second[0] and third[1] == first[1]

@@ -253,6 +253,8 @@ def cmd_import(args: argparse.Namespace) -> int:
     try:
         result = import_review_xlsx(args.file, args.out)
     except ReviewImportError as exc:
+        if exc.whole_file:
+            raise UserError(str(exc)) from None
         for line in exc.errors:
             sys.stderr.write(f"{PROG}：{line}\n")
         sys.stderr.write(f"{PROG}：{exc}，请改正后重新导入\n")

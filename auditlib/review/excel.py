@@ -135,10 +135,11 @@ def annotate_findings_xlsx(path: str | Path, decisions: ReviewStore | Mapping[st
 class ReviewImportError(ValueError):
     """The sheet has bad rows; `errors` holds one Chinese line per bad row (with its Excel row number)."""
 
-    def __init__(self, path: Path, errors: Sequence[str]) -> None:
+    def __init__(self, path: Path, errors: Sequence[str], whole_file: bool = False) -> None:
         self.path = path
         self.errors = list(errors)
-        super().__init__(f"{path.name}：{len(self.errors)} 处错误，整个文件未导入")
+        self.whole_file = whole_file  # the file itself is unusable (one error, no row numbers)
+        super().__init__(self.errors[0] if whole_file else f"{path.name}：{len(self.errors)} 处错误，整个文件未导入")
 
 
 @dataclass(frozen=True)
@@ -187,25 +188,25 @@ def read_review_sheet(path: str | Path) -> tuple[list[SheetRow], list[str]]:
     try:
         book = load_workbook(path, read_only=True, data_only=True)
     except FileNotFoundError:
-        raise ReviewImportError(path, [f"找不到文件 {path}"]) from None
+        raise ReviewImportError(path, [f"找不到文件 {path}"], whole_file=True) from None
     except (InvalidFileException, zipfile.BadZipFile, OSError, KeyError, ValueError) as exc:
-        raise ReviewImportError(path, [f"{path.name} 不是有效的 Excel（.xlsx）文件：{type(exc).__name__}"]) from None
+        raise ReviewImportError(path, [f"{path.name} 不是有效的 Excel（.xlsx）文件：{type(exc).__name__}"], whole_file=True) from None
     try:
         sheet = next((book[n] for n in book.sheetnames if n == FINDINGS_SHEET), None)
         if sheet is None:
             sheet = next((s for s in book.worksheets if STATUS_HEADER in [c.value for c in next(s.iter_rows(max_row=1), ())]),
                          None)
         if sheet is None:
-            raise ReviewImportError(path, [f"{path.name} 中没有「{FINDINGS_SHEET}」工作表，也没有带「{STATUS_HEADER}」列的工作表"])
+            raise ReviewImportError(path, [f"{path.name} 中没有「{FINDINGS_SHEET}」工作表，也没有带「{STATUS_HEADER}」列的工作表"], whole_file=True)
         rows = sheet.iter_rows(values_only=True)
         header = [_text(h) for h in next(rows, ())]
         if STATUS_HEADER not in header:
-            raise ReviewImportError(path, [f"{path.name} 的「{sheet.title}」工作表第 1 行没有「{STATUS_HEADER}」列"])
+            raise ReviewImportError(path, [f"{path.name} 的「{sheet.title}」工作表第 1 行没有「{STATUS_HEADER}」列"], whole_file=True)
         has_key = KEY_HEADER in header
         lacking = [h for h in ("机关", "年度", "规则", "问题说明") if h not in header]
         if not has_key and lacking:
             raise ReviewImportError(path, [f"{path.name} 的「{sheet.title}」工作表既没有「{KEY_HEADER}」列，"
-                                           f"也没有识别问题所需的列：{'、'.join(lacking)}"])
+                                           f"也没有识别问题所需的列：{'、'.join(lacking)}"], whole_file=True)
         col = {h: i for i, h in enumerate(header) if h}
         out: list[SheetRow] = []
         errors: list[str] = []
