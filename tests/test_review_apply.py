@@ -178,3 +178,21 @@ def test_the_fingerprint_changes_with_this_reports_review_only(tmp_path: Path) -
         record_correction(store, hongqi.report, CELL, 16, "原件为 16", "张三")
         third = store.fingerprint(hongqi.report), store.fingerprint(zuolong.report)
         assert third[0] != second[0] and third[1] == first[1]
+
+
+def test_review_counts_give_the_overview_its_numbers_per_agency(tmp_path: Path) -> None:
+    from auditlib.review import review_counts
+
+    zuolong, hongqi = audit_file(ZUOLONG), audit_file(HONGQI)
+    misread = audit_file(_misread(tmp_path))
+    balance = next(f for f in misread.findings if f.rule == "APP-BALANCE")
+    title = next(f for f in zuolong.findings if f.rule == "TITLE-FORM")
+    frame = to_frame([*zuolong.findings, *hongqi.findings])
+    with open_store(tmp_path) as store:
+        store.set_decision(finding_key(title), Status.DISMISSED, "", "张三", finding=title)
+        store.set_decision(finding_key(balance), Status.CONFIRMED, "", "张三", finding=balance)  # gone since
+        counts = {r["agency"]: r for r in review_counts(frame, store).iter_rows(named=True)}
+        assert store.fingerprint() != "d0:0-c0:0"
+    assert (counts["佐龙镇人民政府"]["pending"], counts["佐龙镇人民政府"]["dismissed"]) == (len(zuolong.findings) - 1, 1)
+    assert counts["佐龙镇人民政府"]["gone"] == 0
+    assert (counts["红旗区人民政府"]["pending"], counts["红旗区人民政府"]["gone"]) == (len(hongqi.findings), 1)

@@ -8,6 +8,7 @@ cli       — `auditlib review list|set|correct|history|import|export`
 """
 
 from auditlib.review.apply import (
+    COUNT_COLUMNS,
     REVIEW_HEADERS,
     AppliedCorrection,
     Reviewed,
@@ -19,6 +20,7 @@ from auditlib.review.apply import (
     exclusions,
     record_correction,
     review_columns,
+    review_counts,
     review_state,
     score_reviewed,
 )
@@ -48,6 +50,7 @@ from auditlib.review.store import (
 )
 
 __all__ = [
+    "COUNT_COLUMNS",
     "GONE_LABEL",
     "REVIEW_HEADERS",
     "STATUS_LABELS",
@@ -83,6 +86,7 @@ __all__ = [
     "record_correction",
     "report_identity",
     "review_columns",
+    "review_counts",
     "review_state",
     "score_reviewed",
 ]

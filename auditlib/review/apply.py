@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from auditlib.score import Rubric, Score, ScoreContext
 
 __all__ = [
+    "COUNT_COLUMNS",
     "REVIEW_HEADERS",
     "AppliedCorrection",
     "ReviewState",
@@ -44,6 +45,7 @@ __all__ = [
     "exclusions",
     "record_correction",
     "review_columns",
+    "review_counts",
     "review_state",
     "score_reviewed",
 ]
@@ -290,6 +292,37 @@ def review_columns(frame: pl.DataFrame, decisions: ReviewStore | Mapping[str, De
     return frame.with_columns(pl.Series("review_key", keys, pl.String), pl.Series("review_status", statuses, pl.String),
                               pl.Series("review_note", notes, pl.String), pl.Series("reviewer", reviewers, pl.String),
                               pl.Series("reviewed_at", times, pl.String))
+
+
+COUNT_COLUMNS = {"pending": Status.PENDING.label, "confirmed": Status.CONFIRMED.label,
+                 "dismissed": Status.DISMISSED.label, "needs_material": Status.NEEDS_MATERIAL.label,
+                 "gone": GONE_LABEL}
+
+
+def review_counts(frame: pl.DataFrame, decisions: ReviewStore | Mapping[str, Decision] | None) -> pl.DataFrame:
+    """For the overview: one row per report of `frame` (findings schema) with how many of its findings are
+    pending / confirmed / dismissed / needs_material, and how many of its decisions are gone (已不存在).
+    Column names are COUNT_COLUMNS' keys; a report without findings is absent (join and fill 0)."""
+    from auditlib.review.identity import agency_identity
+
+    current = decisions_of(decisions)
+    reviewed = review_columns(frame, current)
+    by_label = {label: name for name, label in COUNT_COLUMNS.items()}
+    present = set(reviewed["review_key"].to_list())
+    gone: dict[tuple[str, int | None], int] = {}
+    for key, d in current.items():
+        if key not in present:
+            pair = (agency_identity(d.agency, d.report or ""), d.year)
+            gone[pair] = gone.get(pair, 0) + 1
+    rows: dict[str, dict[str, Any]] = {}
+    for report, agency, year, label in reviewed.select("report", "agency", "year", "review_status").iter_rows():
+        row = rows.setdefault(report, {"report": report, "agency": agency, "year": year,
+                                       **dict.fromkeys(COUNT_COLUMNS, 0)})
+        row[by_label[label]] += 1
+    for row in rows.values():
+        row["gone"] = gone.get((agency_identity(row["agency"], row["report"] or ""), row["year"]), 0)
+    schema = {"report": pl.String, "agency": pl.String, "year": pl.Int64, **dict.fromkeys(COUNT_COLUMNS, pl.Int64)}
+    return pl.DataFrame(list(rows.values()), schema=schema)
 
 
 def _cells(value: Any) -> list[str]:

@@ -362,8 +362,13 @@ class ReviewStore:
 
     # -- for the batch's skip check ---------------------------------------------------------------
 
-    def fingerprint(self, report: ReportIdentity | Report) -> str:
-        """Changes whenever a decision on one of the report's findings, or one of its corrections, is added."""
+    def fingerprint(self, report: ReportIdentity | Report | None = None) -> str:
+        """Changes whenever a decision on one of the report's findings, or one of its corrections, is added
+        (report None: any decision or correction at all, for the overview)."""
+        if report is None:
+            d = self._conn.execute("SELECT COUNT(*), MAX(id) FROM decisions").fetchone()
+            c = self._conn.execute("SELECT COUNT(*), MAX(id) FROM corrections").fetchone()
+            return f"d{d[0]}:{d[1] or 0}-c{c[0]}:{c[1] or 0}"
         ident = report_identity(report) if isinstance(report, Report) else report
         agency = agency_identity(report.agency, report.path) if isinstance(report, Report) else ident.agency
         d = self._conn.execute("SELECT COUNT(*), MAX(id) FROM decisions WHERE agency_key = ? AND year IS ?",
