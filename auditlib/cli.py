@@ -241,6 +241,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--timeout", type=_positive_int, default=600, metavar="秒", help="单个笔记本单元格的执行时限（默认 600 秒）")
     p.add_argument("--quiet", action="store_true", help="不显示进度条")
     p.set_defaults(func=cmd_batch)
+    from auditlib.review.cli import add_parser as add_review_parser  # auditlib review …（复核）
+    add_review_parser(sub)
     return parser
 
 
