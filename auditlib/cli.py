@@ -253,7 +253,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """
     args = build_parser().parse_args(argv)
     try:
-        _require_paths(args.paths)
+        _require_paths(getattr(args, "paths", ()))
         code = int(args.func(args))
         sys.stdout.flush()  # a full disk or closed pipe shows here, inside the handlers
         return code

@@ -48,7 +48,7 @@ def listed(capsys: pytest.CaptureFixture[str], out: Path, *extra: str) -> list[d
 def one_chinese_line(err: str) -> str:
     lines = err.strip().splitlines()
     assert len(lines) == 1, err
-    assert lines[0].startswith("auditlib review") and "Traceback" not in err
+    assert lines[0].startswith("auditlib：") and "Traceback" not in err
     return lines[0]
 
 
@@ -120,8 +120,8 @@ def test_correct_shows_the_printed_and_the_corrected_value(capsys: pytest.Captur
     (["export"], "没有 findings.xlsx"),
     (["import", "no-such.xlsx"], "找不到文件"),
     (["list", "--status", "好"], "无效"),
-    (["set", "{key}"], "命令用法错误：缺少参数"),
-    (["frobnicate"], "命令用法错误"),
+    (["set", "{key}"], "缺少必需的参数：结论"),
+    (["frobnicate"], "无效"),
 ])
 def test_every_user_error_is_one_chinese_line_and_exit_2(capsys: pytest.CaptureFixture[str], out: Path,
                                                           monkeypatch: pytest.MonkeyPatch, argv: list[str],

@@ -14,7 +14,7 @@ import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 
 from auditlib.findings import SEVERITY_LABELS
 from auditlib.review.apply import correction_text, review_state
@@ -30,6 +30,7 @@ from auditlib.review.store import (
     open_store,
     parse_status,
 )
+from auditlib.safety import UserError
 from auditlib.template import cell_label
 
 __all__ = ["add_parser", "main"]
@@ -37,29 +38,6 @@ __all__ = ["add_parser", "main"]
 PROG = "auditlib review"
 REVIEWER_ENV = "AUDITLIB_REVIEWER"
 SHORT = 8  # key digits shown in tables; any unique prefix of 4 or more is accepted
-
-
-class UserError(Exception):
-    """A mistake of the user's: one Chinese line, exit 2."""
-
-
-_ARGPARSE = (
-    ("the following arguments are required: ", "缺少参数："),
-    ("unrecognized arguments: ", "无法识别的参数："),
-    ("invalid choice: ", "无效的选项："),
-    ("expected one argument", "需要一个值"),
-    ("argument ", "参数 "),
-    ("choose from ", "可选："),
-)
-
-
-class ChineseParser(argparse.ArgumentParser):
-    """argparse with its usage errors as one Chinese line and exit status 2."""
-
-    def error(self, message: str) -> NoReturn:
-        for en, zh in _ARGPARSE:
-            message = message.replace(en, zh)
-        self.exit(2, f"{self.prog}：命令用法错误：{message}（详见 {self.prog} --help）\n")
 
 
 def _out(text: str) -> None:
@@ -278,9 +256,8 @@ def _run(func: Any) -> Any:
     def run(args: argparse.Namespace) -> int:
         try:
             return int(func(args))
-        except (UserError, StoreError, FolderError, ValueError) as exc:
-            sys.stderr.write(f"{PROG}：{exc}\n")
-            return 2
+        except (StoreError, FolderError, ValueError) as exc:
+            raise UserError(str(exc)) from None
 
     return run
 
@@ -289,10 +266,7 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
     """Add `review` to the main command line's subcommands (auditlib/cli.py calls this once)."""
     help_text = "复核：确认或排除问题、填写意见、更正误读的数字，并导入填好的 findings.xlsx"
     review = sub.add_parser("review", help=help_text, description=help_text)
-    if isinstance(review, argparse.ArgumentParser) and type(review) is argparse.ArgumentParser:
-        review.__class__ = ChineseParser  # its usage errors in Chinese too (adds only `error`)
-    commands = review.add_subparsers(dest="review_command", required=True, metavar="子命令",
-                                     parser_class=ChineseParser)
+    commands = review.add_subparsers(dest="review_command", required=True, metavar="子命令")
     statuses = "、".join(STATUS_LABELS.values())
 
     def command(name: str, func: Any, text: str) -> argparse.ArgumentParser:
@@ -329,7 +303,6 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """`auditlib review …` on its own (the same as through `auditlib`)."""
-    parser = ChineseParser(prog="auditlib")
-    add_parser(parser.add_subparsers(dest="command", required=True, parser_class=ChineseParser))
-    args = parser.parse_args(["review", *(argv if argv is not None else sys.argv[1:])])
-    return int(args.func(args))
+    from auditlib.cli import main as auditlib_main
+
+    return auditlib_main(["review", *(argv if argv is not None else sys.argv[1:])])
