@@ -49,8 +49,10 @@ _PAREN = re.compile(r"[(（]([^()（）]*)[)）]")
 _CLAUSE = re.compile(r"[,，:：]")
 
 _UNIT = r"(?:人次|件|宗|个|条|份|起|次|项)"
-_NUM = r"(?P<num>\d+)(?P<after>余|多)?" + _UNIT + r"(?P<tail>左右|以上)?"
-_APPROX_BEFORE = re.compile(r"(?:近|约|大约|接近|超过|逾|将近|上万|数)$")
+# Words that make a figure approximate: before it (近20件), after it (20余件, 20多件), after its unit (20件左右).
+_APPROX_BEFORE_WORDS = r"近|约|大约|接近|超过|逾|将近|上万|数"
+_NUM = rf"(?:{_APPROX_BEFORE_WORDS})?(?P<num>\d+)(?P<after>余|多)?" + _UNIT + r"(?P<tail>左右|以上)?"
+_APPROX_BEFORE = re.compile(rf"(?:{_APPROX_BEFORE_WORDS})$")
 
 # Words that may stand before a figure without narrowing it: time, scope, the agency itself.
 _SCOPE = (

@@ -112,9 +112,28 @@ def test_other_requests_and_hotline_cases_are_not_applications() -> None:
 
 @pytest.mark.parametrize("sentence", ["依申请公开方面，全年共收到政府信息公开申请14000余件。",
                                       "全年共收到政府信息公开申请近20件。", "全年共收到政府信息公开申请约20件。",
-                                      "全年共收到政府信息公开申请20多件。"])
+                                      "全年共收到政府信息公开申请20多件。", "全年共收到政府信息公开申请20件左右。"])
 def test_approximate_figures_are_not_held_to_equality(sentence: str) -> None:
     assert messages(sentence, tables(new=(3, 0))) == []
+
+
+@pytest.mark.parametrize("sentence, value", [
+    ("全年共收到政府信息公开申请14000余件。", 14000), ("全年共收到政府信息公开申请20多件。", 20),
+    ("全年共收到政府信息公开申请近20件。", 20), ("全年共收到政府信息公开申请约20件。", 20),
+    ("全年共收到政府信息公开申请将近20件。", 20), ("全年共收到政府信息公开申请20件左右。", 20),
+    ("全年共收到政府信息公开申请20件以上。", 20),
+])
+def test_approximate_figures_are_read_as_approximate(sentence: str, value: int) -> None:
+    """The figure is read (so the rule can tell it is approximate), not merely missed."""
+    report = parse_text(render(tables(new=(3, 0)), narrative={"1": [sentence]}), path="r.txt")
+    assert [(c.kind, c.value, c.approximate) for c in claims(report)] == [("received", value, True)]
+
+
+def test_the_same_figure_stated_exactly_is_held_to_equality() -> None:
+    for sentence in ("全年共收到政府信息公开申请20件。", "全年共收到政府信息公开申请20件，同比增加。"):
+        report = parse_text(render(tables(new=(3, 0)), narrative={"1": [sentence]}), path="r.txt")
+        assert [(c.kind, c.value, c.approximate) for c in claims(report)] == [("received", 20, False)]
+        assert len(messages(sentence, tables(new=(3, 0)))) == 1
 
 
 def test_thousands_separator() -> None:

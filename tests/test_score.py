@@ -113,6 +113,16 @@ def test_a_rule_can_have_its_own_cap() -> None:
     assert by_item(s) == {"表格完整": -10} and s.deductions[0].findings == tuple(range(7))
 
 
+def test_a_rule_cap_below_the_item_cap_binds_first() -> None:
+    data = yaml.safe_load(DEFAULT_RUBRIC.read_text(encoding="utf-8"))
+    data["items"][2]["rules"]["CELL-MISSING"] = {"points": 2, "max": 4}
+    rubric = parse_rubric(data)
+    missing = f("CELL-MISSING", Severity.ERROR)
+    assert by_item(score_report([missing] * 3, rubric, context=ALL)) == {"表格完整": -4}
+    assert by_item(score_report([missing] * 3 + [f("CELL-BLANK")] * 2, rubric, context=ALL)) == {"表格完整": -6}
+    assert by_item(score_report([missing], rubric, context=ALL)) == {"表格完整": -2}
+
+
 def test_every_point_lost_is_listed() -> None:
     """score = 100 + Σ deductions, and each deduction names rules that were found, for random findings."""
     rng = random.Random(5)
