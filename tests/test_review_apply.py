@@ -196,3 +196,21 @@ def test_review_counts_give_the_overview_its_numbers_per_agency(tmp_path: Path) 
     assert (counts["佐龙镇人民政府"]["pending"], counts["佐龙镇人民政府"]["dismissed"]) == (len(zuolong.findings) - 1, 1)
     assert counts["佐龙镇人民政府"]["gone"] == 0
     assert (counts["红旗区人民政府"]["pending"], counts["红旗区人民政府"]["gone"]) == (len(hongqi.findings), 1)
+
+
+def test_batch_scores_with_review_equal_the_plain_ones_until_something_is_dismissed(tmp_path: Path) -> None:
+    from auditlib.audit import audit_paths
+    from auditlib.review import score_outcomes_reviewed
+    from auditlib.score import score_outcomes
+
+    rubric = load_rubric()
+    outcomes = audit_paths([SEEDS])
+    plain = score_outcomes(outcomes, rubric)
+    with open_store(tmp_path) as store:
+        assert score_outcomes_reviewed(outcomes, store, rubric) == plain
+        zuolong = next(o for o in outcomes if o.path.endswith(ZUOLONG.name))
+        title = next(f for f in zuolong.findings if f.rule == "TITLE-FORM")
+        store.set_decision(finding_key(title), Status.DISMISSED, "", "张三", finding=title)
+        reviewed = score_outcomes_reviewed(outcomes, store, rubric)
+    changed = [(a.report, b.score - a.score) for a, b in zip(plain, reviewed, strict=True) if a != b]
+    assert changed == [(zuolong.path, 2)]

@@ -22,6 +22,7 @@ from auditlib.review.apply import (
     review_columns,
     review_counts,
     review_state,
+    score_outcomes_reviewed,
     score_reviewed,
 )
 from auditlib.review.excel import (
@@ -88,5 +89,6 @@ __all__ = [
     "review_columns",
     "review_counts",
     "review_state",
+    "score_outcomes_reviewed",
     "score_reviewed",
 ]

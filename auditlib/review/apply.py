@@ -47,6 +47,7 @@ __all__ = [
     "review_columns",
     "review_counts",
     "review_state",
+    "score_outcomes_reviewed",
     "score_reviewed",
 ]
 
@@ -212,6 +213,16 @@ def score_reviewed(reviewed: Sequence[Reviewed], rubric: Rubric, report: Report 
     score = score_report([reviewed[i].finding for i in kept], rubric, report, context)
     deductions = tuple(replace(d, findings=tuple(kept[k] for k in d.findings)) for d in score.deductions)
     return replace(score, deductions=deductions)
+
+
+def score_outcomes_reviewed(outcomes: Sequence[Outcome], decisions: ReviewStore | Mapping[str, Decision] | None,
+                            rubric: Rubric) -> list[Score]:
+    """`auditlib.score.score_outcomes` with dismissed findings skipped: one score per outcome, in order."""
+    from auditlib.score import contexts
+
+    current = decisions_of(decisions)
+    return [replace(score_reviewed(effective_findings(o.findings, current), rubric, o.report, ctx), report=o.path)
+            for o, ctx in zip(outcomes, contexts(outcomes), strict=True)]
 
 
 def exclusions(reviewed: Sequence[Reviewed]) -> list[str]:
