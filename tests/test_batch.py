@@ -337,17 +337,18 @@ def test_summary_and_exports_carry_the_scores(batch_run, cli_scores) -> None:
 
 def test_scores_count_in_the_skip_hash(tmp_path: Path) -> None:
     """A changed rubric changes the score passed to a page, so the page is redone like for changed findings."""
-    from auditlib.batch import _jobs, load_batch_rubric
+    from auditlib.batch import Hashes, RunSettings, _jobs, load_batch_rubric
 
     stricter = tmp_path / "rubric.yaml"
     stricter.write_text((ROOT / "parameters" / "rubric.yaml").read_text(encoding="utf-8").replace(
         "SEC5-NO-RECTIFY: 4", "SEC5-NO-RECTIFY: 6"), encoding="utf-8")
-    hashes = {"params_hash": "p", "notebook_hash": "n", "code_hash": "c"}
-    args = ([SEEDS[3], SEEDS[4]], tmp_path, {}, ROOT / "notebooks" / "agency_audit.ipynb", hashes, "a.js", 10, "")
+    settings = RunSettings(str(tmp_path), str(ROOT / "notebooks" / "agency_audit.ipynb"), {}, "a.js", 10)
+    args = ([SEEDS[3], SEEDS[4]], settings, Hashes("p", "n", "c"))
     default, strict = _jobs(*args, load_batch_rubric(None)), _jobs(*args, load_batch_rubric(str(stricter)))
-    assert default[0]["score"]["score"] == 96 and strict[0]["score"]["score"] == 94
-    assert default[0]["params_hash"] != strict[0]["params_hash"]
-    assert default[1]["params_hash"] == strict[1]["params_hash"]  # 王集乡 loses nothing either way
+    assert default[0].score is not None and strict[0].score is not None
+    assert default[0].score["score"] == 96 and strict[0].score["score"] == 94
+    assert default[0].hashes.params_hash != strict[0].hashes.params_hash
+    assert default[1].hashes.params_hash == strict[1].hashes.params_hash  # 王集乡 loses nothing either way
     with pytest.raises(BatchError, match="评分细则"):
         load_batch_rubric(str(tmp_path / "missing.yaml"))
 

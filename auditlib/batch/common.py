@@ -1,0 +1,25 @@
+"""What every part of the batch shares: where the notebooks and templates are, the error, constants."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+PACKAGE_DIR = Path(__file__).resolve().parent.parent  # auditlib/
+PROJECT_DIR = PACKAGE_DIR.parent
+NOTEBOOKS_DIR = PROJECT_DIR / "notebooks"
+PARAMETERS_DIR = PROJECT_DIR / "parameters"
+AGENCY_NOTEBOOK = NOTEBOOKS_DIR / "agency_audit.ipynb"
+OVERVIEW_NOTEBOOK = NOTEBOOKS_DIR / "overview.ipynb"
+TEMPLATES_DIR = PACKAGE_DIR / "templates"
+VEGA_LITE_VERSION = "5.20"  # the schema Altair 5.5 writes (v5.20.1)
+VEGA_MIMETYPE = "application/vnd.vegalite.v5+json"
+VEGA_GLOBALS = "window.vegaEmbed = vegaEmbed; window.vega = vega; window.vegaLite = vegaLite;"
+SET_BY_BATCH = frozenset({"report_path", "index_href", "run_dir", "corpus_findings", "score"})  # the batch fills these in
+LIVE_ONLY_TAG = "live-only"  # cells (the ipywidgets drill-down) left out of the exported page
+TMP_PREFIX = ".tmp-"
+MANIFEST_VERSION = 1
+
+
+class BatchError(Exception):
+    """A batch that cannot start (bad parameters, missing notebook); the message is Chinese."""
+

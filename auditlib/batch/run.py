@@ -1,0 +1,281 @@
+"""The run: audit the batch, score it, run the agency pages that changed, then the shared files and the overview."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import tempfile
+import time
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from auditlib.audit import Outcome, collect_paths
+from auditlib.batch.common import AGENCY_NOTEBOOK, OVERVIEW_NOTEBOOK, BatchError
+from auditlib.batch.engine import run_notebook
+from auditlib.batch.export import export_html, write_vega_asset
+from auditlib.batch.files import atomic_write, code_hash, hash_json, remove_stale_temps, sha256_file
+from auditlib.batch.jobs import AgencyJob, AgencyRecord, Hashes, RunSettings
+from auditlib.batch.kernels import KERNEL_DIR_ENV, kernel_pool
+from auditlib.batch.manifest import Manifest, up_to_date
+from auditlib.batch.outputs import batch_scores_frame, findings_frame, summary_entries, write_findings
+from auditlib.batch.params import load_parameters, split_parameters
+from auditlib.batch.worker import run_pool
+from auditlib.ingest import supported_suffixes
+from auditlib.score import Rubric
+
+
+@dataclass
+class BatchResult:
+    out_dir: Path
+    index: Path
+    agencies: list[dict[str, Any]] = field(default_factory=list)
+    ran: int = 0
+    skipped: int = 0
+    failed: int = 0
+    seconds: float = 0.0
+
+    @property
+    def unreadable(self) -> int:
+        return sum(1 for a in self.agencies if a["status"] == "unreadable")
+
+
+@dataclass(frozen=True)
+class BatchOptions:
+    """How a run goes, beyond which reports and where: `run_batch`'s keyword arguments."""
+
+    workers: int | None = None
+    parameters: Mapping[str, Any] | None = None
+    parameters_file: str | os.PathLike[str] | None = None
+    force: bool = False
+    self_contained: bool = False
+    progress: bool = True
+    timeout: int | None = 600
+    agency_notebook: str | os.PathLike[str] | None = None
+    overview_notebook: str | os.PathLike[str] | None = None
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """A run once its options are checked: folders, notebooks, routed parameters, rubric."""
+
+    out: Path
+    options: BatchOptions
+    agency_nb: Path
+    overview_nb: Path
+    agency_params: dict[str, Any]
+    overview_params: dict[str, Any]
+    rubric: Rubric
+    started: float
+
+
+def audit_batch(paths: Sequence[str]) -> tuple[list[Outcome], list[list[dict[str, Any]]]]:
+    """Every report audited as `auditlib check` audits a folder, and each one's cross-report findings.
+
+    The outcomes' findings are in `audit_paths` order: the report's own findings, then those of the
+    rules across reports (carry-over from last year, copied text). The agency notebook rebuilds the
+    same list (its own audit, then the cross-report findings passed as a parameter), so a score's
+    finding indices point at the same findings in the page. Cheap: milliseconds per report.
+    """
+    from auditlib.audit import add_corpus_findings, audit_file
+
+    outcomes = [audit_file(p) for p in paths]
+    own = [len(o.findings) for o in outcomes]
+    add_corpus_findings(outcomes)
+    corpus = [[f.to_dict() for f in o.findings[n:]] for o, n in zip(outcomes, own, strict=True)]
+    return outcomes, corpus
+
+
+def load_batch_rubric(path: str | None) -> Rubric:
+    """The rubric the batch scores with: the `rubric` parameter, or parameters/rubric.yaml."""
+    from auditlib.score import RubricError, load_rubric
+
+    try:
+        return load_rubric(path or None)
+    except RubricError as exc:
+        raise BatchError(str(exc)) from exc
+
+
+def _score_rows(outcomes: Sequence[Outcome], rubric: Rubric) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Per outcome: its score as the notebook parameter, and its row of `scores_frame` (with the rank)."""
+    from auditlib import views
+    from auditlib.score import score_outcomes, scores_frame
+
+    scores = score_outcomes(outcomes, rubric)
+    rows = scores_frame(scores, rubric).to_dicts()
+    return [views.score_param(s) for s in scores], rows
+
+
+def _jobs(paths: Sequence[Path], settings: RunSettings, hashes: Hashes, rubric: Rubric) -> list[AgencyJob]:
+    """One job per report (duplicates once), with its findings, cross-report findings and score."""
+    jobs = []
+    unique = list(dict.fromkeys(str(p.resolve()) for p in paths))
+    outcomes, corpus = audit_batch(unique)
+    scores, rows = _score_rows(outcomes, rubric)
+    for resolved, outcome, mine, score, row in zip(unique, outcomes, corpus, scores, rows, strict=True):
+        try:
+            digest = sha256_file(Path(resolved))
+        except OSError:
+            digest = ""  # unreadable: the worker says why on the page
+        # other reports can change what this page shows: their findings and the score count as its
+        # parameters (the rank does not: the page does not show it)
+        own = Hashes(params_hash=hash_json({"base": hashes.params_hash, "corpus": mine, "score": score}),
+                     notebook_hash=hashes.notebook_hash, code_hash=hashes.code_hash)
+        jobs.append(AgencyJob(
+            report=resolved, settings=settings, sha256=digest,
+            agency=outcome.report.agency if outcome.report else None,
+            year=outcome.report.year if outcome.report else None, error=outcome.error,
+            findings=tuple(f.to_dict() for f in outcome.findings), corpus_findings=tuple(mine),
+            score=score, score_row=row, hashes=own))
+    return jobs
+
+
+def run_batch(paths: Iterable[str | os.PathLike[str]], out_dir: str | os.PathLike[str], workers: int | None = None,
+              parameters: Mapping[str, Any] | None = None, parameters_file: str | os.PathLike[str] | None = None,
+              force: bool = False, self_contained: bool = False, progress: bool = True, timeout: int | None = 600,
+              agency_notebook: str | os.PathLike[str] | None = None,
+              overview_notebook: str | os.PathLike[str] | None = None) -> BatchResult:
+    """Every report through the agency notebook (in parallel, skipping unchanged ones), then the overview.
+
+    The keyword arguments are those of `BatchOptions` (kept flat: the CLI's and scripts' one call).
+    """
+    options = BatchOptions(workers=workers, parameters=parameters, parameters_file=parameters_file, force=force,
+                           self_contained=self_contained, progress=progress, timeout=timeout,
+                           agency_notebook=agency_notebook, overview_notebook=overview_notebook)
+    return run_batch_with(paths, out_dir, options)
+
+
+def run_batch_with(paths: Iterable[str | os.PathLike[str]], out_dir: str | os.PathLike[str],
+                   options: BatchOptions) -> BatchResult:
+    """`run_batch` with its options as one value."""
+    started = time.monotonic()
+    out = Path(out_dir).resolve()
+    agency_nb = Path(options.agency_notebook or AGENCY_NOTEBOOK).resolve()
+    overview_nb = Path(options.overview_notebook or OVERVIEW_NOTEBOOK).resolve()
+    for nb_path in (agency_nb, overview_nb):
+        if not nb_path.is_file():
+            raise BatchError(f"找不到笔记本 {nb_path}")
+    params = load_parameters(options.parameters_file)
+    params.update(options.parameters or {})
+    agency_params, overview_params = split_parameters(params, agency_nb, overview_nb)
+    rubric = load_batch_rubric(agency_params.get("rubric"))
+    files = collect_paths([Path(p) for p in paths])
+    if not files:
+        raise BatchError("没有找到报告文件（支持：" + "、".join(supported_suffixes()) + "）")
+    (out / "agencies").mkdir(parents=True, exist_ok=True)
+    (out / "assets").mkdir(parents=True, exist_ok=True)
+    plan = _Plan(out=out, options=options, agency_nb=agency_nb, overview_nb=overview_nb, agency_params=agency_params,
+                 overview_params=overview_params, rubric=rubric, started=started)
+    with _exclusive(out):
+        return _run_locked(files, plan)
+
+
+@contextlib.contextmanager
+def _exclusive(out: Path) -> Iterator[None]:
+    """One batch at a time per output folder (two runs would redo and overwrite each other's agencies)."""
+    try:
+        import fcntl
+    except ImportError:  # Windows: no advisory locks here; the writes are still atomic
+        yield
+        return
+    with (out / ".batch.lock").open("w") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as exc:
+            raise BatchError(f"另一个批量运行正在使用输出文件夹 {out}，请等它结束后再运行") from exc
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def _run_locked(files: Sequence[Path], plan: _Plan) -> BatchResult:
+    out, options = plan.out, plan.options
+    remove_stale_temps([out, out / "agencies", out / "assets"])
+    asset = write_vega_asset(out / "assets")
+    settings = RunSettings(out_dir=str(out), notebook=str(plan.agency_nb), params=plan.agency_params,
+                           asset=asset.name, timeout=options.timeout,
+                           vega_inline=asset.read_text(encoding="utf-8") if options.self_contained else "")
+    hashes = Hashes(params_hash=hash_json({"params": plan.agency_params, "self_contained": options.self_contained}),
+                    notebook_hash=sha256_file(plan.agency_nb), code_hash=code_hash())
+    jobs = _jobs(files, settings, hashes, plan.rubric)
+
+    manifest = Manifest(out / "manifest.json")
+    result = BatchResult(out, out / "index.html")
+    records: dict[str, dict[str, Any]] = {}
+    todo = []
+    for job in jobs:
+        entry = manifest.agencies.get(job.report)
+        if not options.force and up_to_date(entry, job, out):
+            assert entry is not None
+            records[job.report] = entry
+            result.skipped += 1
+        else:
+            todo.append(job)
+
+    def done(done_record: AgencyRecord) -> None:
+        record = done_record.as_dict()
+        old = manifest.agencies.get(record["report"])
+        if old and old.get("key") != record["key"]:  # the agency got a new name: drop the old page
+            for ext in (".html", ".ipynb", ".json"):
+                with contextlib.suppress(OSError):
+                    (out / "agencies" / f"{old['key']}{ext}").unlink()
+        records[record["report"]] = record
+        manifest.agencies[record["report"]] = record
+        manifest.save()
+        result.ran += 1
+        result.failed += record["status"] == "failed"
+
+    n_workers = options.workers or os.cpu_count() or 1
+    kernels = kernel_pool()
+    kernel_dir = tempfile.mkdtemp(prefix="auditlib-kernels-")
+    previous = os.environ.get(KERNEL_DIR_ENV)
+    os.environ[KERNEL_DIR_ENV] = kernel_dir  # read by the kernels of this process and of the spawned workers
+    try:
+        if todo and n_workers > 1 and len(todo) > 1:
+            kernels.prelaunch()  # the overview's kernel boots while the workers run the agencies
+        run_pool(todo, n_workers, done, options.progress)
+        ordered = [records[j.report] for j in jobs if j.report in records]
+        result.agencies = ordered
+        _finish_run(plan, jobs, ordered, settings, hashes, manifest)
+    finally:
+        kernels.close()
+        if previous is None:
+            os.environ.pop(KERNEL_DIR_ENV, None)
+        else:
+            os.environ[KERNEL_DIR_ENV] = previous
+        shutil.rmtree(kernel_dir, ignore_errors=True)
+    result.seconds = round(time.monotonic() - plan.started, 2)
+    return result
+
+
+def _finish_run(plan: _Plan, jobs: Sequence[AgencyJob], ordered: Sequence[Mapping[str, Any]],
+                settings: RunSettings, hashes: Hashes, manifest: Manifest) -> None:
+    """The run's shared outputs: findings and scores files, summary.json, and the overview page (unless unchanged)."""
+    out, rubric = plan.out, plan.rubric
+    scores = batch_scores_frame(ordered, jobs)
+    findings = findings_frame(ordered, out)
+    write_findings(findings, out, scores)
+    summary = summary_entries(ordered, scores)
+    atomic_write(out / "summary.json", json.dumps({
+        "generated": datetime.now().isoformat(timespec="seconds"), "rubric": rubric.path,
+        "grades": [{"grade": g, "min": low} for g, low in rubric.grades], "agencies": summary,
+    }, ensure_ascii=False, indent=1))
+
+    overview_hash = hash_json({"summary": summary, "params": plan.overview_params, "nb": sha256_file(plan.overview_nb),
+                               "code": hashes.code_hash,
+                               "self_contained": plan.options.self_contained,
+                               "findings": sha256_file(out / "findings.parquet")})
+    index_ok = (out / "index.html").is_file() and (out / "overview.ipynb").is_file()
+    if plan.options.force or not index_ok or manifest.overview.get("hash") != overview_hash:
+        nb, error = run_notebook(str(plan.overview_nb), out / "overview.ipynb",
+                                 {**plan.overview_params, "run_dir": str(out)},
+                                 settings.timeout, "政府信息公开工作年度报告审核总览", prelaunch=False)
+        atomic_write(out / "index.html", export_html(nb, vega_src=f"assets/{settings.asset}",
+                                                     vega_inline=settings.vega_inline))
+        manifest.overview = {"hash": overview_hash, "status": "failed" if error else "ok", "error": error}
+        manifest.save()
