@@ -20,6 +20,7 @@ import yaml
 
 from auditlib.findings import Finding, Severity
 from auditlib.model import Report
+from auditlib.resources import data_dir
 from auditlib.rules.registry import ENGINE_RULES, PUBLISH_LATE, violation
 
 if TYPE_CHECKING:
@@ -41,7 +42,7 @@ __all__ = [
     "scores_frame",
 ]
 
-DEFAULT_RUBRIC = Path(__file__).resolve().parent.parent / "parameters" / "rubric.yaml"
+DEFAULT_RUBRIC = data_dir("parameters") / "rubric.yaml"
 NEEDS = {
     "publication_date": "未取得发布日期",
     "prior_year": "本批次没有该机关上一年度的报告",

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from auditlib.resources import data_dir
+
 PACKAGE_DIR = Path(__file__).resolve().parent.parent  # auditlib/
-PROJECT_DIR = PACKAGE_DIR.parent
-NOTEBOOKS_DIR = PROJECT_DIR / "notebooks"
-PARAMETERS_DIR = PROJECT_DIR / "parameters"
+PROJECT_DIR = PACKAGE_DIR.parent  # the checkout (an installed wheel has no notebooks/ there: see data_dir)
+NOTEBOOKS_DIR = data_dir("notebooks")
+PARAMETERS_DIR = data_dir("parameters")
 AGENCY_NOTEBOOK = NOTEBOOKS_DIR / "agency_audit.ipynb"
 OVERVIEW_NOTEBOOK = NOTEBOOKS_DIR / "overview.ipynb"
 TEMPLATES_DIR = PACKAGE_DIR / "templates"
