@@ -11,6 +11,7 @@ import polars as pl
 from auditlib.batch.files import atomic_write
 from auditlib.batch.jobs import AgencyJob
 from auditlib.batch.manifest import read_json
+from auditlib.review.store import Decision
 
 
 def findings_frame(records: Sequence[Mapping[str, Any]], out_dir: Path) -> pl.DataFrame:
@@ -36,18 +37,21 @@ SCORE_HEADERS = {"rank": "名次", "agency": "机关", "year": "年度", "score"
                  "unassessed": "未评项目（不扣分）", "report": "报告文件", "page": "审核页面"}
 
 
-def write_findings(frame: pl.DataFrame, out_dir: Path, scores: pl.DataFrame) -> None:
+def write_findings(frame: pl.DataFrame, out_dir: Path, scores: pl.DataFrame,
+                   decisions: Mapping[str, Decision] | None = None) -> None:
     """findings.parquet (lists kept), findings.csv (UTF-8 with BOM, lists joined by ;) and findings.xlsx, each
-    finding with its agency's score and grade; and scores.csv (one row per agency, by rank), also the
-    xlsx's sheet 「评分」.
+    finding with its agency's score and grade and its review (key, 复核结论 with a drop-down in the xlsx,
+    复核意见, 复核人, 复核时间: `review.review_columns`); and scores.csv (one row per agency, by rank),
+    also the xlsx's sheet 「评分」.
     """
     import io
 
     import xlsxwriter
 
+    from auditlib.review import REVIEW_HEADERS, add_review_validation, review_columns
     from auditlib.score import add_scores
 
-    frame = add_scores(frame, scores)
+    frame = review_columns(add_scores(frame, scores), decisions)
     flat = frame.with_columns(pl.col("cells").list.join(";"),
                               pl.col("lines").cast(pl.List(pl.String)).list.join(";"))
     buf = io.BytesIO()
@@ -62,8 +66,10 @@ def write_findings(frame: pl.DataFrame, out_dir: Path, scores: pl.DataFrame) -> 
     atomic_write(out_dir / "scores.csv", buf.getvalue())
     buf = io.BytesIO()
     with xlsxwriter.Workbook(buf, {"in_memory": True}) as book:
-        flat.select(list(EXCEL_HEADERS)).rename(EXCEL_HEADERS).write_excel(
+        headers = {**EXCEL_HEADERS, **REVIEW_HEADERS}
+        flat.select(list(headers)).rename(headers).write_excel(
             book, worksheet="问题清单", autofit=True, header_format={"bold": True}, table_style="Table Style Light 9")
+        add_review_validation(book.get_worksheet_by_name("问题清单"), list(headers.values()), flat.height)
         ranked.select(list(SCORE_HEADERS)).rename(SCORE_HEADERS).write_excel(
             book, worksheet="评分", autofit=True, header_format={"bold": True}, table_style="Table Style Light 9")
     atomic_write(out_dir / "findings.xlsx", buf.getvalue())

@@ -26,6 +26,7 @@ from auditlib.batch.outputs import batch_scores_frame, findings_frame, summary_e
 from auditlib.batch.params import load_parameters, split_parameters
 from auditlib.batch.worker import run_pool
 from auditlib.ingest import supported_suffixes
+from auditlib.review.store import Decision, ReviewStore, open_store
 from auditlib.score import Rubric
 
 
@@ -73,17 +74,20 @@ class _Plan:
     started: float
 
 
-def audit_batch(paths: Sequence[str]) -> tuple[list[Outcome], list[list[dict[str, Any]]]]:
+def audit_batch(paths: Sequence[str], store: ReviewStore | None = None) -> tuple[list[Outcome], list[list[dict[str, Any]]]]:
     """Every report audited as `auditlib check` audits a folder, and each one's cross-report findings.
 
     The outcomes' findings are in `audit_paths` order: the report's own findings, then those of the
     rules across reports (carry-over from last year, copied text). The agency notebook rebuilds the
     same list (its own audit, then the cross-report findings passed as a parameter), so a score's
     finding indices point at the same findings in the page. Cheap: milliseconds per report.
+    With a review `store`, each report's corrections apply first, so its rules, the rules across
+    reports and the score all see the corrected values (`review.correct_outcome`).
     """
     from auditlib.audit import add_corpus_findings, audit_file
+    from auditlib.review import correct_outcome
 
-    outcomes = [audit_file(p) for p in paths]
+    outcomes = [correct_outcome(audit_file(p), store) for p in paths]
     own = [len(o.findings) for o in outcomes]
     add_corpus_findings(outcomes)
     corpus = [[f.to_dict() for f in o.findings[n:]] for o, n in zip(outcomes, own, strict=True)]
@@ -100,22 +104,29 @@ def load_batch_rubric(path: str | None) -> Rubric:
         raise BatchError(str(exc)) from exc
 
 
-def _score_rows(outcomes: Sequence[Outcome], rubric: Rubric) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """Per outcome: its score as the notebook parameter, and its row of `scores_frame` (with the rank)."""
-    from auditlib import views
-    from auditlib.score import score_outcomes, scores_frame
+def _score_rows(outcomes: Sequence[Outcome], rubric: Rubric,
+                decisions: Mapping[str, Decision]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Per outcome: its score as the notebook parameter, and its row of `scores_frame` (with the rank).
 
-    scores = score_outcomes(outcomes, rubric)
+    A finding the review dismissed deducts nothing (`review.score_outcomes_reviewed`).
+    """
+    from auditlib import views
+    from auditlib.review import score_outcomes_reviewed
+    from auditlib.score import scores_frame
+
+    scores = score_outcomes_reviewed(outcomes, decisions, rubric)
     rows = scores_frame(scores, rubric).to_dicts()
     return [views.score_param(s) for s in scores], rows
 
 
-def _jobs(paths: Sequence[Path], settings: RunSettings, hashes: Hashes, rubric: Rubric) -> list[AgencyJob]:
-    """One job per report (duplicates once), with its findings, cross-report findings and score."""
+def _jobs(paths: Sequence[Path], settings: RunSettings, hashes: Hashes, rubric: Rubric,
+          store: ReviewStore | None = None) -> list[AgencyJob]:
+    """One job per report (duplicates once), with its findings, cross-report findings, score and review."""
     jobs = []
     unique = list(dict.fromkeys(str(p.resolve()) for p in paths))
-    outcomes, corpus = audit_batch(unique)
-    scores, rows = _score_rows(outcomes, rubric)
+    outcomes, corpus = audit_batch(unique, store)
+    decisions = store.decisions() if store is not None else {}
+    scores, rows = _score_rows(outcomes, rubric, decisions)
     for resolved, outcome, mine, score, row in zip(unique, outcomes, corpus, scores, rows, strict=True):
         try:
             digest = sha256_file(Path(resolved))
@@ -123,7 +134,10 @@ def _jobs(paths: Sequence[Path], settings: RunSettings, hashes: Hashes, rubric: 
             digest = ""  # unreadable: the worker says why on the page
         # other reports can change what this page shows: their findings and the score count as its
         # parameters (the rank does not: the page does not show it)
-        own = Hashes(params_hash=hash_json({"base": hashes.params_hash, "corpus": mine, "score": score}),
+        # so do the review's decisions and corrections of this report (a changed decision redoes its page)
+        review = store.fingerprint(outcome.report) if store is not None and outcome.report is not None else ""
+        own = Hashes(params_hash=hash_json({"base": hashes.params_hash, "corpus": mine, "score": score,
+                                            "review": review}),
                      notebook_hash=hashes.notebook_hash, code_hash=hashes.code_hash)
         jobs.append(AgencyJob(
             report=resolved, settings=settings, sha256=digest,
@@ -202,7 +216,9 @@ def _run_locked(files: Sequence[Path], plan: _Plan) -> BatchResult:
                            vega_inline=asset.read_text(encoding="utf-8") if options.self_contained else "")
     hashes = Hashes(params_hash=hash_json({"params": plan.agency_params, "self_contained": options.self_contained}),
                     notebook_hash=sha256_file(plan.agency_nb), code_hash=code_hash())
-    jobs = _jobs(files, settings, hashes, plan.rubric)
+    with open_store(out) as store:  # <out>/review.sqlite: created on first use, never removed by a run
+        jobs = _jobs(files, settings, hashes, plan.rubric, store)
+        decisions = store.decisions()
 
     manifest = Manifest(out / "manifest.json")
     result = BatchResult(out, out / "index.html")
@@ -241,7 +257,7 @@ def _run_locked(files: Sequence[Path], plan: _Plan) -> BatchResult:
         run_pool(todo, n_workers, done, options.progress)
         ordered = [records[j.report] for j in jobs if j.report in records]
         result.agencies = ordered
-        _finish_run(plan, jobs, ordered, settings, hashes, manifest)
+        _finish_run(plan, jobs, ordered, settings, hashes, manifest, decisions)
     finally:
         kernels.close()
         if previous is None:
@@ -254,12 +270,13 @@ def _run_locked(files: Sequence[Path], plan: _Plan) -> BatchResult:
 
 
 def _finish_run(plan: _Plan, jobs: Sequence[AgencyJob], ordered: Sequence[Mapping[str, Any]],
-                settings: RunSettings, hashes: Hashes, manifest: Manifest) -> None:
+                settings: RunSettings, hashes: Hashes, manifest: Manifest,
+                decisions: Mapping[str, Decision]) -> None:
     """The run's shared outputs: findings and scores files, summary.json, and the overview page (unless unchanged)."""
     out, rubric = plan.out, plan.rubric
     scores = batch_scores_frame(ordered, jobs)
     findings = findings_frame(ordered, out)
-    write_findings(findings, out, scores)
+    write_findings(findings, out, scores, decisions)
     summary = summary_entries(ordered, scores)
     atomic_write(out / "summary.json", json.dumps({
         "generated": datetime.now().isoformat(timespec="seconds"), "rubric": rubric.path,
