@@ -14,6 +14,7 @@ import polars as pl
 from auditlib import render
 from auditlib.findings import Severity
 from auditlib.model import Report
+from auditlib.review.store import Status
 
 __all__ = ["Drilldown", "OverviewFilter", "build_drilldown", "build_overview"]
 
@@ -75,7 +76,7 @@ class OverviewFilter(w.VBox):
     """The overview table, filtered and sorted by widgets (the lab's counterpart of the page's script)."""
 
     SORTS = [("名次", "rank"), ("得分", "score"), ("错误数", "errors"), ("警告数", "warnings"), ("提示数", "infos"),
-             ("机关名称", "agency"), ("年度", "year")]
+             ("待复核数", "pending"), ("机关名称", "agency"), ("年度", "year")]
 
     def __init__(self, run: render.RunData, **kwargs: Any) -> None:
         self.run = run
@@ -85,20 +86,23 @@ class OverviewFilter(w.VBox):
                                    value=ALL, description="级别", style=style)
         self.rule = w.Dropdown(options=[("全部", ALL), *((r, r) for r in rules)], value=ALL, description="规则",
                                style=style)
+        self.review = w.Dropdown(options=[("全部", ALL), *((f"有{s.label}", s.value) for s in Status)], value=ALL,
+                                 description="复核", style=style)
         self.agency = w.Text(value="", placeholder="机关名称", description="机关", style=style)
         self.sort = w.Dropdown(options=self.SORTS, value="rank", description="排序", style=style)
         self.table = w.HTML(layout=w.Layout(width="100%"))
-        for control in (self.severity, self.rule, self.agency, self.sort):
+        for control in (self.severity, self.rule, self.review, self.agency, self.sort):
             control.observe(self._render, names="value")
-        super().__init__([w.HBox([self.severity, self.rule]), w.HBox([self.agency, self.sort]), self.table], **kwargs)
+        super().__init__([w.HBox([self.severity, self.rule, self.review]), w.HBox([self.agency, self.sort]), self.table],
+                         **kwargs)
         self._render()
 
     def _render(self, _change: Any = None) -> None:
         self.table.value = render.overview_table_html(self.run, sort_by=self.sort.value, severity=self.severity.value,
                                                      rule=self.rule.value, agency=self.agency.value.strip(),
-                                                     script=False)
+                                                     review=self.review.value, script=False)
 
 
 def build_overview(run: render.RunData) -> OverviewFilter:
-    """Severity, rule and agency filters plus a sort order over the overview table."""
+    """Severity, rule, review-status and agency filters plus a sort order over the overview table."""
     return OverviewFilter(run)

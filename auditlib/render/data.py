@@ -11,6 +11,8 @@ import polars as pl
 from auditlib.audit import UNREADABLE
 from auditlib.findings import SEVERITY_ORDER, Finding, Severity, to_frame
 from auditlib.model import Cell, CellStatus, Report, SourceLine
+from auditlib.render.reviewed import FindingReview
+from auditlib.review.apply import correction_text
 from auditlib.rules import RULES
 from auditlib.score import Score
 from auditlib.template import SECTIONS, cell_label
@@ -162,6 +164,7 @@ class CellInfo:
     text: str  # what the cell shows
     status: str
     lines: tuple[int, ...]
+    correction: str = ""  # 「原文 X，人工更正为 Y」 when an inspector corrected the cell
 
 
 @dataclass(frozen=True)
@@ -176,6 +179,7 @@ class FindingDetail:
     lines: tuple[SourceLine, ...]  # the source lines behind the cells (capped)
     marked: frozenset[int] = field(default_factory=frozenset)  # lines the finding itself names
     omitted_lines: int = 0  # lines left out by the cap
+    review: FindingReview | None = None  # the inspector's decision (None: the page shows no review)
 
     @property
     def severity_label(self) -> str:
@@ -195,7 +199,8 @@ def _line_numbers(report: Report, row: Mapping[str, Any]) -> list[int]:
     return sorted(numbers)
 
 
-def finding_detail(report: Report | None, row: Mapping[str, Any], max_source_lines: int = 40) -> FindingDetail:
+def finding_detail(report: Report | None, row: Mapping[str, Any], max_source_lines: int = 40,
+                   review: FindingReview | None = None) -> FindingDetail:
     """One finding (a row of the findings frame) with its cells and source lines resolved."""
     cells: list[CellInfo] = []
     sections: list[str] = []
@@ -208,7 +213,8 @@ def finding_detail(report: Report | None, row: Mapping[str, Any], max_source_lin
         if report is None:
             continue
         cell = report.cell(path)
-        cells.append(CellInfo(path, cell_label(path), cell.table, cell_text(cell), str(cell.status), cell.lines))
+        cells.append(CellInfo(path, cell_label(path), cell.table, cell_text(cell), str(cell.status), cell.lines,
+                              correction_text(report, path) or ""))
     if report is not None:
         numbers = _line_numbers(report, row)
         by_number = {ln.number: ln for ln in report.lines}
@@ -217,12 +223,18 @@ def finding_detail(report: Report | None, row: Mapping[str, Any], max_source_lin
         id=int(row.get("id") or 0), rule=str(row["rule"]), severity=str(row["severity"]),
         message=str(row["message"]), doc=rule_doc(str(row["rule"])), cells=tuple(cells), sections=tuple(sections),
         lines=tuple(lines), marked=frozenset(row.get("lines") or ()), omitted_lines=max(0, len(numbers) - max_source_lines),
+        review=review,
     )
 
 
-def finding_details(report: Report | None, frame: pl.DataFrame, max_source_lines: int = 40) -> list[FindingDetail]:
-    """Every finding of the frame, resolved for the drill-down (static page and widget alike)."""
-    return [finding_detail(report, row, max_source_lines) for row in frame.iter_rows(named=True)]
+def finding_details(report: Report | None, frame: pl.DataFrame, max_source_lines: int = 40,
+                    reviews: Mapping[int, FindingReview] | None = None) -> list[FindingDetail]:
+    """Every finding of the frame, resolved for the drill-down (static page and widget alike).
+
+    `reviews` maps a finding's `index` (its place in the report's findings) to its review.
+    """
+    return [finding_detail(report, row, max_source_lines, (reviews or {}).get(int(row.get("index") or 0)))
+            if reviews else finding_detail(report, row, max_source_lines) for row in frame.iter_rows(named=True)]
 
 
 def section_name(path: str) -> str:

@@ -9,9 +9,10 @@ import polars as pl
 from auditlib.render.data import _RANK, SEVERITIES, SEVERITY_COLORS, points, rule_doc
 from auditlib.render.env import HtmlFragment, render
 from auditlib.render.env import script as inline_script
-from auditlib.render.run import STATUS_LABELS, RunData, grade_color, grade_names, score_line
+from auditlib.render.run import REVIEW_COLUMNS, STATUS_LABELS, RunData, grade_color, grade_names, score_line
+from auditlib.review.store import Status
 
-STATUS_HEAD = "状态"
+STATUS_HEAD = "生成状态"  # whether the page was made; the review has its own columns
 _COUNT_COLUMNS = {"error": "errors", "warning": "warnings", "info": "infos"}
 
 
@@ -32,9 +33,11 @@ def _href(page: str | None) -> str:
 
 
 def overview_table_html(run: RunData, sort_by: str = "rank", severity: str = "", rule: str = "",
-                        agency: str = "", script: bool = True) -> HtmlFragment:
-    """The agencies table: sortable (click a header) and filterable (severity, rule, agency) in the page.
+                        agency: str = "", script: bool = True, review: str = "") -> HtmlFragment:
+    """The agencies table: sortable (click a header) and filterable (severity, rule, agency, review status).
 
+    `review` (a review status: pending, confirmed, dismissed, needs_material) keeps the agencies with at
+    least one finding of that status.
     The sorting and filtering is a small inline script in the exported page (no fetch); JupyterLab drops
     scripts from untrusted output, so there the table is shown as sorted here and the widgets filter it.
     """
@@ -49,6 +52,8 @@ def overview_table_html(run: RunData, sort_by: str = "rank", severity: str = "",
         a = a.filter(pl.col(_COUNT_COLUMNS[severity]) > 0)
     if rule:
         a = a.filter(pl.col("key").is_in([k for k, rs in rules_by_key.items() if rule in rs]))
+    if review:
+        a = a.filter(pl.col(Status(review).value) > 0)
     if agency:
         a = a.filter(pl.col("agency").fill_null("").str.contains(agency, literal=True))
     descending = sort_by in ("errors", "warnings", "infos", "year", "score")
@@ -56,7 +61,8 @@ def overview_table_html(run: RunData, sort_by: str = "rank", severity: str = "",
     # the grade sorts by the score (grades are bands of it); the rank sorts 1, 2, 3… on the first click
     heads = [("agency", "text", "机关", ""), ("year", "num", "年度", ""), ("rank", "num", "名次", "asc"),
              ("score", "num", "得分", ""), ("grade", "num", "等级", ""), ("errors", "num", "错误", ""),
-             ("warnings", "num", "警告", ""), ("infos", "num", "提示", ""), ("worst", "text", "最需关注的规则", ""),
+             ("warnings", "num", "警告", ""), ("infos", "num", "提示", ""),
+             ("pending", "num", Status.PENDING.label, ""), ("worst", "text", "最需关注的规则", ""),
              ("status", "text", STATUS_HEAD, "")]
     names = grade_names(run)
     rows = []
@@ -71,14 +77,17 @@ def overview_table_html(run: RunData, sort_by: str = "rank", severity: str = "",
                 ("infos", counts[2]), ("worst", worst), ("status", status),
                 ("rank", rank if rank is not None else 999999), ("score", score if scored else -1),
                 ("grade", score if scored else -1), ("error", counts[0]), ("warning", counts[1]),
-                ("info", counts[2]), ("rules", " ".join(rules_by_key.get(row["key"], [])))]
+                ("info", counts[2]), ("rules", " ".join(rules_by_key.get(row["key"], []))),
+                *((c, row.get(c) or 0) for c in REVIEW_COLUMNS)]
         rows.append({"data": data, "href": _href(row["page"]), "name": name, "year": row["year"] or "—",
                      "rank": rank if rank is not None else "—", "deductions": row["deductions"] or "",
                      "score": points(score) if scored else "—", "grade": grade or "—",
                      "grade_color": grade_color(grade, names), "counts": list(zip(SEVERITIES, counts, strict=True)),
-                     "worst": worst, "worst_doc": rule_doc(worst), "status": status, "error": row["error"]})
+                     "worst": worst, "worst_doc": rule_doc(worst), "status": status, "error": row["error"],
+                     "pending": row.get("pending") or 0})
     all_rules = sorted({r for rs in rules_by_key.values() for r in rs})
-    return render("overview_table.html.j2", rows=rows, empty=False, script=script, severities=SEVERITIES,
+    reviews = [(st.value, st.label) for st in Status]
+    return render("overview_table.html.j2", rows=rows, empty=False, script=script, severities=SEVERITIES, reviews=reviews,
                   all_rules=all_rules, heads=heads, colors=SEVERITY_COLORS,
                   script_html=inline_script("sort_overview.js"))
 

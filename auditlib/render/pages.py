@@ -28,6 +28,8 @@ from auditlib.render.tables import table_html
 from auditlib.score import Deduction, Score
 from auditlib.template import TABLE_KEYS, TABLE_TITLES
 
+# the colour of each review status beside a finding: undecided grey, confirmed red, dismissed green
+REVIEW_COLORS = {"pending": "#777", "confirmed": "#c0392b", "dismissed": "#2f855a", "needs_material": "#b7791f"}
 _WHOLE_TABLE_ROWS = 10  # beyond this many rows, a drill-down links to the main table instead of repeating it
 _TEMPLATE_NAMES = {"2021": "2021 年版模板", "2019": "2019 年试行模板"}
 
@@ -76,7 +78,7 @@ def findings_html(report: Report | None, details: Sequence[FindingDetail]) -> Ht
         if items:
             bg, fg = SEVERITY_COLORS[sev]
             groups.append({"severity": sev, "bg": bg, "fg": fg, "entries": items})
-    return render("findings.html.j2", by_rule=list(by_rule.items()), groups=groups)
+    return render("findings.html.j2", by_rule=list(by_rule.items()), groups=groups, review_colors=REVIEW_COLORS)
 
 
 def summary_html(frame: pl.DataFrame) -> HtmlFragment:
@@ -135,13 +137,14 @@ def _deduction_findings(d: Deduction, findings: Sequence[Finding], ids: Mapping[
 
 
 def score_html(score: Score | None, frame: pl.DataFrame, findings: Sequence[Finding] = (), note: str = "",
-               unscored: str = "") -> HtmlFragment:
+               unscored: str = "", excluded: Sequence[str] = ()) -> HtmlFragment:
     """The 「评分」 section: score and grade, each deduction (评分项, 扣分, 规则) linked to its findings, 未评 items.
 
     `findings` are the report's findings in the order the score's indices refer to; `frame` is what the
     page lists (its `index` column says which of them, its `id` where: `id="finding-<id>"`).
     In the exported page a deduction's link also opens the finding it jumps to (JupyterLab drops the
-    script from untrusted output; there the link only jumps).
+    script from untrusted output; there the link only jumps). `excluded` says, one line each, why a
+    finding dismissed on review deducts nothing.
     """
     if score is None:
         return render("score.html.j2", score=None, unscored_label=UNSCORED, unscored=unscored)
@@ -156,5 +159,5 @@ def score_html(score: Score | None, frame: pl.DataFrame, findings: Sequence[Find
                      "text": d.note if late else "", "rules": [(r, r in shown_rules) for r in d.rules]})
     heads = ("评分项", "扣分", "规则", "依据的问题（点击跳到该问题）", *(("说明",) if notes else ()))
     return render("score.html.j2", score=score, score_points=points(score.score), total_points=points(score.total),
-                  note=note, rows=rows, heads=heads, notes=notes, red=SEVERITY_COLORS["error"][1],
+                  note=note, rows=rows, heads=heads, notes=notes, excluded=list(excluded), red=SEVERITY_COLORS["error"][1],
                   script=script("open_finding.js"))

@@ -18,8 +18,10 @@ from auditlib.model import Report
 from auditlib.render.data import FindingDetail, finding_details, findings_frame, selected_indices
 from auditlib.render.env import HtmlFragment
 from auditlib.render.pages import findings_html, heading_html, score_html, summary_html
+from auditlib.render.reviewed import finding_reviews, reviewed_outcome
 from auditlib.render.tables import tables_html
-from auditlib.score import Deduction, RubricError, Score, json_number, load_rubric, score_report
+from auditlib.review.apply import ReviewState, exclusions, score_reviewed
+from auditlib.score import Deduction, RubricError, Score, json_number, load_rubric
 
 
 def score_param(score: Score) -> dict[str, Any]:
@@ -61,6 +63,7 @@ class AgencyPage:
     score: Score | None = None
     score_note: str = ""  # how the score was made, when not by the batch
     unscored: str = ""  # why there is no score
+    review: ReviewState | None = None  # each finding's decision (None: the page shows no review)
 
     @property
     def report(self) -> Report | None:
@@ -70,7 +73,8 @@ class AgencyPage:
         return heading_html(self.outcome, self.index_href, self.score, self.unscored)
 
     def score_section(self) -> HtmlFragment:
-        return score_html(self.score, self.frame, self.outcome.findings, self.score_note, self.unscored)
+        excluded = exclusions(self.review.findings) if self.review is not None else []
+        return score_html(self.score, self.frame, self.outcome.findings, self.score_note, self.unscored, excluded)
 
     def summary(self) -> HtmlFragment:
         return summary_html(self.frame)
@@ -79,7 +83,7 @@ class AgencyPage:
         return tables_html(self.report, self.frame)
 
     def details(self) -> list[FindingDetail]:
-        return finding_details(self.report, self.frame, self.max_source_lines)
+        return finding_details(self.report, self.frame, self.max_source_lines, finding_reviews(self.review))
 
     def findings(self) -> HtmlFragment:
         return findings_html(self.report, self.details())
@@ -97,20 +101,22 @@ SINGLE_REPORT_NOTE = "本页单独评分：只依据本报告，跨报告的核�
 def agency_page(report_path: str, rules: Collection[str] = (), exclude_rules: Collection[str] = (),
                 min_severity: str = "info", max_source_lines: int = 40, index_href: str = "",
                 corpus_findings: Iterable[Mapping[str, Any]] = (), score: Mapping[str, Any] | None = None,
-                rubric: str = "") -> AgencyPage:
+                rubric: str = "", run_dir: str = "") -> AgencyPage:
     """Audit one report and keep what its page shows (the agency notebook's one library call).
 
     `corpus_findings` are what rules across reports (carry-over, copied text) found for this report
     when the batch checked all reports together; a single report cannot find them by itself. They
     are appended after the report's own findings, the order `audit_paths` gives and `score` refers to.
     `score` is the batch's score of this report (`score_param`); without it the report is scored on
-    its own findings with `rubric` (a YAML path; empty: parameters/rubric.yaml).
+    its own findings with `rubric` (a YAML path; empty: parameters/rubric.yaml), findings dismissed on
+    review skipped. `run_dir` is the batch's output folder: its review store (read-only) gives each
+    finding's decision and the corrected cells; without one every finding is 待复核.
     """
-    outcome = audit_file(report_path)
-    outcome.findings.extend(finding_from_dict(d) for d in corpus_findings)
+    outcome, state = reviewed_outcome(audit_file(report_path), run_dir,
+                                      [finding_from_dict(d) for d in corpus_findings])
     shown = selected_indices(outcome.findings, rules, exclude_rules, min_severity)
     frame = findings_frame([outcome.findings[k] for k in shown], shown)
-    page = AgencyPage(outcome, frame, max_source_lines, index_href)
+    page = AgencyPage(outcome, frame, max_source_lines, index_href, review=state)
     report = outcome.report
     agency = report.agency if report is not None else None
     year = report.year if report is not None else None
@@ -118,7 +124,7 @@ def agency_page(report_path: str, rules: Collection[str] = (), exclude_rules: Co
         page.score = score_from_param(score, outcome.path, agency, year)
         return page
     try:
-        page.score = score_report(outcome.findings, load_rubric(rubric or None), report)
+        page.score = score_reviewed(state.findings, load_rubric(rubric or None), report)
         page.score_note = SINGLE_REPORT_NOTE
     except RubricError as exc:
         page.unscored = str(exc)

@@ -11,6 +11,8 @@ import polars as pl
 
 from auditlib.findings import SEVERITY_ORDER, Severity
 from auditlib.render.data import SEVERITIES, UNSCORED, points
+from auditlib.review.apply import COUNT_COLUMNS, review_counts
+from auditlib.review.store import read_store
 from auditlib.score import Rubric, load_rubric
 from auditlib.score import grade_counts as _grade_counts
 
@@ -19,7 +21,9 @@ SUMMARY_SCHEMA = {
     "status": pl.String, "error": pl.String, "errors": pl.Int64, "warnings": pl.Int64, "infos": pl.Int64,
     "worst_rule": pl.String, "score": pl.Float64, "grade": pl.String, "rank": pl.Int64, "deductions": pl.String,
 }
-STATUS_LABELS = {"ok": "已审核", "unreadable": "无法读取", "failed": "生成失败"}
+# whether the batch made the agency's page (not the inspector's review: see REVIEW_COLUMNS)
+STATUS_LABELS = {"ok": "已生成", "unreadable": "无法读取", "failed": "生成失败"}
+REVIEW_COLUMNS = COUNT_COLUMNS  # pending … gone → 待复核 …: how many of an agency's findings have each status
 
 
 @dataclass
@@ -27,7 +31,7 @@ class RunData:
     """What the overview reads from a batch run's folder (never the reports themselves)."""
 
     run_dir: str
-    agencies: pl.DataFrame  # one row per agency: SUMMARY_SCHEMA
+    agencies: pl.DataFrame  # one row per agency: SUMMARY_SCHEMA, then the REVIEW_COLUMNS counts
     findings: pl.DataFrame  # every finding, with `key` and `page` of its agency
     generated: str = ""
     grades: list[tuple[str, float]] = field(default_factory=list)  # the rubric's grades (name, minimum), best first
@@ -38,7 +42,11 @@ class RunData:
 
 
 def load_run(run_dir: str, min_severity: str = "info", exclude_rules: Collection[str] = ()) -> RunData:
-    """The batch's `summary.json` and `findings.parquet`; empty frames when the folder holds no run yet."""
+    """The batch's `summary.json` and `findings.parquet`; empty frames when the folder holds no run yet.
+
+    Each agency gets its findings' review counts (REVIEW_COLUMNS) from the folder's review store,
+    opened read-only; without one, every finding counts as 待复核.
+    """
     base = Path(run_dir)
     summary_path, findings_path = base / "summary.json", base / "findings.parquet"
     if not summary_path.exists():
@@ -52,8 +60,22 @@ def load_run(run_dir: str, min_severity: str = "info", exclude_rules: Collection
         allowed = [s for s in SEVERITIES if SEVERITY_ORDER[Severity(s)] <= threshold]
         findings = findings.filter(pl.col("severity").is_in(allowed) & ~pl.col("rule").is_in(list(exclude_rules)))
     grades = [(str(g["grade"]), float(g["min"])) for g in summary.get("grades") or []]
+    agencies = _with_review_counts(agencies, findings, base)
     return RunData(str(base), agencies, findings, str(summary.get("generated", "")), grades)
 
+
+
+def _with_review_counts(agencies: pl.DataFrame, findings: pl.DataFrame, base: Path) -> pl.DataFrame:
+    zero = [pl.col(c).fill_null(0).cast(pl.Int64) for c in REVIEW_COLUMNS]
+    if findings.is_empty():
+        return agencies.with_columns(pl.lit(0, pl.Int64).alias(c) for c in REVIEW_COLUMNS)
+    store = read_store(base)
+    try:
+        counts = review_counts(findings, store).select("report", *REVIEW_COLUMNS)
+    finally:
+        if store is not None:
+            store.close()
+    return agencies.join(counts, on="report", how="left").with_columns(zero)
 
 
 def grade_counts(run: RunData) -> pl.DataFrame:

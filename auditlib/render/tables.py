@@ -13,6 +13,8 @@ import polars as pl
 from auditlib.model import CellStatus, Report
 from auditlib.render.data import CELL_STATUS_LABELS, SEVERITY_COLORS, cell_highlights, cell_text
 from auditlib.render.env import TD, TH, HtmlFragment, render
+from auditlib.render.reviewed import correction_line, corrections
+from auditlib.review.apply import correction_text
 from auditlib.template import (
     ACTIVE_DISCLOSURE_ARTICLES,
     APPLICANT_COLUMNS,
@@ -63,6 +65,11 @@ def _td(report: Report, path: str, highlight: Mapping[str, str], anchors: bool, 
         title += f"（{CELL_STATUS_LABELS[cell.status]}）"
     if cell.lines:
         title += f" · 原文第 {'、'.join(str(n) for n in cell.lines[:3])} 行"
+    corrected = correction_text(report, path)
+    if corrected:
+        title += f"；{corrected}"
+        style += "outline:2px dashed #6b46c1;outline-offset:-3px;"
+        cls += " corrected"
     attrs = ((("id", f"cell-{path}"),) if anchors else ()) + (
         ("class", cls), ("data-path", path), ("title", title), ("style", style))
     return GridCell("td", cell_text(cell), attrs + ((("colspan", str(colspan)),) if colspan > 1 else ()))
@@ -187,4 +194,6 @@ def tables_html(report: Report | None, frame: pl.DataFrame) -> HtmlFragment:
         return HtmlFragment("<p>报告无法读取，没有可显示的统计表。</p>")
     hl = cell_highlights(frame)
     tables = [table_html(report, key, hl) for key in TABLE_KEYS]
-    return render("tables.html.j2", colors=SEVERITY_COLORS, tables=tables)
+    fixed = [{"path": c.cell, "label": c.label, "line": correction_line(c), "lines": "、".join(map(str, c.lines)),
+              "source": c.source} for c in corrections(report)]
+    return render("tables.html.j2", colors=SEVERITY_COLORS, tables=tables, corrections=fixed)

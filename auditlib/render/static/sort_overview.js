@@ -3,6 +3,7 @@
   if (!box || !box.querySelector) { return; }
   var table = box.querySelector("table.overview"), tbody = table.tBodies[0];
   var sev = box.querySelector("select[name=severity]"), rule = box.querySelector("select[name=rule]");
+  var review = box.querySelector("select[name=review]");
   var who = box.querySelector("input[name=agency]"), shown = box.querySelector(".shown");
   box.querySelector(".filters").style.display = "";
   var state = {key: null, dir: 1};
@@ -11,6 +12,7 @@
     for (var i = 0; i < rows.length; i++) {
       var r = rows[i], ok = true;
       if (sev.value && Number(r.getAttribute("data-" + sev.value)) === 0) { ok = false; }
+      if (review.value && Number(r.getAttribute("data-" + review.value)) === 0) { ok = false; }
       if (rule.value && (" " + r.getAttribute("data-rules") + " ").indexOf(" " + rule.value + " ") < 0) { ok = false; }
       if (who.value && r.getAttribute("data-agency").indexOf(who.value.trim()) < 0) { ok = false; }
       r.style.display = ok ? "" : "none";
@@ -43,7 +45,7 @@
       heads[i].addEventListener("click", function (e) { sortBy(e.currentTarget); });
     }
   }
-  [sev, rule].forEach(function (el) { el.addEventListener("change", apply); });
+  [sev, rule, review].forEach(function (el) { el.addEventListener("change", apply); });
   who.addEventListener("input", apply);
   apply();
 })();
