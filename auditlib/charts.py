@@ -191,8 +191,8 @@ def heatmap_chart(frame: pl.DataFrame) -> Any:
 
 
 def grade_chart(counts: pl.DataFrame) -> Any:
-    """How many agencies got each grade (`views.grade_counts`: every grade, best first), with the count on each bar."""
-    from auditlib.views import grade_color
+    """How many agencies got each grade (`render.grade_counts`: every grade, best first), with the count on each bar."""
+    from auditlib.render.run import grade_color
 
     if counts.is_empty() or int(counts["count"].sum()) == 0:
         return _message("本次运行没有评分结果。")

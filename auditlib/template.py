@@ -260,6 +260,15 @@ APPLICANT_GROUP = "法人或其他组织"  # the five columns between 自然人 
 LITIGATION_GROUP = "行政诉讼"  # the two litigation rows share one header
 LITIGATION_SUBHEADS = {"litigation_direct": "未经复议直接起诉", "litigation_after_review": "复议后起诉"}
 
+# Header cells the tables print that are neither a row's nor a column's label.
+CONTENT_HEAD = "信息内容"  # 主动公开 table, above the row labels
+APPLICANT_HEAD = "申请人情况"  # 申请 table, above the applicant columns
+BALANCE_NOTE = "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）"  # 申请 table, top left
+DISPOSAL_HEAD = "三、本年度办理结果"  # 申请 table, beside rows 3.x
+# 2021 主动公开 table: the 条例 article above each row group, by the group's first row
+ACTIVE_DISCLOSURE_ARTICLES = {"rules": "第二十条第（一）项", "licensing": "第二十条第（五）项",
+                              "punishment": "第二十条第（六）项", "fees": "第二十条第（八）项"}
+
 # The disposal groups of table 三 (（一）…（六）), by the key prefix their rows share.
 DISPOSAL_GROUPS = (
     ("3.1", "予以公开"), ("3.2", "部分公开"), ("3.3", "不予公开"),

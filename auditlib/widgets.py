@@ -1,7 +1,7 @@
 """The live drill-down for JupyterLab: ipywidgets built from the findings frame and the report's provenance.
 
 Widgets need a running kernel, so the exported page never relies on them (it shows the same
-content as `<details>`; see `views.findings_html`). Both are rebuilt from data, never from state.
+content as `<details>`; see `render.findings_html`). Both are rebuilt from data, never from state.
 """
 
 from __future__ import annotations
@@ -11,9 +11,10 @@ from typing import Any
 import ipywidgets as w
 import polars as pl
 
-from auditlib import views
+from auditlib import render
 from auditlib.findings import Severity
 from auditlib.model import Report
+from auditlib.review.store import Status
 
 __all__ = ["Drilldown", "OverviewFilter", "build_drilldown", "build_overview"]
 
@@ -27,7 +28,7 @@ class Drilldown(w.VBox):
     def __init__(self, frame: pl.DataFrame, report: Report | None, max_source_lines: int = 40, **kwargs: Any) -> None:
         self.frame = frame
         self.report = report
-        self.details = {d.id: d for d in views.finding_details(report, frame, max_source_lines)}
+        self.details = {d.id: d for d in render.finding_details(report, frame, max_source_lines)}
         rules = sorted(set(frame["rule"].to_list())) if not frame.is_empty() else []
         style = {"description_width": "3em"}
         self.severity = w.Dropdown(options=SEVERITY_OPTIONS, value=ALL, description="级别", style=style)
@@ -63,11 +64,11 @@ class Drilldown(w.VBox):
         if self.finding.value is None:
             self.detail.value = "<p>没有符合筛选条件的问题。</p>"
             return
-        self.detail.value = views.finding_detail_html(self.details[self.finding.value], self.report)
+        self.detail.value = render.finding_detail_html(self.details[self.finding.value], self.report)
 
 
 def build_drilldown(frame: pl.DataFrame, report: Report | None, max_source_lines: int = 40) -> Drilldown:
-    """The drill-down widget for one agency's findings (as `views.findings_frame` builds them)."""
+    """The drill-down widget for one agency's findings (as `render.findings_frame` builds them)."""
     return Drilldown(frame, report, max_source_lines)
 
 
@@ -75,9 +76,9 @@ class OverviewFilter(w.VBox):
     """The overview table, filtered and sorted by widgets (the lab's counterpart of the page's script)."""
 
     SORTS = [("名次", "rank"), ("得分", "score"), ("错误数", "errors"), ("警告数", "warnings"), ("提示数", "infos"),
-             ("机关名称", "agency"), ("年度", "year")]
+             ("待复核数", "pending"), ("机关名称", "agency"), ("年度", "year")]
 
-    def __init__(self, run: views.RunData, **kwargs: Any) -> None:
+    def __init__(self, run: render.RunData, **kwargs: Any) -> None:
         self.run = run
         rules = sorted(set(run.findings["rule"].to_list())) if not run.findings.is_empty() else []
         style = {"description_width": "4em"}
@@ -85,20 +86,23 @@ class OverviewFilter(w.VBox):
                                    value=ALL, description="级别", style=style)
         self.rule = w.Dropdown(options=[("全部", ALL), *((r, r) for r in rules)], value=ALL, description="规则",
                                style=style)
+        self.review = w.Dropdown(options=[("全部", ALL), *((f"有{s.label}", s.value) for s in Status)], value=ALL,
+                                 description="复核", style=style)
         self.agency = w.Text(value="", placeholder="机关名称", description="机关", style=style)
         self.sort = w.Dropdown(options=self.SORTS, value="rank", description="排序", style=style)
         self.table = w.HTML(layout=w.Layout(width="100%"))
-        for control in (self.severity, self.rule, self.agency, self.sort):
+        for control in (self.severity, self.rule, self.review, self.agency, self.sort):
             control.observe(self._render, names="value")
-        super().__init__([w.HBox([self.severity, self.rule]), w.HBox([self.agency, self.sort]), self.table], **kwargs)
+        super().__init__([w.HBox([self.severity, self.rule, self.review]), w.HBox([self.agency, self.sort]), self.table],
+                         **kwargs)
         self._render()
 
     def _render(self, _change: Any = None) -> None:
-        self.table.value = views.overview_table_html(self.run, sort_by=self.sort.value, severity=self.severity.value,
+        self.table.value = render.overview_table_html(self.run, sort_by=self.sort.value, severity=self.severity.value,
                                                      rule=self.rule.value, agency=self.agency.value.strip(),
-                                                     script=False)
+                                                     review=self.review.value, script=False)
 
 
-def build_overview(run: views.RunData) -> OverviewFilter:
-    """Severity, rule and agency filters plus a sort order over the overview table."""
+def build_overview(run: render.RunData) -> OverviewFilter:
+    """Severity, rule, review-status and agency filters plus a sort order over the overview table."""
     return OverviewFilter(run)

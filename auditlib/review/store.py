@@ -38,6 +38,7 @@ __all__ = [
     "StoreError",
     "open_store",
     "parse_status",
+    "read_store",
     "report_identity",
 ]
 
@@ -233,6 +234,19 @@ class ReviewStore:
                 self._conn.execute(statement)
             self._conn.execute("INSERT INTO schema_version VALUES (?, ?)", (SCHEMA_VERSION, now()))
 
+    @classmethod
+    def read_only(cls, path: str | Path) -> ReviewStore:
+        """The store at `path` opened for reading only (pages show it; they never create or migrate it)."""
+        store = cls.__new__(cls)
+        store.path, store._depth = Path(path), 0
+        try:
+            store._conn = sqlite3.connect(f"{store.path.resolve().as_uri()}?mode=ro", uri=True,
+                                          timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+            store._conn.execute("SELECT 1 FROM decisions LIMIT 1")
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"复核记录库 {store.path} 无法读取：{_why(exc)}") from exc
+        return store
+
     def close(self) -> None:
         self._conn.close()
 
@@ -412,6 +426,12 @@ def open_store(out_dir: str | Path) -> ReviewStore:
     if not out.is_dir():
         raise StoreError(f"输出文件夹 {out} 不存在")
     return ReviewStore(out / STORE_NAME)
+
+
+def read_store(out_dir: str | Path) -> ReviewStore | None:
+    """The review store of an output folder opened read-only, or None when the folder has none yet."""
+    path = Path(out_dir) / STORE_NAME
+    return ReviewStore.read_only(path) if path.is_file() else None
 
 
 def decisions_of(store: ReviewStore | Mapping[str, Decision] | None) -> Mapping[str, Decision]:
