@@ -232,16 +232,16 @@ def read_yaml_file(path: str | os.PathLike[str], what: str = "YAML 文件", note
         raise UserError(f"{what} {p}{where}不是有效的 YAML：{_yaml_problem(getattr(exc, 'problem', None))}") from exc
 
 
-def validate_rule_ids(ids: Any, known: Collection[str], name: str = "rules") -> list[str]:
+def validate_rule_ids(ids: Any, known: Collection[str], name: str = "rules", what: str = "参数 ") -> list[str]:
     """`ids` as a list of known rule IDs; UserError listing each unknown one with the closest known ones.
 
     None or an empty list is "all rules" (returned as []). A single string is refused: iterating it
-    would give its letters.
+    would give its letters. `what` starts the message (the rubric says where in itself instead).
     """
     if ids is None:
         return []
     if isinstance(ids, str) or not isinstance(ids, Iterable):
-        raise UserError(f"参数 {name} 应为规则 ID 的列表，例如 [APP-BALANCE, CELL-MISSING]，而不是 {ids!r}")
+        raise UserError(f"{what}{name} 应为规则 ID 的列表，例如 [APP-BALANCE, CELL-MISSING]，而不是 {ids!r}")
     out = list(ids)
     bad = [i for i in out if not isinstance(i, str) or i not in known]
     if bad:
@@ -250,7 +250,7 @@ def validate_rule_ids(ids: Any, known: Collection[str], name: str = "rules") -> 
         for i in bad:
             close = difflib.get_close_matches(str(i).strip().upper(), pool, n=3, cutoff=0.5)
             parts.append(f"{i}（是不是 {'、'.join(close)}？）" if close else str(i))
-        raise UserError(f"参数 {name} 中有未知的规则 ID：{'；'.join(parts)}（规则 ID 见 README“规则一览”）")
+        raise UserError(f"{what}{name} 中有未知的规则 ID：{'；'.join(parts)}（规则 ID 见 README“规则一览”）")
     return out
 
 

@@ -8,6 +8,7 @@ findings.xlsx already written. Both give 复核结论 a drop-down of the four st
 
 from __future__ import annotations
 
+import io
 import os
 import shutil
 import tempfile
@@ -30,6 +31,8 @@ from auditlib.review.store import (
     open_store,
     parse_status,
 )
+
+MAX_XLSX_BYTES = 50 * 1024 * 1024  # a findings.xlsx of 100,000 findings is a few MB
 
 __all__ = [
     "FINDINGS_SHEET",
@@ -72,6 +75,20 @@ def _openpyxl_validation() -> Any:
                           error=_PROMPT["error_message"])
 
 
+def checked_xlsx(path: Path) -> io.BytesIO:
+    """The bytes of an .xlsx, read only if it is a regular file whose members inflate to their declared sizes.
+
+    openpyxl trusts the zip's size fields: a sheet forged to say 1 KB would inflate to gigabytes.
+    The bytes are the ones checked (the file is not opened a second time). UnreadableError otherwise.
+    """
+    from auditlib.ingest.docx import check_zip
+    from auditlib.ingest.files import read_regular
+
+    data = read_regular(path, MAX_XLSX_BYTES)
+    check_zip(data, "Excel 文件（.xlsx）").close()
+    return io.BytesIO(data)
+
+
 def annotate_findings_xlsx(path: str | Path, decisions: ReviewStore | Mapping[str, Decision] | None) -> int:
     """Add (or refresh) the review columns of a findings.xlsx in place, atomically; returns the rows written."""
     import polars as pl
@@ -79,8 +96,13 @@ def annotate_findings_xlsx(path: str | Path, decisions: ReviewStore | Mapping[st
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.table import TableColumn
 
+    from auditlib.ingest.errors import UnreadableError
+
     path = Path(path)
-    book = load_workbook(path)
+    try:
+        book = load_workbook(checked_xlsx(path))
+    except UnreadableError as exc:
+        raise ValueError(f"无法读取 {path}：{exc}") from None
     sheet = book[FINDINGS_SHEET] if FINDINGS_SHEET in book.sheetnames else book.worksheets[0]
     header = [c.value for c in sheet[1]]
     missing = [h for h in IDENTITY_HEADERS.values() if h not in header]
@@ -184,11 +206,15 @@ def read_review_sheet(path: str | Path) -> tuple[list[SheetRow], list[str]]:
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
+    from auditlib.ingest.errors import UnreadableError
+
     path = Path(path)
+    if not os.path.lexists(path):
+        raise ReviewImportError(path, [f"找不到文件 {path}"], whole_file=True)
     try:
-        book = load_workbook(path, read_only=True, data_only=True)
-    except FileNotFoundError:
-        raise ReviewImportError(path, [f"找不到文件 {path}"], whole_file=True) from None
+        book = load_workbook(checked_xlsx(path), read_only=True, data_only=True)
+    except UnreadableError as exc:
+        raise ReviewImportError(path, [f"无法导入 {path}：{exc}"], whole_file=True) from None
     except (InvalidFileException, zipfile.BadZipFile, OSError, KeyError, ValueError) as exc:
         raise ReviewImportError(path, [f"{path.name} 不是有效的 Excel（.xlsx）文件：{type(exc).__name__}"], whole_file=True) from None
     try:
