@@ -600,10 +600,11 @@ def summary_html(frame: pl.DataFrame) -> HtmlFragment:
         for s in SEVERITIES)
     if frame.is_empty():
         return HtmlFragment(f"<p>{chips}</p><p>按当前参数未发现问题。</p>")
-    rows = (frame.group_by("rule", "severity").len().sort("rule")
+    # group_by's order varies run to run and polars' sort is not stable: ties end on the rule ID
+    rows = (frame.group_by("rule", "severity").len()
             .with_columns(pl.col("severity").replace_strict(_RANK,
                                                             return_dtype=pl.Int64).alias("_o"))
-            .sort(["_o", "len"], descending=[False, True]))
+            .sort(["_o", "len", "rule"], descending=[False, True, False]))
     body = "".join(
         f"<tr><td style='{_TD}'><a href='#rule-{esc(rule)}'>{esc(rule)}</a></td>"
         f"<td style='{_TD}color:{SEVERITY_COLORS[sev][1]};'>{severity_label(sev)}</td>"
@@ -834,7 +835,7 @@ class RunData:
     run_dir: str
     agencies: pl.DataFrame  # one row per agency: SUMMARY_SCHEMA
     findings: pl.DataFrame  # every finding, with `key` and `page` of its agency
-    generated: str = ""
+    generated: str = ""  # when the batch wrote summary.json; not shown on the page (the page is reproducible)
     grades: list[tuple[str, float]] = field(default_factory=list)  # the rubric's grades (name, minimum), best first
 
     @property
@@ -874,8 +875,8 @@ def overview_heading_html(run: RunData) -> HtmlFragment:
     extra = ""
     if n_bad or n_failed:
         extra = f"<p style='color:{SEVERITY_COLORS['error'][1]};'>无法读取 {n_bad} 份，页面生成失败 {n_failed} 份（见下表“状态”列）。</p>"
-    when = f"，生成于 {esc(run.generated)}" if run.generated else ""
-    return HtmlFragment(f"<h1>政府信息公开工作年度报告审核总览</h1><p>共 {a.height} 个机关{when}。</p>"
+    # no wall-clock time on the page (it stays in summary.json): two runs over the same input give the same bytes
+    return HtmlFragment(f"<h1>政府信息公开工作年度报告审核总览</h1><p>共 {a.height} 个机关。</p>"
                         f"<p class='score-line'>{esc(_score_line(run))}</p><p>{chips}</p>{extra}")
 
 
@@ -968,7 +969,8 @@ def overview_table_html(run: RunData, sort_by: str = "rank", severity: str = "",
     if agency:
         a = a.filter(pl.col("agency").fill_null("").str.contains(agency, literal=True))
     descending = sort_by in ("errors", "warnings", "infos", "year", "score")
-    a = a.sort([sort_by, "agency"], descending=[descending, False], nulls_last=True)
+    ties = [c for c in ("agency", "key") if c != sort_by and c in a.columns]  # the same order every run
+    a = a.sort([sort_by, *ties], descending=[descending, *(False for _ in ties)], nulls_last=True)
     # the grade sorts by the score (grades are bands of it); the rank sorts 1, 2, 3… on the first click
     heads = [("agency", "text", "机关", ""), ("year", "num", "年度", ""), ("rank", "num", "名次", "asc"),
              ("score", "num", "得分", ""), ("grade", "num", "等级", ""), ("errors", "num", "错误", ""),
@@ -1050,7 +1052,7 @@ def rules_html(findings: pl.DataFrame) -> HtmlFragment:
         return HtmlFragment("<p>本次运行没有发现问题。</p>")
     rows = (findings.group_by("rule", "severity").agg(pl.len().alias("n"), pl.col("key").n_unique().alias("agencies"))
             .with_columns(pl.col("severity").replace_strict(_RANK, return_dtype=pl.Int64).alias("_o"))
-            .sort(["_o", "n"], descending=[False, True]))
+            .sort(["_o", "n", "rule"], descending=[False, True, False]))  # ties by ID: the same page every run
     body = "".join(
         f"<tr><td style='{_TD}'>{esc(rule)}</td><td style='{_TD}color:{SEVERITY_COLORS[sev][1]};'>{severity_label(sev)}</td>"
         f"<td style='{_TD}text-align:right;'>{agencies}</td><td style='{_TD}text-align:right;'>{n}</td>"
