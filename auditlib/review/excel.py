@@ -31,6 +31,7 @@ from auditlib.review.store import (
     open_store,
     parse_status,
 )
+from auditlib.safety import excel_safe, excel_text
 
 MAX_XLSX_BYTES = 50 * 1024 * 1024  # a findings.xlsx of 100,000 findings is a few MB
 
@@ -109,7 +110,7 @@ def annotate_findings_xlsx(path: str | Path, decisions: ReviewStore | Mapping[st
     if missing:
         raise ValueError(f"{path.name} 的「{sheet.title}」工作表缺少列：{'、'.join(missing)}")
     data = [[c.value for c in row] for row in sheet.iter_rows(min_row=2)]
-    frame = pl.DataFrame({eng: [str(r[header.index(h)]) if r[header.index(h)] is not None else None for r in data]
+    frame = pl.DataFrame({eng: [str(excel_text(r[header.index(h)])) if r[header.index(h)] is not None else None for r in data]
                           for eng, h in IDENTITY_HEADERS.items()}, schema=dict.fromkeys(IDENTITY_HEADERS, pl.String))
     frame = frame.with_columns(pl.col("year").cast(pl.Float64, strict=False).cast(pl.Int64, strict=False))
     reviewed = review_columns(frame, decisions)
@@ -120,8 +121,8 @@ def annotate_findings_xlsx(path: str | Path, decisions: ReviewStore | Mapping[st
             header.append(title)
             col = len(header)
             sheet.cell(row=1, column=col, value=title)
-        for i, value in enumerate(reviewed[eng].to_list(), start=2):
-            sheet.cell(row=i, column=col, value=value)
+        for i, value in enumerate(reviewed[eng].to_list(), start=2):  # a note "=…" would be a formula to openpyxl
+            sheet.cell(row=i, column=col, value=excel_safe(value))
     last = get_column_letter(len(header))
     ref = f"A1:{last}{max(len(data) + 1, 2)}"
     for table in sheet.tables.values():
@@ -186,11 +187,12 @@ class ImportResult:
 
 
 def _text(value: Any) -> str:
+    """A cell as text, without the quote `excel_safe` put before a formula-like name (the key needs the name)."""
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return str(value).strip()
+    return str(excel_text(value)).strip()
 
 
 def _year(value: Any) -> int | None:
