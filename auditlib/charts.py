@@ -153,7 +153,7 @@ def rule_matrix(findings: pl.DataFrame, agencies: pl.DataFrame) -> pl.DataFrame:
     dup = dup.with_columns(pl.when(pl.col("n") > 1).then(pl.col("agency") + "（" + pl.col("n").cast(pl.String) + "）")
                            .otherwise(pl.col("agency")).alias("label")).select("key", "label")
     out = out.join(dup, on="key", how="left").with_columns(pl.col("label").fill_null(pl.col("agency")).alias("agency"))
-    return out.select(list(schema)).sort("agency", "rule")
+    return out.select(list(schema)).sort("agency", "rule", "severity_label")
 
 
 def heatmap_chart(frame: pl.DataFrame) -> Any:

@@ -3,7 +3,7 @@
 - `UserError`: a mistake the user can fix (a bad option, parameter or rubric file); the CLI prints
   its message, one Chinese line, and exits with 2. Raise it, never print-and-exit, in library code.
 - Text leaving the program: `terminal_safe` (no escape sequences reach a terminal), `json_line_safe`,
-  `excel_safe` / `excel_safe_frame` (no cell of a spreadsheet or CSV becomes a formula).
+  `excel_safe` / `excel_safe_frame` (no cell of a spreadsheet or CSV becomes a formula; `excel_text` reads one back).
 - Names and parameters: `safe_filename` (capped in UTF-8 bytes), `read_yaml_file`, `validate_rule_ids`,
   `validate_min_severity`, `oserror_message`.
 - Processes: `die_with_parent` / `parent_watchdog`, so that workers do not outlive a killed main process.
@@ -34,6 +34,7 @@ __all__ = [
     "die_with_parent",
     "excel_safe",
     "excel_safe_frame",
+    "excel_text",
     "json_line_safe",
     "oserror_message",
     "oserror_reason",
@@ -113,14 +114,27 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
 
 
+def _formula_like(text: str) -> bool:
+    return text.startswith(_FORMULA_START) and not _PLAIN_NUMBER.fullmatch(text)
+
+
 def excel_safe(value: Any) -> Any:
     """A cell value that Excel, WPS or LibreOffice will show as text, never evaluate (OWASP CSV injection).
 
     Text starting with = + - @ or a tab/CR gets a leading single quote; numbers (and text that is just a
     number, like "-3") are untouched. Use the same for .xlsx and .csv so both show the same text.
+    Text that already starts with quotes before such a character gets one more, so that `excel_text`
+    gives back exactly the original.
     """
-    if isinstance(value, str) and value.startswith(_FORMULA_START) and not _PLAIN_NUMBER.fullmatch(value):
+    if isinstance(value, str) and _formula_like(value.lstrip("'")):
         return "'" + value
+    return value
+
+
+def excel_text(value: Any) -> Any:
+    """The original of an `excel_safe` value read back from a sheet (the review import): one quote less."""
+    if isinstance(value, str) and value.startswith("'") and _formula_like(value[1:].lstrip("'")):
+        return value[1:]
     return value
 
 
@@ -129,7 +143,7 @@ def excel_safe_frame(frame: pl.DataFrame) -> pl.DataFrame:
     import polars as pl
 
     def safe(expr: pl.Expr) -> pl.Expr:
-        risky = expr.str.contains(r"^[=+\-@\t\r]") & ~expr.str.contains(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$")
+        risky = expr.str.contains(r"^'*[=+\-@\t\r]") & ~expr.str.contains(r"^'*[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$")
         return pl.when(risky).then(pl.lit("'") + expr).otherwise(expr)
 
     columns = []
@@ -232,16 +246,16 @@ def read_yaml_file(path: str | os.PathLike[str], what: str = "YAML 文件", note
         raise UserError(f"{what} {p}{where}不是有效的 YAML：{_yaml_problem(getattr(exc, 'problem', None))}") from exc
 
 
-def validate_rule_ids(ids: Any, known: Collection[str], name: str = "rules") -> list[str]:
+def validate_rule_ids(ids: Any, known: Collection[str], name: str = "rules", what: str = "参数 ") -> list[str]:
     """`ids` as a list of known rule IDs; UserError listing each unknown one with the closest known ones.
 
     None or an empty list is "all rules" (returned as []). A single string is refused: iterating it
-    would give its letters.
+    would give its letters. `what` starts the message (the rubric says where in itself instead).
     """
     if ids is None:
         return []
     if isinstance(ids, str) or not isinstance(ids, Iterable):
-        raise UserError(f"参数 {name} 应为规则 ID 的列表，例如 [APP-BALANCE, CELL-MISSING]，而不是 {ids!r}")
+        raise UserError(f"{what}{name} 应为规则 ID 的列表，例如 [APP-BALANCE, CELL-MISSING]，而不是 {ids!r}")
     out = list(ids)
     bad = [i for i in out if not isinstance(i, str) or i not in known]
     if bad:
@@ -250,7 +264,7 @@ def validate_rule_ids(ids: Any, known: Collection[str], name: str = "rules") -> 
         for i in bad:
             close = difflib.get_close_matches(str(i).strip().upper(), pool, n=3, cutoff=0.5)
             parts.append(f"{i}（是不是 {'、'.join(close)}？）" if close else str(i))
-        raise UserError(f"参数 {name} 中有未知的规则 ID：{'；'.join(parts)}（规则 ID 见 README“规则一览”）")
+        raise UserError(f"{what}{name} 中有未知的规则 ID：{'；'.join(parts)}（规则 ID 见 README“规则一览”）")
     return out
 
 

@@ -16,12 +16,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import polars as pl
-import yaml
 
 from auditlib.findings import Finding, Severity
 from auditlib.model import Report
 from auditlib.resources import data_dir
-from auditlib.rules.registry import ENGINE_RULES, PUBLISH_LATE, violation
+from auditlib.rules.registry import ENGINE_RULES, PUBLISH_LATE, REGISTRY, violation
+from auditlib.safety import UserError, read_yaml_file, validate_rule_ids
 
 if TYPE_CHECKING:
     from auditlib.audit import Outcome
@@ -50,8 +50,8 @@ NEEDS = {
 }
 
 
-class RubricError(ValueError):
-    """The rubric file is malformed (the message is Chinese and names the problem)."""
+class RubricError(UserError, ValueError):
+    """The rubric file is malformed (the message is Chinese and names the problem); a user error (exit 2)."""
 
 
 @dataclass(frozen=True)
@@ -102,6 +102,16 @@ def _number(value: Any, where: str) -> float:
     return float(value)
 
 
+def _known_rules(ids: Any, where: str) -> None:
+    """A misspelt rule ID would silently deduct nothing (or void nothing): refuse it, suggesting the closest."""
+    if isinstance(ids, Mapping):
+        ids = list(ids)
+    try:
+        validate_rule_ids(ids, REGISTRY, where, what="")
+    except UserError as exc:
+        raise RubricError(str(exc)) from None
+
+
 def parse_rubric(data: Mapping[str, Any], path: str = "") -> Rubric:
     """A rubric from its YAML mapping, checked: items add up to the total, each rule deducts in one item."""
     if not isinstance(data, Mapping) or not isinstance(data.get("items"), list):
@@ -117,6 +127,7 @@ def parse_rubric(data: Mapping[str, Any], path: str = "") -> Rubric:
         if needs is not None and needs not in NEEDS:
             raise RubricError(f"评分项「{name}」的 needs 只能是 {'、'.join(NEEDS)}，实际为 {needs!r}")
         rules: list[RulePoints] = []
+        _known_rules(raw.get("rules") or {}, f"评分项「{name}」的 rules")
         for rule_id, spec in (raw.get("rules") or {}).items():
             if rule_id in seen:
                 raise RubricError(f"规则 {rule_id} 同时出现在「{seen[rule_id]}」和「{name}」中，每条规则只能在一个评分项扣分")
@@ -145,6 +156,8 @@ def parse_rubric(data: Mapping[str, Any], path: str = "") -> Rubric:
         raise RubricError("评分细则缺少 grades（等级划分）")
     if [low for _, low in grades] != sorted((low for _, low in grades), reverse=True):
         raise RubricError("grades 应按最低分从高到低排列")
+    _known_rules(data.get("fatal_rules") or (), "fatal_rules")
+    _known_rules(data.get("not_scored") or {}, "not_scored")
     return Rubric(tuple(items), tuple(grades), total, tuple(data.get("fatal_rules") or ()),
                   dict(data.get("not_scored") or {}), path)
 
@@ -152,13 +165,14 @@ def parse_rubric(data: Mapping[str, Any], path: str = "") -> Rubric:
 def load_rubric(path: str | Path | None = None) -> Rubric:
     """Read a rubric (default: parameters/rubric.yaml). Raises RubricError if it is malformed."""
     path = Path(path) if path is not None else DEFAULT_RUBRIC
+    try:  # UTF-8 or GBK, a regular file of at most 1 MB, bad YAML named by its line
+        data = read_yaml_file(path, "评分细则")
+    except UserError as exc:
+        raise RubricError(str(exc)) from exc
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise RubricError(f"无法读取评分细则 {path}：{exc}") from exc
-    except yaml.YAMLError as exc:
-        raise RubricError(f"评分细则 {path} 不是有效的 YAML：{exc}") from exc
-    return parse_rubric(data, str(path))
+        return parse_rubric(data, str(path))
+    except RubricError as exc:
+        raise RubricError(f"评分细则 {path}：{exc}") from exc
 
 
 @dataclass(frozen=True)

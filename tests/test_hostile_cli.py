@@ -150,3 +150,63 @@ def test_file_names_with_escapes_are_cleaned_in_error_lines(tmp_path: Path) -> N
     result = run("check", str(tmp_path / "\x1b[2Jevil.txt"))
     assert_one_chinese_line(result, "evil.txt")
     assert "\x1b" not in result.stderr
+
+
+def test_review_prints_report_text_without_escapes(planted: Path, tmp_path: Path,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    from auditlib.audit import audit_paths
+    from auditlib.findings import to_frame
+
+    out = tmp_path / "out"
+    out.mkdir()
+    to_frame([f for o in audit_paths([planted]) for f in o.findings]).write_parquet(out / "findings.parquet")
+    assert cli.main(["review", "list", "--out", str(out)]) == 0
+    text = capsys.readouterr().out
+    assert "红旗区人民政府" in text
+    assert not re.search(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]", text), repr(text[:300])
+    assert cli.main(["review", "list", "--out", str(out), "--json"]) == 0
+    text = capsys.readouterr().out
+    assert not re.search(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]", text), repr(text[:300])
+    assert any("\x9b" in (json.loads(line)["agency"] or "") for line in text.splitlines())
+
+
+# ---------------------------------------------------------------------------------------------
+# Rubric files
+# ---------------------------------------------------------------------------------------------
+
+RUBRIC = ROOT / "parameters" / "rubric.yaml"
+
+
+@pytest.mark.parametrize(("kind", "words"), [
+    ("typo", ("typo.yaml", "APP-BALANCEE", "APP-BALANCE？")),
+    ("fatal", ("fatal.yaml", "fatal_rules", "UNREADABEL")),
+    ("yaml", ("yaml.yaml", "第 3 行", "YAML")),
+    ("binary", ("binary.yaml", "编码无法识别")),
+    ("fifo", ("fifo.yaml", "命名管道")),
+    ("folder", ("folder.yaml", "文件夹")),
+])
+def test_broken_rubric_is_one_chinese_line(tmp_path: Path, kind: str, words: tuple[str, ...]) -> None:
+    path = tmp_path / f"{kind}.yaml"
+    text = RUBRIC.read_text(encoding="utf-8")
+    if kind == "typo":  # a misspelt rule would silently deduct nothing
+        path.write_text(text.replace("APP-BALANCE:", "APP-BALANCEE:", 1), encoding="utf-8")
+    elif kind == "fatal":
+        path.write_text(text.replace("fatal_rules: [UNREADABLE]", "fatal_rules: [UNREADABEL]"), encoding="utf-8")
+    elif kind == "yaml":
+        path.write_text("items:\n  - item: [\n", encoding="utf-8")
+    elif kind == "binary":
+        path.write_bytes(b"\xff\xfe\x00\x81items")
+    elif kind == "fifo":
+        os.mkfifo(path)
+    else:
+        path.mkdir()
+    assert_one_chinese_line(run("score", str(SEED), "--rubric", str(path)), *words)
+
+
+def test_gbk_rubric_is_read_with_a_note(tmp_path: Path) -> None:
+    path = tmp_path / "gbk.yaml"
+    path.write_bytes(RUBRIC.read_text(encoding="utf-8").encode("gbk"))
+    result = run("score", str(SEED), "--rubric", str(path), "--json")
+    assert result.returncode == 0, result.stderr
+    assert "GB18030" in result.stderr and "gbk.yaml" in result.stderr
+    assert result.stdout == run("score", str(SEED), "--json").stdout

@@ -181,7 +181,7 @@ def _zeros_deflate(megabytes: int) -> bytes:
     return first + block * (megabytes - 2) + c.compress(mb) + c.flush()
 
 
-def _forged_docx(path: Path, megabytes: int, declared: int = 1000) -> None:
+def _forged_docx(path: Path, megabytes: int, declared: int = 1000, member: str = "word/document.xml") -> None:
     """A .docx whose word/document.xml inflates to `megabytes` MB but whose headers say `declared` bytes.
 
     The member is written stored (its bytes are the deflate stream), then the method, size and CRC
@@ -190,11 +190,11 @@ def _forged_docx(path: Path, megabytes: int, declared: int = 1000) -> None:
     """
     with zipfile.ZipFile(path, "w") as zf:
         zf.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types/>', zipfile.ZIP_DEFLATED)
-        zf.writestr("word/document.xml", _zeros_deflate(megabytes), zipfile.ZIP_STORED)
+        zf.writestr(member, _zeros_deflate(megabytes), zipfile.ZIP_STORED)
     with zipfile.ZipFile(path) as zf:
-        local = zf.getinfo("word/document.xml").header_offset
+        local = zf.getinfo(member).header_offset
     data = bytearray(path.read_bytes())
-    name = b"word/document.xml"
+    name = member.encode()
     crc = zlib.crc32(bytes(declared)).to_bytes(4, "little")
     size = declared.to_bytes(4, "little")
     assert data[local:local + 4] == b"PK\x03\x04" and data[local + 30:local + 30 + len(name)] == name
@@ -236,3 +236,44 @@ def test_honest_docx_still_reads(tmp_path: Path) -> None:
     path.write_bytes(docx_bytes(report_blocks()))
     doc = read_document(path)
     assert doc.format == "docx" and any("红旗区" in line.text for line in doc.lines)
+
+
+def _review_out(tmp_path: Path) -> Path:
+    """An output folder as a batch leaves it, as far as `review import` needs: findings.parquet."""
+    from auditlib.findings import to_frame
+
+    out = tmp_path / "out"
+    out.mkdir()
+    to_frame([f for o in audit_paths([SEED]) for f in o.findings]).write_parquet(out / "findings.parquet")
+    return out
+
+
+def test_forged_xlsx_given_to_review_import_is_refused_while_inflating(tmp_path: Path) -> None:
+    """openpyxl trusts the size fields too: the filled-in sheet an inspector sends back is a zip from outside."""
+    from auditlib.review.excel import ReviewImportError, read_review_sheet
+
+    path = tmp_path / "findings.xlsx"
+    _forged_docx(path, megabytes=300, member="xl/worksheets/sheet1.xml")
+    tracemalloc.start()
+    try:
+        with pytest.raises(ReviewImportError, match="压缩炸弹|伪造") as caught:
+            read_review_sheet(path)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert caught.value.whole_file and "findings.xlsx" in str(caught.value)
+    assert peak < 32 * 1024 * 1024, f"inflated {peak / 1e6:.0f} MB before refusing"
+    out = _review_out(tmp_path)
+    done = subprocess.run([sys.executable, "-m", "auditlib.cli", "review", "import", str(path), "--out", str(out)],
+                          capture_output=True, text=True, encoding="utf-8", timeout=HANG, check=False, cwd=ROOT)
+    assert done.returncode == 2 and len(done.stderr.splitlines()) == 1, done.stderr
+    assert "findings.xlsx" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_review_import_of_a_fifo_does_not_block(tmp_path: Path) -> None:
+    fifo = tmp_path / "filled.xlsx"
+    os.mkfifo(fifo)
+    out = _review_out(tmp_path)
+    done = subprocess.run([sys.executable, "-m", "auditlib.cli", "review", "import", str(fifo), "--out", str(out)],
+                          capture_output=True, text=True, encoding="utf-8", timeout=HANG, check=False, cwd=ROOT)
+    assert done.returncode == 2 and "命名管道" in done.stderr, done.stderr

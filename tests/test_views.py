@@ -197,7 +197,7 @@ def test_findings_frame_knows_where_each_finding_stands() -> None:
 
 def test_unreadable_or_unscorable_pages() -> None:
     page = views.agency_page(str(ZUOLONG), rubric="/nonexistent/rubric.yaml")
-    assert page.score is None and "评分：未评分" in page.heading() and "无法读取评分细则" in page.score_section()
+    assert page.score is None and "评分：未评分" in page.heading() and "找不到评分细则" in page.score_section()
 
 
 def test_grade_chart_draws_every_grade() -> None:

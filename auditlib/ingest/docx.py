@@ -57,28 +57,29 @@ _MAX_SPAN = 64  # a sane upper bound for gridSpan / gridBefore (the template's w
 # ---------------------------------------------------------------------------------------------
 
 
-def check_zip(data: bytes) -> zipfile.ZipFile:
+def check_zip(data: bytes, kind: str = "Word 文档（.docx）") -> zipfile.ZipFile:
     """Open the zip's directory and refuse zip bombs; UnreadableError otherwise.
 
     The declared sizes are checked first (nothing inflated); then every member is inflated with its
     bytes counted as they come out, output discarded, and refused at the cap whatever its header says.
     Only then do python-docx and lxml read it: `ZipFile.read` trusts the header and would inflate a
     member declared as 1 KB in one call to its real size, up to 2 GB, before cutting it short.
+    `kind` names the format in the messages (the review's .xlsx import uses the same check).
     """
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
         infos = zf.infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
-        raise UnreadableError(f"不是有效的 Word 文档（.docx）：压缩包结构损坏（{exc}）") from exc
+        raise UnreadableError(f"不是有效的 {kind}：压缩包结构损坏（{exc}）") from exc
     if len(infos) > MAX_MEMBERS:
-        raise UnreadableError(f"不是有效的 Word 文档（.docx）：压缩包内有 {len(infos)} 个文件，远超正常 Word 文档")
+        raise UnreadableError(f"不是有效的 {kind}：压缩包内有 {len(infos)} 个文件，远超正常文档")
     unpacked = sum(i.file_size for i in infos)
     packed = sum(i.compress_size for i in infos)
     if unpacked > MAX_UNCOMPRESSED:
         raise _bomb_by_size(unpacked)
     if unpacked > RATIO_FLOOR and unpacked > MAX_RATIO * max(packed, 1):
         raise _bomb_by_ratio(unpacked, packed)
-    inflate_all(data, infos, limit=min(MAX_UNCOMPRESSED, max(RATIO_FLOOR, MAX_RATIO * len(data))))
+    inflate_all(data, infos, limit=min(MAX_UNCOMPRESSED, max(RATIO_FLOOR, MAX_RATIO * len(data))), kind=kind)
     return zf
 
 
@@ -95,16 +96,16 @@ def _bomb_by_ratio(unpacked: int, packed: int) -> UnreadableError:
 _INFLATE_CHUNK = 1 << 16
 
 
-def _member_start(data: bytes, info: zipfile.ZipInfo) -> int:
+def _member_start(data: bytes, info: zipfile.ZipInfo, kind: str) -> int:
     """Where a member's compressed bytes begin: after its local header (whose lengths are its own)."""
     off = info.header_offset
     head = data[off:off + 30]
     if len(head) < 30 or head[:4] != b"PK\x03\x04":
-        raise UnreadableError(f"不是有效的 Word 文档（.docx）：压缩包中 {info.filename} 的文件头损坏")
+        raise UnreadableError(f"不是有效的 {kind}：压缩包中 {info.filename} 的文件头损坏")
     return off + 30 + int.from_bytes(head[26:28], "little") + int.from_bytes(head[28:30], "little")
 
 
-def inflate_all(data: bytes, infos: list[zipfile.ZipInfo], limit: int) -> int:
+def inflate_all(data: bytes, infos: list[zipfile.ZipInfo], limit: int, kind: str = "Word 文档（.docx）") -> int:
     """Inflate every member (output discarded), counting real bytes; refuse past `limit` or on a forged size.
 
     Returns the real unpacked total. A member whose real size or CRC differs from its declared one is
@@ -114,8 +115,8 @@ def inflate_all(data: bytes, infos: list[zipfile.ZipInfo], limit: int) -> int:
     view = memoryview(data)
     for info in infos:
         if info.flag_bits & 0x1:
-            raise UnreadableError("Word 文档已加密（压缩包中的部件设有密码），无法读取；请去掉密码后另存为 .docx")
-        start = _member_start(data, info)
+            raise UnreadableError(f"{kind}已加密（压缩包中的部件设有密码），无法读取；请去掉密码后另存")
+        start = _member_start(data, info, kind)
         crc = 0
         size = 0
         if info.compress_type == zipfile.ZIP_STORED:
@@ -140,10 +141,10 @@ def inflate_all(data: bytes, infos: list[zipfile.ZipInfo], limit: int) -> int:
                         raise (_bomb_by_size(total + size) if limit >= MAX_UNCOMPRESSED
                                else _bomb_by_ratio(total + size, len(data)))
             except zlib.error as exc:
-                raise UnreadableError(f"不是有效的 Word 文档（.docx）：压缩包中 {info.filename} 的数据损坏") from exc
+                raise UnreadableError(f"不是有效的 {kind}：压缩包中 {info.filename} 的数据损坏") from exc
             total += size
         else:
-            raise UnreadableError(f"不是有效的 Word 文档（.docx）：压缩包中 {info.filename} 使用了 Word 不用的压缩方式")
+            raise UnreadableError(f"不是有效的 {kind}：压缩包中 {info.filename} 使用了不支持的压缩方式")
         if size != info.file_size or crc != info.CRC:
             raise UnreadableError(
                 f"文件看起来是伪造的压缩包：其中 {info.filename} 记录的大小为 {info.file_size} 字节，"

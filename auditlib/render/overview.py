@@ -22,7 +22,7 @@ def overview_heading_html(run: RunData) -> HtmlFragment:
         return render("overview_heading.html.j2", empty=True, run_dir=run.run_dir)
     a = run.agencies
     totals = [(s, int(a[c].sum() or 0)) for s, c in _COUNT_COLUMNS.items()]
-    return render("overview_heading.html.j2", empty=False, n=a.height, generated=run.generated,
+    return render("overview_heading.html.j2", empty=False, n=a.height,
                   score_line=score_line(run), totals=totals, colors=SEVERITY_COLORS, status_head=STATUS_HEAD,
                   n_bad=a.filter(pl.col("status") == "unreadable").height,
                   n_failed=a.filter(pl.col("status") == "failed").height)
@@ -57,7 +57,8 @@ def overview_table_html(run: RunData, sort_by: str = "rank", severity: str = "",
     if agency:
         a = a.filter(pl.col("agency").fill_null("").str.contains(agency, literal=True))
     descending = sort_by in ("errors", "warnings", "infos", "year", "score")
-    a = a.sort([sort_by, "agency"], descending=[descending, False], nulls_last=True)
+    ties = [c for c in ("agency", "key") if c != sort_by and c in a.columns]  # the same order every run
+    a = a.sort([sort_by, *ties], descending=[descending, *(False for _ in ties)], nulls_last=True)
     # the grade sorts by the score (grades are bands of it); the rank sorts 1, 2, 3… on the first click
     heads = [("agency", "text", "机关", ""), ("year", "num", "年度", ""), ("rank", "num", "名次", "asc"),
              ("score", "num", "得分", ""), ("grade", "num", "等级", ""), ("errors", "num", "错误", ""),

@@ -30,7 +30,7 @@ from auditlib.review.store import (
     open_store,
     parse_status,
 )
-from auditlib.safety import UserError
+from auditlib.safety import UserError, json_line_safe, terminal_safe
 from auditlib.template import cell_label
 
 __all__ = ["add_parser", "main"]
@@ -41,7 +41,12 @@ SHORT = 8  # key digits shown in tables; any unique prefix of 4 or more is accep
 
 
 def _out(text: str) -> None:
-    sys.stdout.write(text + "\n")
+    """One line for a person: agency names, notes and messages come from reports and sheets, so no escapes."""
+    sys.stdout.write(terminal_safe(text) + "\n")
+
+
+def _out_json(obj: object) -> None:
+    sys.stdout.write(json_line_safe(json.dumps(obj, ensure_ascii=False)) + "\n")
 
 
 def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
@@ -104,12 +109,11 @@ def cmd_list(args: argparse.Namespace) -> int:
     if args.json:
         for r in shown:
             d = r.decision
-            _out(json.dumps({"key": r.key, "exists": True, "status": str(r.status), "status_label": r.label,
-                             "note": d.note if d else "", "reviewer": d.reviewer if d else "",
-                             "at": d.at if d else None, **r.finding.to_dict()}, ensure_ascii=False))
+            _out_json({"key": r.key, "exists": True, "status": str(r.status), "status_label": r.label,
+                       "note": d.note if d else "", "reviewer": d.reviewer if d else "",
+                       "at": d.at if d else None, **r.finding.to_dict()})
         for d in orphans:
-            _out(json.dumps({"exists": False, **d.to_dict(), "status_label": GONE_LABEL,
-                             "decision_label": d.status.label}, ensure_ascii=False))
+            _out_json({"exists": False, **d.to_dict(), "status_label": GONE_LABEL, "decision_label": d.status.label})
         return 0
     if not shown and not orphans:
         _out("没有符合条件的问题")
@@ -216,8 +220,7 @@ def cmd_history(args: argparse.Namespace) -> int:
             items.sort(key=lambda x: (x.at, isinstance(x, Correction), x.id))
     if args.json:
         for x in items:
-            _out(json.dumps({"kind": "decision" if isinstance(x, Decision) else "correction", **x.to_dict()},
-                            ensure_ascii=False))
+            _out_json({"kind": "decision" if isinstance(x, Decision) else "correction", **x.to_dict()})
         return 0
     if not items:
         _out("还没有复核记录" if not args.key else "这条问题还没有复核记录（待复核）")
@@ -233,9 +236,9 @@ def cmd_import(args: argparse.Namespace) -> int:
     except ReviewImportError as exc:
         if exc.whole_file:
             raise UserError(str(exc)) from None
-        for line in exc.errors:
-            sys.stderr.write(f"{PROG}：{line}\n")
-        sys.stderr.write(f"{PROG}：{exc}，请改正后重新导入\n")
+        for line in exc.errors:  # the rows quote the sheet's cells
+            sys.stderr.write(f"{PROG}：{terminal_safe(line, keep='')}\n")
+        sys.stderr.write(f"{PROG}：{terminal_safe(str(exc), keep='')}，请改正后重新导入\n")
         return 2
     _out(f"已导入 {result.path.name}：{len(result.applied)} 条复核结论有变化并已记录，{result.unchanged} 条未变")
     return 0

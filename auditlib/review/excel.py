@@ -8,6 +8,7 @@ findings.xlsx already written. Both give 复核结论 a drop-down of the four st
 
 from __future__ import annotations
 
+import io
 import os
 import shutil
 import tempfile
@@ -30,6 +31,9 @@ from auditlib.review.store import (
     open_store,
     parse_status,
 )
+from auditlib.safety import excel_safe, excel_text
+
+MAX_XLSX_BYTES = 50 * 1024 * 1024  # a findings.xlsx of 100,000 findings is a few MB
 
 __all__ = [
     "FINDINGS_SHEET",
@@ -72,6 +76,20 @@ def _openpyxl_validation() -> Any:
                           error=_PROMPT["error_message"])
 
 
+def checked_xlsx(path: Path) -> io.BytesIO:
+    """The bytes of an .xlsx, read only if it is a regular file whose members inflate to their declared sizes.
+
+    openpyxl trusts the zip's size fields: a sheet forged to say 1 KB would inflate to gigabytes.
+    The bytes are the ones checked (the file is not opened a second time). UnreadableError otherwise.
+    """
+    from auditlib.ingest.docx import check_zip
+    from auditlib.ingest.files import read_regular
+
+    data = read_regular(path, MAX_XLSX_BYTES)
+    check_zip(data, "Excel 文件（.xlsx）").close()
+    return io.BytesIO(data)
+
+
 def annotate_findings_xlsx(path: str | Path, decisions: ReviewStore | Mapping[str, Decision] | None) -> int:
     """Add (or refresh) the review columns of a findings.xlsx in place, atomically; returns the rows written."""
     import polars as pl
@@ -79,15 +97,20 @@ def annotate_findings_xlsx(path: str | Path, decisions: ReviewStore | Mapping[st
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.table import TableColumn
 
+    from auditlib.ingest.errors import UnreadableError
+
     path = Path(path)
-    book = load_workbook(path)
+    try:
+        book = load_workbook(checked_xlsx(path))
+    except UnreadableError as exc:
+        raise ValueError(f"无法读取 {path}：{exc}") from None
     sheet = book[FINDINGS_SHEET] if FINDINGS_SHEET in book.sheetnames else book.worksheets[0]
     header = [c.value for c in sheet[1]]
     missing = [h for h in IDENTITY_HEADERS.values() if h not in header]
     if missing:
         raise ValueError(f"{path.name} 的「{sheet.title}」工作表缺少列：{'、'.join(missing)}")
     data = [[c.value for c in row] for row in sheet.iter_rows(min_row=2)]
-    frame = pl.DataFrame({eng: [str(r[header.index(h)]) if r[header.index(h)] is not None else None for r in data]
+    frame = pl.DataFrame({eng: [str(excel_text(r[header.index(h)])) if r[header.index(h)] is not None else None for r in data]
                           for eng, h in IDENTITY_HEADERS.items()}, schema=dict.fromkeys(IDENTITY_HEADERS, pl.String))
     frame = frame.with_columns(pl.col("year").cast(pl.Float64, strict=False).cast(pl.Int64, strict=False))
     reviewed = review_columns(frame, decisions)
@@ -98,8 +121,8 @@ def annotate_findings_xlsx(path: str | Path, decisions: ReviewStore | Mapping[st
             header.append(title)
             col = len(header)
             sheet.cell(row=1, column=col, value=title)
-        for i, value in enumerate(reviewed[eng].to_list(), start=2):
-            sheet.cell(row=i, column=col, value=value)
+        for i, value in enumerate(reviewed[eng].to_list(), start=2):  # a note "=…" would be a formula to openpyxl
+            sheet.cell(row=i, column=col, value=excel_safe(value))
     last = get_column_letter(len(header))
     ref = f"A1:{last}{max(len(data) + 1, 2)}"
     for table in sheet.tables.values():
@@ -164,11 +187,12 @@ class ImportResult:
 
 
 def _text(value: Any) -> str:
+    """A cell as text, without the quote `excel_safe` put before a formula-like name (the key needs the name)."""
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return str(value).strip()
+    return str(excel_text(value)).strip()
 
 
 def _year(value: Any) -> int | None:
@@ -184,11 +208,15 @@ def read_review_sheet(path: str | Path) -> tuple[list[SheetRow], list[str]]:
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
+    from auditlib.ingest.errors import UnreadableError
+
     path = Path(path)
+    if not os.path.lexists(path):
+        raise ReviewImportError(path, [f"找不到文件 {path}"], whole_file=True)
     try:
-        book = load_workbook(path, read_only=True, data_only=True)
-    except FileNotFoundError:
-        raise ReviewImportError(path, [f"找不到文件 {path}"], whole_file=True) from None
+        book = load_workbook(checked_xlsx(path), read_only=True, data_only=True)
+    except UnreadableError as exc:
+        raise ReviewImportError(path, [f"无法导入 {path}：{exc}"], whole_file=True) from None
     except (InvalidFileException, zipfile.BadZipFile, OSError, KeyError, ValueError) as exc:
         raise ReviewImportError(path, [f"{path.name} 不是有效的 Excel（.xlsx）文件：{type(exc).__name__}"], whole_file=True) from None
     try:
