@@ -94,7 +94,7 @@ def disposition_chart(frame: pl.DataFrame) -> Any:
     chart = alt.Chart(data).mark_bar().encode(
         y=alt.Y("applicant:N", title="申请人类型", sort=[c.label for c in APPLICANT_COLUMNS],
                 scale=alt.Scale(domain=[c.label for c in APPLICANT_COLUMNS])),
-        x=alt.X("sum(count):Q", title="件数"),
+        x=alt.X("sum(count):Q", title="件数", axis=alt.Axis(tickMinStep=1, format="d")),  # counts: whole ticks
         color=alt.Color("disposal:N", title="办理结果（点击图例突出显示）",
                         scale=alt.Scale(domain=[d for _, d in DISPOSALS], range=DISPOSAL_COLORS),
                         sort=[d for _, d in DISPOSALS]),

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 __all__ = [
     "DEFAULT_RUBRIC",
     "Deduction",
+    "GradeCap",
     "Rubric",
     "RubricError",
     "Score",
@@ -77,6 +78,16 @@ class Item:
 
 
 @dataclass(frozen=True)
+class GradeCap:
+    """A grade the report cannot exceed when `min_count` findings of `rules` are present (any mix)."""
+
+    rules: tuple[str, ...]
+    max_grade: str
+    reason: str  # Chinese, e.g. 缺少第五部分，等级不高于合格 ({parts} is replaced by the sections missing)
+    min_count: int = 1
+
+
+@dataclass(frozen=True)
 class Rubric:
     """The whole rubric: items, grade bands, rules that void a score, rules that only inform."""
 
@@ -86,9 +97,16 @@ class Rubric:
     fatal_rules: tuple[str, ...] = ()
     not_scored: Mapping[str, str] = field(default_factory=dict)
     path: str = ""
+    grade_caps: tuple[GradeCap, ...] = ()
 
     def grade(self, score: float) -> str:
         return next((g for g, low in self.grades if score >= low), self.grades[-1][0])
+
+    def ceiling(self, grade: str) -> float:
+        """The highest score graded `grade` or lower: the next higher band's minimum less one point."""
+        names = [g for g, _ in self.grades]
+        k = names.index(grade)
+        return self.total if k == 0 else self.grades[k - 1][1] - 1
 
     @property
     def rules(self) -> dict[str, str]:
@@ -159,7 +177,34 @@ def parse_rubric(data: Mapping[str, Any], path: str = "") -> Rubric:
     _known_rules(data.get("fatal_rules") or (), "fatal_rules")
     _known_rules(data.get("not_scored") or {}, "not_scored")
     return Rubric(tuple(items), tuple(grades), total, tuple(data.get("fatal_rules") or ()),
-                  dict(data.get("not_scored") or {}), path)
+                  dict(data.get("not_scored") or {}), path, _grade_caps(data.get("grade_caps"), grades))
+
+
+def _grade_caps(raw: Any, grades: Sequence[tuple[str, float]]) -> tuple[GradeCap, ...]:
+    """grade_caps: [{rules: [...], max_grade: 合格, reason: ..., min_count: 1}], checked."""
+    if raw is None:
+        return ()
+    if not isinstance(raw, list):
+        raise RubricError("评分细则的 grade_caps 应为列表")
+    names = [g for g, _ in grades]
+    caps = []
+    for n, cap in enumerate(raw, 1):
+        if not isinstance(cap, Mapping):
+            raise RubricError(f"grade_caps 第 {n} 项应为映射（含 rules、max_grade、reason）")
+        rules = cap.get("rules")
+        if not isinstance(rules, list) or not rules or not all(isinstance(r, str) and r for r in rules):
+            raise RubricError(f"grade_caps 第 {n} 项的 rules 应为非空的规则编号列表，实际为 {rules!r}")
+        grade = cap.get("max_grade")
+        if grade not in names:
+            raise RubricError(f"grade_caps 第 {n} 项的 max_grade 只能是 {'、'.join(names)}，实际为 {grade!r}")
+        reason = cap.get("reason")
+        if not isinstance(reason, str) or not reason.strip():
+            raise RubricError(f"grade_caps 第 {n} 项缺少 reason（封顶原因的中文说明）")
+        count = cap.get("min_count", 1)
+        if isinstance(count, bool) or not isinstance(count, int) or count < 1:
+            raise RubricError(f"grade_caps 第 {n} 项的 min_count 应为正整数，实际为 {count!r}")
+        caps.append(GradeCap(tuple(rules), str(grade), reason.strip(), count))
+    return tuple(caps)
 
 
 def load_rubric(path: str | Path | None = None) -> Rubric:
@@ -190,6 +235,21 @@ class Deduction:
 
 
 @dataclass(frozen=True)
+class AppliedCap:
+    """A grade cap that applied: its rules, the grade it allows at most, why, and the points it took."""
+
+    rules: tuple[str, ...]
+    max_grade: str
+    reason: str
+    points: float  # ≤ 0: how far the score was lowered to the cap's ceiling (0 when already below)
+    findings: tuple[int, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"rules": list(self.rules), "max_grade": self.max_grade, "reason": self.reason,
+                "points": json_number(self.points)}
+
+
+@dataclass(frozen=True)
 class ScoreContext:
     """What the batch offered the cross-report rules, and the publication date if known."""
 
@@ -211,12 +271,19 @@ class Score:
     unassessed: tuple[tuple[str, str], ...] = ()  # (item or rule, why it was not assessed); not deducted
     unscored: tuple[str, ...] = ()  # rules found that the rubric neither scores nor lists in not_scored
     total: float = 100
+    caps: tuple[AppliedCap, ...] = ()  # grade caps that applied, in the rubric's order
 
     def to_dict(self) -> dict[str, Any]:
-        """The contract's JSON object (spec/report-json.md), plus `unassessed`."""
+        """The contract's JSON object (spec/report-json.md), plus `unassessed` and `caps`."""
         return {"report": self.report, "agency": self.agency, "year": self.year, "score": json_number(self.score),
                 "grade": self.grade, "deductions": [d.to_dict() for d in self.deductions],
-                "unassessed": [{"item": item, "reason": why} for item, why in self.unassessed]}
+                "unassessed": [{"item": item, "reason": why} for item, why in self.unassessed],
+                "caps": [c.to_dict() for c in self.caps]}
+
+    @property
+    def cap_reason(self) -> str:
+        """Why the grade is capped, in Chinese (「缺少第五部分，等级不高于合格」), or ""."""
+        return "；".join(c.reason for c in self.caps)
 
     @property
     def summary(self) -> str:
@@ -224,6 +291,8 @@ class Score:
         parts = [f"得分 {_fmt(self.score)}（{self.grade}）"]
         if self.deductions:
             parts.append("扣分：" + "，".join(f"{d.item} {_fmt(d.points)}（{'、'.join(d.rules)}）" for d in self.deductions))
+        if self.caps:
+            parts.append("封顶：" + self.cap_reason)
         if self.unassessed:
             parts.append("未评：" + "，".join(f"{item}（{why}）" for item, why in self.unassessed))
         return "；".join(parts)
@@ -324,10 +393,30 @@ def score_report(findings: Sequence[Finding], rubric: Rubric, report: Report | N
         deductions.append(Deduction(item.name, -lost, tuple(rules), tuple(sorted(set(hit))), note))
     score = max(0.0, rubric.total + sum(d.points for d in deductions))
     score = round(score, 1)
+    score, caps = _apply_caps(score, findings, by_rule, rubric)
     known = set(rubric.rules) | set(rubric.not_scored) | set(rubric.fatal_rules)
     unscored = tuple(sorted(r for r in by_rule if r not in known))
     return Score(path, agency, year, score, rubric.grade(score), tuple(deductions), tuple(unassessed), unscored,
-                 rubric.total)
+                 rubric.total, tuple(caps))
+
+
+_PART = re.compile(r"缺少第([一二三四五六])部分")  # SECTION-MISSING's message names the section
+
+
+def _apply_caps(score: float, findings: Sequence[Finding], by_rule: Mapping[str, list[int]],
+                rubric: Rubric) -> tuple[float, list[AppliedCap]]:
+    """Lower the score to each triggered cap's ceiling (so grade and rank agree with the cap)."""
+    applied = []
+    for cap in rubric.grade_caps:
+        hit = sorted(k for r in cap.rules for k in by_rule.get(r, []))
+        if len(hit) < cap.min_count:
+            continue
+        parts = "、".join(dict.fromkeys(m.group(1) for k in hit if (m := _PART.search(findings[k].message))))
+        reason = cap.reason.replace("{parts}", parts)
+        capped = min(score, rubric.ceiling(cap.max_grade))
+        applied.append(AppliedCap(cap.rules, cap.max_grade, reason, capped - score, tuple(hit)))
+        score = capped
+    return score, applied
 
 
 # ---------------------------------------------------------------------------------------------

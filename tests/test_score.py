@@ -130,7 +130,7 @@ def test_every_point_lost_is_listed() -> None:
     for _ in range(300):
         findings = [f(rng.choice(rules), rng.choice(list(Severity))) for _ in range(rng.randint(0, 12))]
         s = score_report(findings, RUBRIC, context=ALL)
-        assert s.score == pytest.approx(100 + sum(d.points for d in s.deductions))
+        assert s.score == pytest.approx(100 + sum(d.points for d in s.deductions) + sum(c.points for c in s.caps))
         for d in s.deductions:
             assert d.points < 0 and set(d.rules) == {findings[k].rule for k in d.findings}
             item = next(i for i in RUBRIC.items if i.name == d.item)
@@ -203,7 +203,7 @@ def test_cli_score_json_on_the_seeds(capsys: pytest.CaptureFixture[str]) -> None
     assert [Path(d["report"]).name[:3] for d in lines] == ["000", "001", "002", "003", "004"]
     for d in lines:
         assert {"report", "agency", "year", "score", "grade", "deductions"} <= set(d)
-        assert d["score"] == 100 + sum(x["points"] for x in d["deductions"])
+        assert d["score"] == 100 + sum(x["points"] for x in d["deductions"]) + sum(c["points"] for c in d["caps"])
     seed002 = lines[2]
     assert {"item": "信息处理费", "points": -5, "rules": ["FEE-NOT-REPORTED"]} in seed002["deductions"]
 
@@ -235,7 +235,7 @@ def outcomes() -> list[Outcome]:
 def test_scores_frame_ranks_and_grades(outcomes: list[Outcome]) -> None:
     frame = scores_frame(outcomes)
     assert frame.columns[:7] == ["report", "agency", "year", "score", "grade", "rank", "lost"]
-    assert frame["rank"].min() == 1 and frame.sort("score", descending=True)["rank"].to_list() == [1, 2, 2, 4, 5]
+    assert frame["rank"].min() == 1 and frame.sort("score", descending=True)["rank"].to_list() == [1, 2, 2, 2, 5]  # three all-zero townships capped at 89
     counts = grade_counts(frame)
     assert counts["grade"].to_list() == ["优秀", "良好", "合格", "不合格"] and counts["count"].sum() == 5
 

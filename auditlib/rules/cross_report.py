@@ -484,3 +484,7 @@ def narrative_not_copied_from_peer(reports: Sequence[Report]) -> Iterator[tuple[
         more = part(COPY_PEER, "more", count=len(ranked) - 1) if len(ranked) > 1 else ""
         yield index, violation(_cells(a), other=_title(COPY_PEER, b), similarity=f"{best.similarity or 0:.0%}",
                                more=more, example=_example(COPY_PEER, a, b))
+
+
+# YOY-CHANGE lives in its own module (this one is long); importing it here registers it with the others.
+from auditlib.rules import year_on_year  # noqa: E402, F401
