@@ -3,13 +3,14 @@ each cell with its provenance. Table 四 is read as one stream of fifteen number
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from auditlib.model import Cell, CellStatus, SourceLine
-from auditlib.parse.columns import Reading, applications_score, choose_readings, readings, rl_score
+from auditlib.parse.columns import _RL_PATHS, Reading, applications_score, choose_readings, readings, rl_score
+from auditlib.parse.glued import glued_splits, is_glued, resolve
 from auditlib.parse.rows import LogicalRow, assign_rows, empty_cells, fold_rows
 from auditlib.parse.tokens import EMPTY, Kind, Token, analyse, is_furniture
-from auditlib.template import REVIEW_LITIGATION, Column, Row, TableSpec
+from auditlib.template import REVIEW_LITIGATION, Column, Row, TableSpec, identities, row_label
 from auditlib.text import cjk_count, compact
 
 __all__ = ["read_table"]
@@ -35,12 +36,35 @@ def _provenance(lrow: LogicalRow, doc_lines: dict[int, SourceLine]) -> tuple[tup
     return lines, source, where
 
 
-def read_table(lines: Sequence[SourceLine], spec: TableSpec, doc_lines: dict[int, SourceLine]) -> tuple[dict[str, Cell], set[str]]:
-    """The cells of one table found in `lines`; also the keys of rows that were found."""
+def _row_check(paths: list[str]) -> Callable[[list[int]], bool]:
+    """Whether values laid into `paths` satisfy every template sum that lies wholly among them."""
+    index = {p: i for i, p in enumerate(paths)}
+    eqs = [eq for eq in identities("2021") if all(c in index for c in eq.cells)]
+
+    def ok(values: list[int]) -> bool:
+        return all(sum(values[index[c]] for c in eq.parts) == sum(values[index[c]] for c in eq.totals) for eq in eqs)
+    return ok
+
+
+def _glued_note(name: str, raw: str, found: list[list[Token]], taken: list[Token] | None) -> str:
+    shown = "；".join("、".join(t.raw for t in c) for c in found[:4]) + ("……" if len(found) > 4 else "")
+    if taken is not None:
+        how = "只有一种拆分满足本行勾稽关系，" if len(found) == 1 else "按全表勾稽关系唯一"
+        return f"「{name}」行数字连写无分隔（原文 {raw}），{how}可拆为 {'、'.join(t.raw for t in taken)}"
+    if not found:
+        return f"「{name}」行数字连写无分隔（原文 {raw}），没有满足本表勾稽关系的拆分，按未知处理"
+    return f"「{name}」行数字连写无分隔（原文 {raw}），有多种拆分均满足勾稽关系（{shown}），按未知处理"
+
+
+def read_table(lines: Sequence[SourceLine], spec: TableSpec, doc_lines: dict[int, SourceLine],
+               notes: list[str] | None = None) -> tuple[dict[str, Cell], set[str]]:
+    """The cells of one table found in `lines`; also the keys of rows that were found. What had to be
+    decided about glued numbers is appended to `notes`."""
     cells: dict[str, Cell] = {}
     found: set[str] = set()
+    notes = notes if notes is not None else []
     if spec.key == "review_litigation":
-        return _read_review_litigation(lines, doc_lines)
+        return _read_review_litigation(lines, doc_lines, notes)
     logical = fold_rows(lines, spec)
     options: dict[str, tuple[int, list[Reading]]] = {}
     rows: dict[str, tuple[Row, LogicalRow]] = {}
@@ -48,7 +72,19 @@ def read_table(lines: Sequence[SourceLine], spec: TableSpec, doc_lines: dict[int
         row = spec.row(key)
         rows[key] = (row, lrow)
         options[key] = (len(lrow.tokens), readings(lrow.tokens, len(spec.columns_of(row))))
-    chosen = choose_readings(options, applications_score if spec.key == "applications" else None)
+    score = applications_score if spec.key == "applications" else None
+    glued: dict[str, list[list[Token]]] = {}
+    for key, (row, lrow) in rows.items():
+        width = len(spec.columns_of(row))
+        if not options[key][1] and is_glued(lrow.tokens, width):
+            paths = [f"{spec.key}.{key}.{c.key}" for c in spec.columns_of(row)]
+            glued[key] = glued_splits(lrow.tokens, width, _row_check(paths))
+    chosen = choose_readings(options, score)
+    taken = resolve(glued, chosen, score)
+    chosen.update(taken)
+    for key, found_splits in glued.items():
+        raw = " ".join(t.raw for t in rows[key][1].tokens if t.kind is not Kind.EMPTY)
+        notes.append(_glued_note(row_label(f"{spec.key}.{key}"), raw, found_splits, taken.get(key)))
     for key, (row, lrow) in rows.items():
         found.add(key)
         provenance = _provenance(lrow, doc_lines)
@@ -59,7 +95,8 @@ def read_table(lines: Sequence[SourceLine], spec: TableSpec, doc_lines: dict[int
     return cells, found
 
 
-def _read_review_litigation(lines: Sequence[SourceLine], doc_lines: dict[int, SourceLine]) -> tuple[dict[str, Cell], set[str]]:
+def _read_review_litigation(lines: Sequence[SourceLine], doc_lines: dict[int, SourceLine],
+                            notes: list[str]) -> tuple[dict[str, Cell], set[str]]:
     """Table 四 is one printed row of 15 numbers (five per group), whatever its header looks like.
 
     The numbers are read from number-only lines below the table's header (行政复议 …), up to the
@@ -93,6 +130,11 @@ def _read_review_litigation(lines: Sequence[SourceLine], doc_lines: dict[int, So
     # first; on one printed line, trailing tabs are the commoner artefact.
     prefer_lead = 1 if len(set(stream.lines)) > 3 else -1
     placed = max(options, key=lambda o: (rl_score(o.cells), prefer_lead * o.lead)).cells if options else None
+    if placed is None and is_glued(stream.tokens, width):
+        found_splits = glued_splits(stream.tokens, width, _row_check(_RL_PATHS))
+        placed = found_splits[0] if len(found_splits) == 1 else None
+        raw = " ".join(t.raw for t in stream.tokens if t.kind is not Kind.EMPTY)
+        notes.append(_glued_note("行政复议、行政诉讼", raw, found_splits, placed))
     i = 0
     provenance = _provenance(stream, doc_lines)
     for row in spec.rows:
