@@ -88,3 +88,20 @@ def test_printed_arithmetic_error_is_not_repaired_by_the_splitter() -> None:
     glued = parse_text(crawled(tables))  # glued, no split adds up: unknown, not invented
     assert glued.cells["applications.1.total"].value in (None, 999)
     assert any("没有满足" in n or "按未知处理" in n for n in glued.notes) or glued.cells["applications.1.total"].value == 999
+
+
+@pytest.mark.parametrize("title", [
+    "江州市住房和城乡建设局2024年政府信息公开工作年度报告",
+    "2024年江州市住房和城乡建设局政府信息公开工作年度报告",
+    "2024 年江州市住房和城乡建设局政府信息公开工作\n年度报告",
+])
+def test_title_year_first_and_wrapped_keeps_the_agency_region(title: str) -> None:
+    report = parse_text(render(make_tables(), agency="江州市住房和城乡建设局", title=title))
+    assert (report.agency, report.year) == ("江州市住房和城乡建设局", 2024)
+    assert report.title == "2024年江州市住房和城乡建设局政府信息公开工作年度报告" or title[0] == "江"
+
+
+@pytest.mark.parametrize("name", ["pingtan-2021", "kewei-2024"])
+def test_real_text_report_agency_and_year(name: str) -> None:
+    result, truth = score(name)
+    assert (result.agency, result.year) == (truth["agency"], truth["year"])
