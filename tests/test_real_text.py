@@ -32,9 +32,7 @@ def crawled(tables: dict, sep: str = "") -> str:
     return HEADER + body + " 附件下载\n"
 
 
-@pytest.mark.parametrize("name", ["pingtan-2021", pytest.param("kewei-2024", marks=pytest.mark.xfail(
-    strict=True, reason="follow-up (issue 12 class 3): converter Markdown with labels detached from their "
-    "numbers still reads table 3's （四）/（六） rows one row off"))])
+@pytest.mark.parametrize("name", ["pingtan-2021", "kewei-2024"])
 def test_real_text_report_cells_are_right_or_unknown(name: str) -> None:
     result, truth = score(name)
     assert result.wrong == []

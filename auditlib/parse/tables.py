@@ -8,6 +8,7 @@ from collections.abc import Callable, Sequence
 from auditlib.model import Cell, CellStatus, SourceLine
 from auditlib.parse.columns import _RL_PATHS, Reading, applications_score, choose_readings, readings, rl_score
 from auditlib.parse.glued import glued_splits, is_glued, resolve
+from auditlib.parse.ordered import better_in_order, rows_in_order
 from auditlib.parse.rows import LogicalRow, assign_rows, empty_cells, fold_rows
 from auditlib.parse.tokens import EMPTY, Kind, Token, analyse, is_furniture
 from auditlib.template import REVIEW_LITIGATION, Column, Row, TableSpec, identities, row_label
@@ -82,6 +83,8 @@ def read_table(lines: Sequence[SourceLine], spec: TableSpec, doc_lines: dict[int
     chosen = choose_readings(options, score)
     taken = resolve(glued, chosen, score)
     chosen.update(taken)
+    if score is not None:
+        chosen = _maybe_in_order(lines, spec, rows, chosen, score, notes)
     for key, found_splits in glued.items():
         raw = " ".join(t.raw for t in rows[key][1].tokens if t.kind is not Kind.EMPTY)
         notes.append(_glued_note(row_label(f"{spec.key}.{key}"), raw, found_splits, taken.get(key)))
@@ -95,18 +98,10 @@ def read_table(lines: Sequence[SourceLine], spec: TableSpec, doc_lines: dict[int
     return cells, found
 
 
-def _read_review_litigation(lines: Sequence[SourceLine], doc_lines: dict[int, SourceLine],
-                            notes: list[str]) -> tuple[dict[str, Cell], set[str]]:
-    """Table 四 is one printed row of 15 numbers (five per group), whatever its header looks like.
-
-    The numbers are read from number-only lines below the table's header (行政复议 …), up to the
-    first line of prose; numbers inside sentences are never cells.
-    """
-    spec = REVIEW_LITIGATION
-    width = sum(len(spec.columns_of(r)) for r in spec.rows)
+def _rl_stream(lines: Sequence[SourceLine]) -> LogicalRow:
+    """Table 四's numbers from number-only lines after its header, up to the first line of prose."""
     stream = LogicalRow("")
-    start = next((i for i, line in enumerate(lines) if "行政复议" in compact(line.text)), None)
-    for line in lines[start if start is not None else len(lines):]:
+    for line in lines:
         if is_furniture(line.text):
             continue
         parts = analyse(line.text)
@@ -119,6 +114,44 @@ def _read_review_litigation(lines: Sequence[SourceLine], doc_lines: dict[int, So
         elif not parts.label and parts.values and "\t" in line.text:
             stream.tokens.extend([EMPTY] * empty_cells(line.text))  # readings() drops stray ones
             stream.lines.append(line.number)
+    return stream
+
+
+def _maybe_in_order(lines: Sequence[SourceLine], spec: TableSpec, rows: dict[str, tuple[Row, LogicalRow]],
+                    chosen: dict[str, list[Token]], score: Callable[[dict[str, list[Token]]], int],
+                    notes: list[str]) -> dict[str, list[Token]]:
+    """The rows read in document order instead, when labels came loose and the sums say so (ordered.py)."""
+    template_rows = [r for r in spec.rows if r.key != "3.6"]
+    ordered = rows_in_order(lines, spec, template_rows)
+    if ordered is None:
+        return chosen
+    options = {k: (len(lr.tokens), readings(lr.tokens, len(spec.columns_of(spec.row(k))))) for k, lr in ordered.items()}
+    order_choice = choose_readings(options, score)
+    if not better_in_order(chosen, order_choice, score):
+        return chosen
+    for key, lrow in ordered.items():
+        rows[key] = (spec.row(key), lrow)
+    notes.append(f"「{spec.title}」的行标签与数字脱开（转换所致），按模板行序读取各数字行，行内自带标签的行均在其位，且勾稽关系更吻合")
+    return order_choice
+
+
+def _read_review_litigation(lines: Sequence[SourceLine], doc_lines: dict[int, SourceLine],
+                            notes: list[str]) -> tuple[dict[str, Cell], set[str]]:
+    """Table 四 is one printed row of 15 numbers (five per group), whatever its header looks like.
+
+    The numbers are read from number-only lines below the table's header (行政复议 …), up to the
+    first line of prose; numbers inside sentences are never cells.
+    """
+    spec = REVIEW_LITIGATION
+    width = sum(len(spec.columns_of(r)) for r in spec.rows)
+    # The first line naming 行政复议 that has the table's numbers below it: in a report whose outline
+    # differs from the template's (its section 四 not found), earlier prose may name 行政复议 too.
+    starts = [i for i, line in enumerate(lines) if "行政复议" in compact(line.text)]
+    stream = LogicalRow("")
+    for start in starts or [len(lines)]:
+        stream = _rl_stream(lines[start:])
+        if any(t.kind is not Kind.EMPTY for t in stream.tokens):
+            break
     cells: dict[str, Cell] = {}
     if not any(t.kind is not Kind.EMPTY for t in stream.tokens):
         header = any("行政复议" in compact(line.text) for line in lines[1:])
