@@ -37,8 +37,7 @@ def test_real_text_report_cells_are_right_or_unknown(name: str) -> None:
     result, truth = score(name)
     assert result.wrong == []
     assert result.year == truth["year"]
-    if name == "pingtan-2021":
-        assert result.unknown == [] and result.false_errors == []
+    assert result.unknown == [] and result.false_errors == []
 
 
 def test_crawled_page_reads_header_sections_and_glued_cells() -> None:

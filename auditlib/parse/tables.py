@@ -147,11 +147,8 @@ def _read_review_litigation(lines: Sequence[SourceLine], doc_lines: dict[int, So
     # The first line naming 行政复议 that has the table's numbers below it: in a report whose outline
     # differs from the template's (its section 四 not found), earlier prose may name 行政复议 too.
     starts = [i for i, line in enumerate(lines) if "行政复议" in compact(line.text)]
-    stream = LogicalRow("")
-    for start in starts or [len(lines)]:
-        stream = _rl_stream(lines[start:])
-        if any(t.kind is not Kind.EMPTY for t in stream.tokens):
-            break
+    streams = [_rl_stream(lines[start:]) for start in starts] or [LogicalRow("")]
+    stream = next((st for st in streams if readings(st.tokens, width) or is_glued(st.tokens, width)), streams[0])
     cells: dict[str, Cell] = {}
     if not any(t.kind is not Kind.EMPTY for t in stream.tokens):
         header = any("行政复议" in compact(line.text) for line in lines[1:])
