@@ -1,6 +1,6 @@
 """Agency names: the suffixes that end one and the administrative prefixes that can be dropped, so
 that `淮安市洪泽区人民政府` and `洪泽区人民政府` name the same agency (the parser and the
-cross-report rules both ask here)."""
+cross-report rules both ask here). The 乡 of 城乡 is no township: 江州市住房和城乡建设局 keeps its city."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ AGENCY_SUFFIX = re.compile(
     r"(人民政府|人民政府办公室|政府办公室|办事处|管理委员会|管委会|委员会|政府|局|厅|委|办|院|中心|室|署|所|处|站|队|会|镇|乡|街道)$"
 )
 _ADMIN_PREFIX = re.compile(
-    r"^[\u3400-\u9fff]{1,10}?(?:特别行政区|自治区|自治州|自治县|自治旗|地区|新区|林区|省|盟|市|县|旗|区|镇|乡|街道|苏木)"
+    r"^[\u3400-\u9fff]{1,10}?(?:特别行政区|自治区|自治州|自治县|自治旗|地区|新区|林区|省|盟|市|县|旗|区|镇|(?<!城)乡|街道|苏木)"
 )
 
 

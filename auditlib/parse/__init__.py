@@ -23,6 +23,7 @@ from auditlib.ingest.errors import UnreadableError
 from auditlib.ingest.text import split_lines
 from auditlib.model import Cell, CellStatus, Document, Report, Section
 from auditlib.parse.columns import Reading, choose_readings, readings
+from auditlib.parse.crawl import reflow
 from auditlib.parse.meta import detect_template, find_agency, find_title
 from auditlib.parse.rows import LogicalRow, assign_rows, fold_rows, label_tail, match_row
 from auditlib.parse.sections import find_headings, join_paragraphs, region
@@ -73,7 +74,7 @@ _APPLICATIONS_PROBE = TableSpec(APPLICATIONS.key, APPLICATIONS.title, APPLICATIO
 
 def parse_document(doc: Document) -> Report:
     """Turn a document's text lines into the template's sections and cells."""
-    lines = doc.lines
+    lines = reflow(doc.lines)
     doc_lines = {line.number: line for line in lines}
     headings = find_headings(lines)
     ordered = sorted(headings.items(), key=lambda kv: kv[1])
@@ -103,7 +104,7 @@ def parse_document(doc: Document) -> Report:
     notes: list[str] = list(doc.notes)
     # Tables: read with the 2021 layout first; the 2019 layout when the report is in that format.
     cells: dict[str, Cell] = {}
-    app_cells, found_rows = read_table(region(lines, headings, "3"), _APPLICATIONS_PROBE, doc_lines)
+    app_cells, found_rows = read_table(region(lines, headings, "3"), _APPLICATIONS_PROBE, doc_lines, notes)
     template = detect_template(full_text, found_rows)
     other_single = "3.6" in found_rows and not ({"3.6.1", "3.6.2", "3.6.3"} & found_rows)
     if not other_single:
@@ -112,9 +113,9 @@ def parse_document(doc: Document) -> Report:
         notes.append("（六）其他处理按2019年试行格式印为一行，未分列1–3项")
     cells.update(app_cells)
     ad_spec = table_spec(template, "active_disclosure")
-    ad_cells, _ = read_table(region(lines, headings, "2"), ad_spec, doc_lines)
+    ad_cells, _ = read_table(region(lines, headings, "2"), ad_spec, doc_lines, notes)
     cells.update(ad_cells)
-    rl_cells, _ = read_table(region(lines, headings, "4"), REVIEW_LITIGATION, doc_lines)
+    rl_cells, _ = read_table(region(lines, headings, "4"), REVIEW_LITIGATION, doc_lines, notes)
     cells.update(rl_cells)
 
     # Every template cell has an entry; what was not found is MISSING (never 0).

@@ -16,9 +16,14 @@ _TITLE_TAIL = re.compile(r"(?:关于)?((?:19|20)\d{2}|[〇零○一二三四五�
 
 
 def find_title(preamble: Sequence[SourceLine]) -> tuple[int | None, str]:
-    """Index and compact text of the title line (the first line naming a 报告)."""
+    """Index and compact text of the title line (the first line naming a 报告). A title wrapped before
+    its last words (`2024 年上海市科委政府信息公开工作` / `年度报告`) is joined with its next line."""
     for idx, line in enumerate(preamble[:40]):
         text = compact(line.text)
+        nxt = compact(preamble[idx + 1].text) if idx + 1 < len(preamble) else ""
+        if ("报告" not in text and ("信息公开" in text or "政务公开" in text) and len(text) <= 60
+                and nxt.endswith("报告") and len(nxt) <= 12):
+            text += nxt
         if "报告" in text and ("信息公开" in text or "政务公开" in text or "年度" in text) and len(text) <= 80:
             return idx, text
     return None, ""
@@ -45,7 +50,9 @@ def find_agency(preamble: Sequence[SourceLine], title_idx: int | None, title: st
         if AGENCY_SUFFIX.search(text) and (not head or head in text or normalize_agency(head) in text):
             return normalize_agency(text)
     if head:
-        return normalize_agency(head + ("人民政府" if head.endswith(("镇", "乡", "区", "县", "市")) else ""))
+        # 平潭综合实验区, 经济技术开发区: a 管委会 area, not a government with 人民政府
+        zone = head.endswith(("实验区", "开发区", "示范区", "合作区", "园区", "试验区"))
+        return normalize_agency(head + ("人民政府" if head.endswith(("镇", "乡", "区", "县", "市")) and not zone else ""))
     for text in before:
         if AGENCY_SUFFIX.search(text):
             return normalize_agency(text)

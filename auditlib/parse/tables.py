@@ -3,13 +3,15 @@ each cell with its provenance. Table 四 is read as one stream of fifteen number
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from auditlib.model import Cell, CellStatus, SourceLine
-from auditlib.parse.columns import Reading, applications_score, choose_readings, readings, rl_score
+from auditlib.parse.columns import _RL_PATHS, Reading, applications_score, choose_readings, readings, rl_score
+from auditlib.parse.glued import glued_splits, is_glued, resolve
+from auditlib.parse.ordered import better_in_order, rows_in_order
 from auditlib.parse.rows import LogicalRow, assign_rows, empty_cells, fold_rows
 from auditlib.parse.tokens import EMPTY, Kind, Token, analyse, is_furniture
-from auditlib.template import REVIEW_LITIGATION, Column, Row, TableSpec
+from auditlib.template import REVIEW_LITIGATION, Column, Row, TableSpec, identities, row_label
 from auditlib.text import cjk_count, compact
 
 __all__ = ["read_table"]
@@ -35,12 +37,35 @@ def _provenance(lrow: LogicalRow, doc_lines: dict[int, SourceLine]) -> tuple[tup
     return lines, source, where
 
 
-def read_table(lines: Sequence[SourceLine], spec: TableSpec, doc_lines: dict[int, SourceLine]) -> tuple[dict[str, Cell], set[str]]:
-    """The cells of one table found in `lines`; also the keys of rows that were found."""
+def _row_check(paths: list[str]) -> Callable[[list[int]], bool]:
+    """Whether values laid into `paths` satisfy every template sum that lies wholly among them."""
+    index = {p: i for i, p in enumerate(paths)}
+    eqs = [eq for eq in identities("2021") if all(c in index for c in eq.cells)]
+
+    def ok(values: list[int]) -> bool:
+        return all(sum(values[index[c]] for c in eq.parts) == sum(values[index[c]] for c in eq.totals) for eq in eqs)
+    return ok
+
+
+def _glued_note(name: str, raw: str, found: list[list[Token]], taken: list[Token] | None) -> str:
+    shown = "；".join("、".join(t.raw for t in c) for c in found[:4]) + ("……" if len(found) > 4 else "")
+    if taken is not None:
+        how = "只有一种拆分满足本行勾稽关系，" if len(found) == 1 else "按全表勾稽关系唯一"
+        return f"「{name}」行数字连写无分隔（原文 {raw}），{how}可拆为 {'、'.join(t.raw for t in taken)}"
+    if not found:
+        return f"「{name}」行数字连写无分隔（原文 {raw}），没有满足本表勾稽关系的拆分，按未知处理"
+    return f"「{name}」行数字连写无分隔（原文 {raw}），有多种拆分均满足勾稽关系（{shown}），按未知处理"
+
+
+def read_table(lines: Sequence[SourceLine], spec: TableSpec, doc_lines: dict[int, SourceLine],
+               notes: list[str] | None = None) -> tuple[dict[str, Cell], set[str]]:
+    """The cells of one table found in `lines`; also the keys of rows that were found. What had to be
+    decided about glued numbers is appended to `notes`."""
     cells: dict[str, Cell] = {}
     found: set[str] = set()
+    notes = notes if notes is not None else []
     if spec.key == "review_litigation":
-        return _read_review_litigation(lines, doc_lines)
+        return _read_review_litigation(lines, doc_lines, notes)
     logical = fold_rows(lines, spec)
     options: dict[str, tuple[int, list[Reading]]] = {}
     rows: dict[str, tuple[Row, LogicalRow]] = {}
@@ -48,7 +73,21 @@ def read_table(lines: Sequence[SourceLine], spec: TableSpec, doc_lines: dict[int
         row = spec.row(key)
         rows[key] = (row, lrow)
         options[key] = (len(lrow.tokens), readings(lrow.tokens, len(spec.columns_of(row))))
-    chosen = choose_readings(options, applications_score if spec.key == "applications" else None)
+    score = applications_score if spec.key == "applications" else None
+    glued: dict[str, list[list[Token]]] = {}
+    for key, (row, lrow) in rows.items():
+        width = len(spec.columns_of(row))
+        if not options[key][1] and is_glued(lrow.tokens, width):
+            paths = [f"{spec.key}.{key}.{c.key}" for c in spec.columns_of(row)]
+            glued[key] = glued_splits(lrow.tokens, width, _row_check(paths))
+    chosen = choose_readings(options, score)
+    taken = resolve(glued, chosen, score)
+    chosen.update(taken)
+    if score is not None:
+        chosen = _maybe_in_order(lines, spec, rows, chosen, score, notes)
+    for key, found_splits in glued.items():
+        raw = " ".join(t.raw for t in rows[key][1].tokens if t.kind is not Kind.EMPTY)
+        notes.append(_glued_note(row_label(f"{spec.key}.{key}"), raw, found_splits, taken.get(key)))
     for key, (row, lrow) in rows.items():
         found.add(key)
         provenance = _provenance(lrow, doc_lines)
@@ -59,17 +98,10 @@ def read_table(lines: Sequence[SourceLine], spec: TableSpec, doc_lines: dict[int
     return cells, found
 
 
-def _read_review_litigation(lines: Sequence[SourceLine], doc_lines: dict[int, SourceLine]) -> tuple[dict[str, Cell], set[str]]:
-    """Table 四 is one printed row of 15 numbers (five per group), whatever its header looks like.
-
-    The numbers are read from number-only lines below the table's header (行政复议 …), up to the
-    first line of prose; numbers inside sentences are never cells.
-    """
-    spec = REVIEW_LITIGATION
-    width = sum(len(spec.columns_of(r)) for r in spec.rows)
+def _rl_stream(lines: Sequence[SourceLine]) -> LogicalRow:
+    """Table 四's numbers from number-only lines after its header, up to the first line of prose."""
     stream = LogicalRow("")
-    start = next((i for i, line in enumerate(lines) if "行政复议" in compact(line.text)), None)
-    for line in lines[start if start is not None else len(lines):]:
+    for line in lines:
         if is_furniture(line.text):
             continue
         parts = analyse(line.text)
@@ -82,6 +114,41 @@ def _read_review_litigation(lines: Sequence[SourceLine], doc_lines: dict[int, So
         elif not parts.label and parts.values and "\t" in line.text:
             stream.tokens.extend([EMPTY] * empty_cells(line.text))  # readings() drops stray ones
             stream.lines.append(line.number)
+    return stream
+
+
+def _maybe_in_order(lines: Sequence[SourceLine], spec: TableSpec, rows: dict[str, tuple[Row, LogicalRow]],
+                    chosen: dict[str, list[Token]], score: Callable[[dict[str, list[Token]]], int],
+                    notes: list[str]) -> dict[str, list[Token]]:
+    """The rows read in document order instead, when labels came loose and the sums say so (ordered.py)."""
+    template_rows = [r for r in spec.rows if r.key != "3.6"]
+    ordered = rows_in_order(lines, spec, template_rows)
+    if ordered is None:
+        return chosen
+    options = {k: (len(lr.tokens), readings(lr.tokens, len(spec.columns_of(spec.row(k))))) for k, lr in ordered.items()}
+    order_choice = choose_readings(options, score)
+    if not better_in_order(chosen, order_choice, score):
+        return chosen
+    for key, lrow in ordered.items():
+        rows[key] = (spec.row(key), lrow)
+    notes.append(f"「{spec.title}」的行标签与数字脱开（转换所致），按模板行序读取各数字行，行内自带标签的行均在其位，且勾稽关系更吻合")
+    return order_choice
+
+
+def _read_review_litigation(lines: Sequence[SourceLine], doc_lines: dict[int, SourceLine],
+                            notes: list[str]) -> tuple[dict[str, Cell], set[str]]:
+    """Table 四 is one printed row of 15 numbers (five per group), whatever its header looks like.
+
+    The numbers are read from number-only lines below the table's header (行政复议 …), up to the
+    first line of prose; numbers inside sentences are never cells.
+    """
+    spec = REVIEW_LITIGATION
+    width = sum(len(spec.columns_of(r)) for r in spec.rows)
+    # The first line naming 行政复议 that has the table's numbers below it: in a report whose outline
+    # differs from the template's (its section 四 not found), earlier prose may name 行政复议 too.
+    starts = [i for i, line in enumerate(lines) if "行政复议" in compact(line.text)]
+    streams = [_rl_stream(lines[start:]) for start in starts] or [LogicalRow("")]
+    stream = next((st for st in streams if readings(st.tokens, width) or is_glued(st.tokens, width)), streams[0])
     cells: dict[str, Cell] = {}
     if not any(t.kind is not Kind.EMPTY for t in stream.tokens):
         header = any("行政复议" in compact(line.text) for line in lines[1:])
@@ -93,6 +160,11 @@ def _read_review_litigation(lines: Sequence[SourceLine], doc_lines: dict[int, So
     # first; on one printed line, trailing tabs are the commoner artefact.
     prefer_lead = 1 if len(set(stream.lines)) > 3 else -1
     placed = max(options, key=lambda o: (rl_score(o.cells), prefer_lead * o.lead)).cells if options else None
+    if placed is None and is_glued(stream.tokens, width):
+        found_splits = glued_splits(stream.tokens, width, _row_check(_RL_PATHS))
+        placed = found_splits[0] if len(found_splits) == 1 else None
+        raw = " ".join(t.raw for t in stream.tokens if t.kind is not Kind.EMPTY)
+        notes.append(_glued_note("行政复议、行政诉讼", raw, found_splits, placed))
     i = 0
     provenance = _provenance(stream, doc_lines)
     for row in spec.rows:
