@@ -76,3 +76,11 @@ def test_a_dismissed_finding_deducts_nothing(runs) -> None:
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     mine = next(a for a in summary["agencies"] if a["report"] == str(report))
     assert mine["score"] == 100
+
+
+def test_the_regenerated_page_shows_the_decision(runs) -> None:
+    out, report, manifests, _ = runs
+    page = (out / manifests["after"][str(report)]["page"]).read_text(encoding="utf-8")
+    assert "排除（误报）" in page and "已在附件中说明整改" in page and "李四" in page
+    other = next(r for r in manifests["after"] if r != str(report))
+    assert "排除（误报）" not in (out / manifests["after"][other]["page"]).read_text(encoding="utf-8")

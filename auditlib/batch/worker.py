@@ -39,7 +39,7 @@ def run_agency(job: AgencyJob) -> AgencyRecord:
     status, error = ("ok", None) if job.error is None else ("unreadable", job.error)
     try:
         nb, nb_error = run_notebook(settings.notebook, agencies_dir / f"{key}.ipynb",
-                                    {**params, "report_path": job.report, "index_href": "../index.html",
+                                    {**params, "report_path": job.report, "index_href": "../index.html", "run_dir": settings.out_dir,
                                      "corpus_findings": list(job.corpus_findings), "score": job.score},
                                     settings.timeout, title)
         if nb_error:
