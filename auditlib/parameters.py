@@ -18,7 +18,7 @@ from typing import Any
 
 from auditlib.safety import UserError, read_yaml_file, validate_min_severity, validate_rule_ids
 
-__all__ = ["check_parameters", "notebook_parameter_defaults", "read_parameters_file"]
+__all__ = ["check_parameters", "notebook_parameter_defaults", "notebook_parameters", "read_parameters_file"]
 
 RULE_LISTS = ("rules", "exclude_rules")
 
@@ -50,12 +50,17 @@ def check_parameters(params: Mapping[str, Any], where: str = "") -> dict[str, An
     return out
 
 
-def notebook_parameter_defaults(notebook: str | os.PathLike[str]) -> dict[str, Any]:
-    """name → default of a notebook's `parameters` cell; UserError if the notebook cannot be read."""
+def notebook_parameters(notebook: str | os.PathLike[str]) -> dict[str, Any]:
+    """name → default of a notebook's `parameters` cell (papermill's own parser, no kernel)."""
     import papermill as pm
 
+    return {name: info["default"] for name, info in pm.inspect_notebook(str(notebook)).items()}
+
+
+def notebook_parameter_defaults(notebook: str | os.PathLike[str]) -> dict[str, Any]:
+    """`notebook_parameters`, but a UserError naming the notebook if it cannot be read."""
     try:
-        return {name: info["default"] for name, info in pm.inspect_notebook(str(notebook)).items()}
+        return notebook_parameters(notebook)
     except FileNotFoundError:
         raise UserError(f"找不到笔记本 {notebook}") from None
     except Exception as exc:  # noqa: BLE001 - nbformat raises NotJSONError, ValidationError, KeyError…

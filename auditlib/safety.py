@@ -159,11 +159,14 @@ def excel_safe_frame(frame: pl.DataFrame) -> pl.DataFrame:
 # File names
 # ---------------------------------------------------------------------------------------------
 
-_UNSAFE_IN_NAME = re.compile(r'[\\/:*?"<>|{}#%\x00-\x1f\x7f]')  # as batch.safe_name
+_UNSAFE_IN_NAME = re.compile(r'[\\/:*?"<>|{}#%\x00-\x1f\x7f]')
 
 
-def safe_filename(name: str | None, max_bytes: int = 180, fallback: str = "未识别机关", max_chars: int = 60) -> str:
-    """`batch.safe_name`, but capped in UTF-8 bytes as file systems count (NAME_MAX is 255 bytes), too.
+def safe_filename(name: str | None, max_bytes: int | None = 180, fallback: str = "未识别机关", max_chars: int = 60) -> str:
+    """A file name from an agency name: Chinese kept; separators, control characters and leading dots gone;
+    capped in characters and (unless `max_bytes` is None) in UTF-8 bytes as file systems count (NAME_MAX 255).
+
+    The result never contains a path separator and is never `.` or `..`, so it cannot leave its folder.
 
     60 Chinese characters are 180 bytes, but 60 characters outside the BMP (𠀀, emoji) are 240, and
     with `-2024-1a2b3c4d.ipynb` and atomic_write's `.tmp-….xxxxxxxx` that is past 255 (ENAMETOOLONG).
@@ -173,8 +176,9 @@ def safe_filename(name: str | None, max_bytes: int = 180, fallback: str = "未�
     text = re.sub(r"\s+", "_", unicodedata.normalize("NFC", name or ""))
     text = "".join(ch for ch in text if not unicodedata.category(ch).startswith("C"))  # controls, bidi marks
     text = _UNSAFE_IN_NAME.sub("_", text).strip("._ ")[:max_chars]
-    text = text.encode("utf-8")[:max_bytes].decode("utf-8", "ignore").strip("._ ")
-    return text or fallback
+    if max_bytes is not None:
+        text = text.encode("utf-8")[:max_bytes].decode("utf-8", "ignore")
+    return text.strip("._ ") or fallback
 
 
 # ---------------------------------------------------------------------------------------------

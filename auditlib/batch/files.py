@@ -6,27 +6,18 @@ import contextlib
 import hashlib
 import json
 import os
-import re
 import tempfile
-import unicodedata
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from auditlib.batch.common import PACKAGE_DIR, TMP_PREFIX
-
-_UNSAFE = re.compile(r'[\\/:*?"<>|{}#%\x00-\x1f\x7f]')
+from auditlib.safety import safe_filename
 
 
 def safe_name(name: str | None, fallback: str = "未识别机关", max_chars: int = 60) -> str:
-    """A file name from an agency name: Chinese kept; separators, control characters and leading dots gone.
-
-    The result never contains a path separator and is never `.` or `..`, so it cannot leave its folder.
-    """
-    text = re.sub(r"\s+", "_", unicodedata.normalize("NFC", name or ""))
-    text = "".join(ch for ch in text if not unicodedata.category(ch).startswith("C"))  # controls, bidi marks
-    text = _UNSAFE.sub("_", text).strip("._ ")[:max_chars].strip("._ ")
-    return text or fallback
+    """A file name from an agency name, capped in characters only (`safety.safe_filename` without the byte cap)."""
+    return safe_filename(name, None, fallback, max_chars)
 
 
 def _short_hash(text: str, n: int = 8) -> str:

@@ -8,13 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from auditlib.batch.common import PARAMETERS_DIR, SET_BY_BATCH, BatchError
-
-
-def notebook_parameters(notebook: str | os.PathLike[str]) -> dict[str, Any]:
-    """name → default of a notebook's `parameters` cell (papermill's own parser, no kernel)."""
-    import papermill as pm
-
-    return {name: info["default"] for name, info in pm.inspect_notebook(str(notebook)).items()}
+from auditlib.parameters import notebook_parameters
 
 
 def _check_json_primitive(name: str, value: Any) -> None:
