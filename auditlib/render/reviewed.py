@@ -13,7 +13,7 @@ from auditlib.audit import Outcome
 from auditlib.findings import Finding
 from auditlib.model import Report
 from auditlib.review.apply import CORRECTIONS, AppliedCorrection, ReviewState, correct_outcome, review_state
-from auditlib.review.store import Status, read_store
+from auditlib.review.store import Status, read_store, when
 
 
 @dataclass(frozen=True)
@@ -58,7 +58,7 @@ def finding_reviews(state: ReviewState | None) -> dict[int, FindingReview]:
     for k, r in enumerate(state.findings):
         d = r.decision
         out[k] = PENDING if d is None else FindingReview(d.status.value, d.status.label, d.reviewer,
-                                                          d.at[:16].replace("T", " "), d.note)
+                                                          when(d.at), d.note)
     return out
 
 
@@ -72,5 +72,5 @@ def corrections(report: Report | None) -> list[AppliedCorrection]:
 
 def correction_line(c: AppliedCorrection) -> str:
     """「原文 X，人工更正为 Y（张三，2026-12-03 09:30：依据…）」."""
-    who = "，".join(x for x in (c.reviewer, c.at[:16].replace("T", " ")) if x)
+    who = "，".join(x for x in (c.reviewer, when(c.at)) if x)
     return c.text + (f"（{who}" + (f"：{c.note}" if c.note else "") + "）" if who or c.note else "")

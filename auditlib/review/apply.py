@@ -25,6 +25,7 @@ from auditlib.review.store import (
     Status,
     decisions_of,
     report_identity,
+    when,
 )
 from auditlib.template import cell_label
 
@@ -232,12 +233,8 @@ def exclusions(reviewed: Sequence[Reviewed]) -> list[str]:
         if r.dismissed and r.decision is not None:
             note = f"：{r.decision.note}" if r.decision.note else ""
             out.append(f"{r.finding.rule}「{r.finding.message}」经复核排除（误报），不扣分"
-                       f"（{r.decision.reviewer}，{_when(r.decision.at)}{note}）")
+                       f"（{r.decision.reviewer}，{when(r.decision.at)}{note}）")
     return out
-
-
-def _when(at: str) -> str:
-    return at[:16].replace("T", " ")
 
 
 @dataclass(frozen=True)
@@ -299,7 +296,7 @@ def review_columns(frame: pl.DataFrame, decisions: ReviewStore | Mapping[str, De
         statuses.append(d.status.label if d else Status.PENDING.label)
         notes.append(d.note if d else "")
         reviewers.append(d.reviewer if d else "")
-        times.append(_when(d.at) if d else "")
+        times.append(when(d.at) if d else "")
     return frame.with_columns(pl.Series("review_key", keys, pl.String), pl.Series("review_status", statuses, pl.String),
                               pl.Series("review_note", notes, pl.String), pl.Series("reviewer", reviewers, pl.String),
                               pl.Series("reviewed_at", times, pl.String))

@@ -29,6 +29,7 @@ from auditlib.review.store import (
     StoreError,
     open_store,
     parse_status,
+    when,
 )
 from auditlib.safety import UserError, json_line_safe, terminal_safe
 from auditlib.template import cell_label
@@ -58,10 +59,6 @@ def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
 def _short(text: str | None, limit: int = 40) -> str:
     text = " ".join((text or "").split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _when(at: str) -> str:
-    return at[:16].replace("T", " ")
 
 
 def _source(source: str) -> str:
@@ -145,7 +142,7 @@ def cmd_set(args: argparse.Namespace) -> int:
         d = store.set_decision(key, status, args.note or "", reviewer, finding=findings[key], source="cli")
     f = findings[key]
     _out(f"已记录：{f.agency or '（未识别）'} {f.year or ''} {f.rule}「{_short(f.message)}」→ {d.status.label}"
-         f"（{d.reviewer}，{_when(d.at)}）")
+         f"（{d.reviewer}，{when(d.at)}）")
     return 0
 
 
@@ -197,14 +194,14 @@ def cmd_correct(args: argparse.Namespace) -> int:
 
 
 def _decision_row(d: Decision) -> tuple[str, ...]:
-    return (_when(d.at), "复核结论", d.key[:SHORT], f"{d.agency or '（未识别）'} {d.year or ''}".strip(),
+    return (when(d.at), "复核结论", d.key[:SHORT], f"{d.agency or '（未识别）'} {d.year or ''}".strip(),
             f"{d.rule or ''}「{_short(d.message, 24)}」", d.status.label, d.reviewer, _short(d.note, 30), _source(d.source))
 
 
 def _correction_row(c: Correction) -> tuple[str, ...]:
     change = f"原文 {c.printed or '空白'}，人工更正为 {c.value:g}" if c.value is not None else "撤销更正"
     who = c.report.agency if not c.report.agency.startswith("sha256:") else c.report_path
-    return (_when(c.at), "单元格更正", "—", f"{who} {c.report.year or ''}".strip(), cell_label(c.cell), change,
+    return (when(c.at), "单元格更正", "—", f"{who} {c.report.year or ''}".strip(), cell_label(c.cell), change,
             c.reviewer, _short(c.note, 30), _source(c.source))
 
 

@@ -197,6 +197,11 @@ def now() -> str:
     return dt.datetime.now(dt.UTC).astimezone().isoformat(timespec="seconds")
 
 
+def when(at: str) -> str:
+    """A stored time as people read it: 2026-12-03 09:30."""
+    return at[:16].replace("T", " ")
+
+
 def _number(text: str | None) -> int | float | None:
     if text is None:
         return None
