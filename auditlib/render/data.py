@@ -13,7 +13,7 @@ from auditlib.findings import SEVERITY_ORDER, Finding, Severity, to_frame
 from auditlib.model import Cell, CellStatus, Report, SourceLine
 from auditlib.render.reviewed import FindingReview
 from auditlib.review.apply import correction_text
-from auditlib.rules import RULES
+from auditlib.rules import REGISTRY
 from auditlib.score import Score
 from auditlib.template import SECTIONS, cell_label
 
@@ -43,15 +43,21 @@ def score_text(score: Score | None, why: str = "") -> str:
 
 
 def rule_doc(rule_id: str) -> str:
-    """What a rule checks, in Chinese (its docstring), or a note for the engine's own findings."""
-    r = RULES.get(rule_id)
-    if r is not None:
-        return r.doc or r.message
-    if rule_id == UNREADABLE:
-        return "报告文件无法读取或解析，其他规则均未执行。"
-    if rule_id == "RULE-FAILED":
-        return "某条规则执行时出错，该项检查未完成；其他规则照常执行。"
-    return ""
+    """What a rule checks, in Chinese: its declared doc (the docstring), for every scope of rule."""
+    r = REGISTRY.get(rule_id)
+    return (r.doc or r.message) if r is not None else ""
+
+
+def rule_name(rule_id: str) -> str:
+    """A rule's Chinese short name (结转不衔接 for CARRY-OVER-MISMATCH), or "" for an unknown ID."""
+    r = REGISTRY.get(rule_id)
+    return r.name if r is not None else ""
+
+
+def rule_label(rule_id: str) -> str:
+    """The rule as plain text names it: 「结转不衔接（CARRY-OVER-MISMATCH）」, the short name first."""
+    name = rule_name(rule_id)
+    return f"{name}（{rule_id}）" if name else rule_id
 
 
 # ---------------------------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from typing import Any
 import jinja2
 
 from auditlib.findings import Severity
+from auditlib.rules import REGISTRY
 
 _PACKAGE = "auditlib.render"
 _LINE_BREAK = re.compile(r"\n[ \t]*")
@@ -73,6 +74,7 @@ ENV = jinja2.Environment(loader=_CompactLoader(_PACKAGE, "templates"), autoescap
                          undefined=jinja2.StrictUndefined, keep_trailing_newline=False)
 ENV.globals.update(TD=TD, TH=TH, TABLE=TABLE, SRC=SRC)
 ENV.filters["severity_label"] = lambda s: Severity(s).label
+ENV.globals["rule_name"] = lambda r: REGISTRY[r].name if r in REGISTRY else ""
 
 
 def render(name: str, /, **context: Any) -> HtmlFragment:

@@ -19,6 +19,7 @@ from auditlib.render.data import (
     FindingDetail,
     points,
     rule_doc,
+    rule_name,
     score_text,
     section_name,
     severity_counts,
@@ -98,7 +99,8 @@ def heading_html(outcome: Outcome, index_href: str = "", score: Score | None = N
     """The page heading: agency, year, file, template, the score line; the reason when unreadable."""
     report = outcome.report
     bg, fg = SEVERITY_COLORS["error"]
-    context: dict[str, object] = {"index_href": index_href, "report": report, "path": outcome.path,
+    # the file name only: a batch passes absolute paths, which say nothing to a reader of the page
+    context: dict[str, object] = {"index_href": index_href, "report": report, "path": Path(outcome.path).name,
                                   "score_line": score_text(score, unscored), "bg": bg, "fg": fg}
     if report is None:
         context.update(name=Path(outcome.path).name, error=outcome.error or "未知原因")
@@ -131,7 +133,7 @@ def _deduction_findings(d: Deduction, findings: Sequence[Finding], ids: Mapping[
         if f is None or f.rule not in d.rules:  # cannot happen when the score and the page agree on the order
             items.append(_Behind(None))
             continue
-        label = _short(f.message) if len(d.rules) == 1 else f"{f.rule}：{_short(f.message)}"
+        label = _short(f.message) if len(d.rules) == 1 else f"{rule_name(f.rule) or f.rule}：{_short(f.message)}"
         items.append(_Behind(ids.get(k), f.rule, f.message, label))
     return items
 
@@ -158,6 +160,8 @@ def score_html(score: Score | None, frame: pl.DataFrame, findings: Sequence[Find
         rows.append({"item": d.item, "points": points(d.points), "note": d.note, "findings": behind,
                      "text": d.note if late else "", "rules": [(r, r in shown_rules) for r in d.rules]})
     heads = ("评分项", "扣分", "规则", "依据的问题（点击跳到该问题）", *(("说明",) if notes else ()))
+    caps = [{"reason": c.reason, "grade": c.max_grade, "points": points(-c.points) if c.points else "",
+             "rules": c.rules} for c in score.caps]
     return render("score.html.j2", score=score, score_points=points(score.score), total_points=points(score.total),
-                  note=note, rows=rows, heads=heads, notes=notes, excluded=list(excluded), red=SEVERITY_COLORS["error"][1],
+                  note=note, rows=rows, heads=heads, notes=notes, caps=caps, excluded=list(excluded), red=SEVERITY_COLORS["error"][1],
                   script=script("open_finding.js"))

@@ -21,7 +21,7 @@ from auditlib.render.pages import findings_html, heading_html, score_html, summa
 from auditlib.render.reviewed import finding_reviews, reviewed_outcome
 from auditlib.render.tables import tables_html
 from auditlib.review.apply import ReviewState, exclusions, score_reviewed
-from auditlib.score import Deduction, RubricError, Score, json_number, load_rubric
+from auditlib.score import AppliedCap, Deduction, RubricError, Score, json_number, load_rubric
 
 
 def score_param(score: Score) -> dict[str, Any]:
@@ -35,6 +35,7 @@ def score_param(score: Score) -> dict[str, Any]:
         "deductions": [{"item": d.item, "points": json_number(d.points), "rules": list(d.rules),
                         "findings": list(d.findings), "note": d.note} for d in score.deductions],
         "unassessed": [{"item": item, "reason": why} for item, why in score.unassessed],
+        "caps": [{**c.to_dict(), "findings": list(c.findings)} for c in score.caps],
         "summary": score.summary,
     }
 
@@ -47,8 +48,11 @@ def score_from_param(data: Mapping[str, Any], report: str = "", agency: str | No
                   tuple(int(k) for k in d.get("findings") or ()), str(d.get("note") or ""))
         for d in data.get("deductions") or ())
     unassessed = tuple((str(u["item"]), str(u.get("reason") or "")) for u in data.get("unassessed") or ())
+    caps = tuple(AppliedCap(tuple(str(r) for r in c.get("rules") or ()), str(c["max_grade"]), str(c.get("reason") or ""),
+                            float(c.get("points") or 0), tuple(int(k) for k in c.get("findings") or ()))
+                 for c in data.get("caps") or ())
     return Score(report, agency, year, float(data["score"]), str(data["grade"]), deductions, unassessed,
-                 total=float(data.get("total", 100)))
+                 total=float(data.get("total", 100)), caps=caps)
 
 
 

@@ -23,6 +23,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from itertools import combinations
 from math import ceil
+from pathlib import PurePath
 
 import polars as pl
 
@@ -97,9 +98,10 @@ _REPORT_PARTS = {"report": "{agency}{year}报告（{path}）", "year": "{year}�
 
 
 def _title(rule_id: str, report: Report) -> str:
+    # the file name, not the path: a batch passes absolute paths, which would print the machine's folders
     who = report.agency or part(rule_id, "no_agency")
     year = part(rule_id, "year", year=report.year) if report.year is not None else ""
-    return part(rule_id, "report", agency=who, year=year, path=report.path)
+    return part(rule_id, "report", agency=who, year=year, path=PurePath(report.path).name)
 
 
 # ---------------------------------------------------------------------------------------------
