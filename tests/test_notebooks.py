@@ -96,7 +96,10 @@ def test_agency_notebook_takes_its_parameters() -> None:
                  index_href="../index.html", score=score)
     page = html_of(nb)
     assert "刘家塔镇人民政府" in page and "返回总览" in page
-    assert "FEE-NOT-REPORTED" in page and 'data-rule="TITLE-FORM"' not in page and "TABLE-ALL-ZERO" not in page
+    assert "FEE-NOT-REPORTED" in page and 'data-rule="TITLE-FORM"' not in page
+    assert 'data-rule="TABLE-ALL-ZERO"' not in page and "#rule-TABLE-ALL-ZERO" not in page  # info: not listed
+    # … though the grade cap it triggered is the score's own reason, and says so
+    assert "等级封顶" in page and "三张表格全部为 0" in page
     assert "评分：70 分（合格）" in page and "本页单独评分" not in page  # the score passed in, not recomputed
     assert 'class="deduction-link" href="#finding-' in page
 

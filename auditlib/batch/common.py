@@ -16,7 +16,7 @@ TEMPLATES_DIR = PACKAGE_DIR / "templates"
 VEGA_LITE_VERSION = "5.20"  # the schema Altair 5.5 writes (v5.20.1)
 VEGA_MIMETYPE = "application/vnd.vegalite.v5+json"
 VEGA_GLOBALS = "window.vegaEmbed = vegaEmbed; window.vega = vega; window.vegaLite = vegaLite;"
-SET_BY_BATCH = frozenset({"report_path", "index_href", "run_dir", "corpus_findings", "score"})  # the batch fills these in
+SET_BY_BATCH = frozenset({"report_path", "index_href", "run_dir", "corpus_findings", "score", "batch_context"})  # the batch fills these in
 LIVE_ONLY_TAG = "live-only"  # cells (the ipywidgets drill-down) left out of the exported page
 TMP_PREFIX = ".tmp-"
 MANIFEST_VERSION = 1

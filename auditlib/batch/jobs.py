@@ -46,6 +46,7 @@ class AgencyJob:
     score: dict[str, Any] | None  # the notebook's `score` parameter
     score_row: dict[str, Any]  # the agency's row of `scores_frame`
     hashes: Hashes
+    batch_context: dict[str, Any] | None = None  # the notebook's `batch_context` (render.context.batch_contexts)
 
 
 @dataclass(frozen=True)

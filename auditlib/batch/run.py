@@ -18,7 +18,14 @@ from auditlib.audit import Outcome, collect_paths
 from auditlib.batch.common import AGENCY_NOTEBOOK, OVERVIEW_NOTEBOOK, BatchError
 from auditlib.batch.engine import run_notebook
 from auditlib.batch.export import export_html, write_vega_asset
-from auditlib.batch.files import atomic_write, code_hash, hash_json, remove_stale_temps, sha256_file
+from auditlib.batch.files import (
+    atomic_write,
+    code_hash,
+    hash_json,
+    output_key,
+    remove_stale_temps,
+    sha256_file,
+)
 from auditlib.batch.jobs import AgencyJob, AgencyRecord, Hashes, RunSettings
 from auditlib.batch.kernels import KERNEL_DIR_ENV, kernel_pool
 from auditlib.batch.manifest import Manifest, up_to_date
@@ -27,7 +34,7 @@ from auditlib.batch.params import load_parameters, split_parameters
 from auditlib.batch.worker import run_pool
 from auditlib.ingest import supported_suffixes
 from auditlib.review.store import Decision, ReviewStore, open_store
-from auditlib.score import Rubric
+from auditlib.score import Rubric, Score
 
 
 @dataclass
@@ -105,7 +112,7 @@ def load_batch_rubric(path: str | None) -> Rubric:
 
 
 def _score_rows(outcomes: Sequence[Outcome], rubric: Rubric,
-                decisions: Mapping[str, Decision]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+                decisions: Mapping[str, Decision]) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[Score]]:
     """Per outcome: its score as the notebook parameter, and its row of `scores_frame` (with the rank).
 
     A finding the review dismissed deducts nothing (`review.score_outcomes_reviewed`).
@@ -116,7 +123,7 @@ def _score_rows(outcomes: Sequence[Outcome], rubric: Rubric,
 
     scores = score_outcomes_reviewed(outcomes, decisions, rubric)
     rows = scores_frame(scores, rubric).to_dicts()
-    return [views.score_param(s) for s in scores], rows
+    return [views.score_param(s) for s in scores], rows, scores
 
 
 def _jobs(paths: Sequence[Path], settings: RunSettings, hashes: Hashes, rubric: Rubric,
@@ -126,8 +133,16 @@ def _jobs(paths: Sequence[Path], settings: RunSettings, hashes: Hashes, rubric: 
     unique = list(dict.fromkeys(str(p.resolve()) for p in paths))
     outcomes, corpus = audit_batch(unique, store)
     decisions = store.decisions() if store is not None else {}
-    scores, rows = _score_rows(outcomes, rubric, decisions)
-    for resolved, outcome, mine, score, row in zip(unique, outcomes, corpus, scores, rows, strict=True):
+    scores, rows, scored = _score_rows(outcomes, rubric, decisions)
+    from auditlib.render.context import batch_contexts
+
+    pages = [f"{output_key(o.report.agency if o.report else None, o.report.year if o.report else None, p)}.html"
+             for p, o in zip(unique, outcomes, strict=True)]
+    # what the page shows of the other reports (copies, last year, history, peers) is one of its
+    # parameters too: a change in a related report redoes this page
+    contexts = batch_contexts(outcomes, scored, pages)
+    for resolved, outcome, mine, score, row, context in zip(unique, outcomes, corpus, scores, rows, contexts,
+                                                            strict=True):
         try:
             digest = sha256_file(Path(resolved))
         except OSError:
@@ -137,14 +152,14 @@ def _jobs(paths: Sequence[Path], settings: RunSettings, hashes: Hashes, rubric: 
         # so do the review's decisions and corrections of this report (a changed decision redoes its page)
         review = store.fingerprint(outcome.report) if store is not None and outcome.report is not None else ""
         own = Hashes(params_hash=hash_json({"base": hashes.params_hash, "corpus": mine, "score": score,
-                                            "review": review}),
+                                            "review": review, "context": context}),
                      notebook_hash=hashes.notebook_hash, code_hash=hashes.code_hash)
         jobs.append(AgencyJob(
             report=resolved, settings=settings, sha256=digest,
             agency=outcome.report.agency if outcome.report else None,
             year=outcome.report.year if outcome.report else None, error=outcome.error,
             findings=tuple(f.to_dict() for f in outcome.findings), corpus_findings=tuple(mine),
-            score=score, score_row=row, hashes=own))
+            score=score, score_row=row, hashes=own, batch_context=context))
     return jobs
 
 

@@ -40,7 +40,8 @@ def run_agency(job: AgencyJob) -> AgencyRecord:
     try:
         nb, nb_error = run_notebook(settings.notebook, agencies_dir / f"{key}.ipynb",
                                     {**params, "report_path": job.report, "index_href": "../index.html", "run_dir": settings.out_dir,
-                                     "corpus_findings": list(job.corpus_findings), "score": job.score},
+                                     "corpus_findings": list(job.corpus_findings), "score": job.score,
+                                     "batch_context": job.batch_context or {}},
                                     settings.timeout, title)
         if nb_error:
             status, error = "failed", nb_error

@@ -3,10 +3,14 @@
 - `data`: the findings frame, which findings a page selects, counts, drill-down records
 - `protocol`: the batch ↔ agency-notebook parameters (`score`, `corpus_findings`) and `agency_page`
 - `run`: what the overview reads from a run folder (`load_run`, `grade_counts`)
+- `context`: what the batch knows across reports that a page shows (`batch_contexts`, the `batch_context`
+  parameter); `evidence`: each finding's evidence (passages side by side, both years' rows, a section's
+  text, a sentence in context); `history`: the agency across years and among its peers
 - `tables`, `pages`, `overview`: the HTML, printed by the Jinja2 templates in `templates/`
   (autoescaped) with the styles and scripts of `static/`
 """
 
+from auditlib.render.context import BatchContext, RelatedReport, batch_contexts, context_from_param
 from auditlib.render.data import (
     SEVERITIES,
     SEVERITY_COLORS,
@@ -19,6 +23,8 @@ from auditlib.render.data import (
     finding_details,
     findings_frame,
     rule_doc,
+    rule_label,
+    rule_name,
     score_text,
     select_findings,
     selected_indices,
@@ -27,6 +33,8 @@ from auditlib.render.data import (
     worst_rule,
 )
 from auditlib.render.env import HtmlFragment, esc
+from auditlib.render.evidence import section_lines
+from auditlib.render.history import history_html
 from auditlib.render.overview import overview_heading_html, overview_table_html, rules_html
 from auditlib.render.pages import (
     finding_detail_html,
@@ -56,6 +64,8 @@ from auditlib.render.run import (
 from auditlib.render.tables import table_html, tables_html
 
 __all__ = [
+    "BatchContext", "RelatedReport", "batch_contexts", "context_from_param", "history_html", "rule_label",
+    "rule_name", "section_lines",
     "GRADE_COLORS", "SEVERITIES", "SEVERITY_COLORS", "SINGLE_REPORT_NOTE", "STATUS_LABELS", "SUMMARY_SCHEMA",
     "UNSCORED", "AgencyPage", "CellInfo", "FindingDetail", "HtmlFragment", "RunData", "agency_page",
     "cell_highlights", "cell_text", "esc", "finding_detail", "finding_detail_html", "finding_details",

@@ -186,6 +186,8 @@ class FindingDetail:
     marked: frozenset[int] = field(default_factory=frozenset)  # lines the finding itself names
     omitted_lines: int = 0  # lines left out by the cap
     review: FindingReview | None = None  # the inspector's decision (None: the page shows no review)
+    evidence: str = ""  # HTML: what the finding is judged on beyond its cells (render.evidence)
+    evidence_replaces_source: bool = False  # the evidence holds the source lines (a section's text, passages)
 
     @property
     def severity_label(self) -> str:

@@ -37,7 +37,7 @@ _TEMPLATE_NAMES = {"2021": "2021 年版模板", "2019": "2019 年试行模板"}
 
 def source_lines_html(lines: Sequence[SourceLine], omitted: int = 0) -> str:
     """Original report lines with their numbers, escaped; tabs kept as the report printed them."""
-    return str(render("source_lines.html.j2", lines=lines, omitted=omitted))
+    return str(render("source_lines.html.j2", lines=lines, omitted=omitted, marked=()))
 
 
 def finding_detail_html(detail: FindingDetail, report: Report | None, link_cells: bool = True) -> str:

@@ -7,7 +7,7 @@ The batch passes JSON primitives as papermill parameters; these functions turn t
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import polars as pl
@@ -15,8 +15,11 @@ import polars as pl
 from auditlib.audit import Outcome, audit_file
 from auditlib.findings import Finding, Severity
 from auditlib.model import Report
+from auditlib.render.context import BatchContext, context_from_param
 from auditlib.render.data import FindingDetail, finding_details, findings_frame, selected_indices
 from auditlib.render.env import HtmlFragment
+from auditlib.render.evidence import with_evidence
+from auditlib.render.history import history_html
 from auditlib.render.pages import findings_html, heading_html, score_html, summary_html
 from auditlib.render.reviewed import finding_reviews, reviewed_outcome
 from auditlib.render.tables import tables_html
@@ -68,6 +71,16 @@ class AgencyPage:
     score_note: str = ""  # how the score was made, when not by the batch
     unscored: str = ""  # why there is no score
     review: ReviewState | None = None  # each finding's decision (None: the page shows no review)
+    context: BatchContext = field(default_factory=BatchContext)  # what the batch knows across reports
+    run_dir: str = ""  # the batch's folder: the related reports are read with its corrections
+    _related: dict[str, Report | None] = field(default_factory=dict, repr=False)
+
+    def related_report(self, path: str) -> Report | None:
+        """Another report of the batch (a copy's source, last year's), read once, with its corrections."""
+        if path not in self._related:
+            outcome, _ = reviewed_outcome(audit_file(path), self.run_dir)
+            self._related[path] = outcome.report
+        return self._related[path]
 
     @property
     def report(self) -> Report | None:
@@ -87,7 +100,12 @@ class AgencyPage:
         return tables_html(self.report, self.frame)
 
     def details(self) -> list[FindingDetail]:
-        return finding_details(self.report, self.frame, self.max_source_lines, finding_reviews(self.review))
+        found = finding_details(self.report, self.frame, self.max_source_lines, finding_reviews(self.review))
+        return with_evidence(found, self.report, self.context, self.related_report)
+
+    def history(self) -> HtmlFragment:
+        """The agency across the batch's years, its place among same-level peers, its links to other reports."""
+        return history_html(self.report, self.context)
 
     def findings(self) -> HtmlFragment:
         return findings_html(self.report, self.details())
@@ -105,7 +123,7 @@ SINGLE_REPORT_NOTE = "本页单独评分：只依据本报告，跨报告的核�
 def agency_page(report_path: str, rules: Collection[str] = (), exclude_rules: Collection[str] = (),
                 min_severity: str = "info", max_source_lines: int = 40, index_href: str = "",
                 corpus_findings: Iterable[Mapping[str, Any]] = (), score: Mapping[str, Any] | None = None,
-                rubric: str = "", run_dir: str = "") -> AgencyPage:
+                rubric: str = "", run_dir: str = "", batch_context: Mapping[str, Any] | None = None) -> AgencyPage:
     """Audit one report and keep what its page shows (the agency notebook's one library call).
 
     `corpus_findings` are what rules across reports (carry-over, copied text) found for this report
@@ -114,13 +132,16 @@ def agency_page(report_path: str, rules: Collection[str] = (), exclude_rules: Co
     `score` is the batch's score of this report (`score_param`); without it the report is scored on
     its own findings with `rubric` (a YAML path; empty: parameters/rubric.yaml), findings dismissed on
     review skipped. `run_dir` is the batch's output folder: its review store (read-only) gives each
-    finding's decision and the corrected cells; without one every finding is 待复核.
+    finding's decision and the corrected cells; without one every finding is 待复核. `batch_context`
+    (`context.batch_contexts`) names the other reports the batch tied this one to, its history across
+    years and its place among peers: the evidence of the rules across reports and the history section.
     """
     outcome, state = reviewed_outcome(audit_file(report_path), run_dir,
                                       [finding_from_dict(d) for d in corpus_findings])
     shown = selected_indices(outcome.findings, rules, exclude_rules, min_severity)
     frame = findings_frame([outcome.findings[k] for k in shown], shown)
-    page = AgencyPage(outcome, frame, max_source_lines, index_href, review=state)
+    page = AgencyPage(outcome, frame, max_source_lines, index_href, review=state,
+                      context=context_from_param(batch_context), run_dir=run_dir)
     report = outcome.report
     agency = report.agency if report is not None else None
     year = report.year if report is not None else None

@@ -138,7 +138,16 @@ def text_agrees_with_tables(report: Report) -> Iterator[Violation]:
         cells, allowed, name, shown = expected
         if c.value in allowed:
             continue
-        yield violation(cells, quote=_quote(c), stated=_stated(c), table_name=name, actual=shown)
+        yield violation(cells, lines=(_sentence_line(report, c.sentence),), quote=_quote(c), stated=_stated(c),
+                        table_name=name, actual=shown)
+
+
+def _sentence_line(report: Report, sentence: str) -> int | None:
+    """The line a sentence was read from (the first that prints it), so the page can show it in context."""
+    text = sentence.strip()[:40]
+    if not text:
+        return None
+    return next((ln.number for ln in report.lines if text in ln.text), None)
 
 
 _FEE = re.compile(r"处理费|收费|费用|免费|缴费|计费|收取.{0,8}费")
