@@ -32,6 +32,7 @@ from auditlib.batch import (
     vega_json,
 )
 from auditlib.cli import main
+from auditlib.rules import REGISTRY
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -264,7 +265,9 @@ def test_agency_page_shows_the_score_auditlib_score_gives(batch_run, cli_scores)
         text = (batch_run.out_dir / a["page"]).read_text(encoding="utf-8")
         assert f"评分：{expected['score']} 分（{expected['grade']}）" in text, a["key"]
         got = [(r["item"], r["points"], r["rules"]) for r in deductions(batch_run.out_dir / a["page"]).rows]
-        assert got == [(d["item"], str(d["points"]).replace("-", "−"), "".join(d["rules"]))
+        # each rule by its Chinese short name first, then its ID
+        assert got == [(d["item"], str(d["points"]).replace("-", "−"),
+                        "".join(f"{REGISTRY[r].name} {r}" for r in d["rules"]))
                        for d in expected["deductions"]], a["key"]
 
 
