@@ -110,14 +110,19 @@ def findings_chart(frame: pl.DataFrame) -> Any:
     """Findings per rule, coloured by severity; click a bar to list that rule's findings below it."""
     if frame.is_empty():
         return _message("按当前参数未发现问题。")
-    data = frame.select("id", "rule", "severity_label", "message")
+    from auditlib.rules import REGISTRY
+
+    # the Chinese short name first, the ID second (结转不衔接（CARRY-OVER-MISMATCH）)
+    names = {r: f"{REGISTRY[r].name}（{r}）" if r in REGISTRY else r for r in frame["rule"].unique().to_list()}
+    data = frame.select("id", "rule", "severity_label", "message").with_columns(
+        pl.col("rule").replace_strict(names, return_dtype=pl.String).alias("rule_label"))
     pick = alt.selection_point(fields=["rule"], name="rule_pick")
     bars = alt.Chart(data).mark_bar().encode(
-        y=alt.Y("rule:N", title="规则", sort="-x"),
+        y=alt.Y("rule_label:N", title="规则", sort="-x"),
         x=alt.X("count():Q", title="条数", axis=alt.Axis(tickMinStep=1, format="d")),
         color=alt.Color("severity_label:N", title="级别", scale=SEVERITY_SCALE),
         opacity=alt.condition(pick, alt.value(1.0), alt.value(0.35)),
-        tooltip=[alt.Tooltip("rule:N", title="规则"), alt.Tooltip("severity_label:N", title="级别"),
+        tooltip=[alt.Tooltip("rule_label:N", title="规则"), alt.Tooltip("severity_label:N", title="级别"),
                  alt.Tooltip("count():Q", title="条数")],
     ).add_params(pick).properties(width=420, height=alt.Step(22), title="问题按规则分布（点击条形筛选下方列表）")
     listing = alt.Chart(data).transform_filter(pick).transform_window(
@@ -126,7 +131,7 @@ def findings_chart(frame: pl.DataFrame) -> Any:
         x=alt.value(0),
         text=alt.Text("message:N"),
         color=alt.Color("severity_label:N", scale=SEVERITY_SCALE, legend=None),
-        tooltip=[alt.Tooltip("id:Q", title="编号"), alt.Tooltip("rule:N", title="规则"),
+        tooltip=[alt.Tooltip("id:Q", title="编号"), alt.Tooltip("rule_label:N", title="规则"),
                  alt.Tooltip("message:N", title="问题")],
     ).properties(width=760, height=alt.Step(18), title="问题列表")
     return _configure(alt.vconcat(bars, listing))

@@ -166,7 +166,7 @@ def test_the_score_says_when_a_grade_cap_applied_and_why() -> None:
     page = render.agency_page(str(SEEDS[0]))  # 红花集镇: all three tables zero
     assert page.score is not None and page.score.caps
     html = page.score_section()
-    assert "等级封顶" in html and page.score.cap_reason in html and "复核中排除（误报）的问题不扣分" in html
+    assert "等级封顶" in html and page.score.cap_reason in html and "经复核认定为误报而排除的问题不扣分" in html
     back = render.score_from_param(render.score_param(page.score))
     assert back.caps == page.score.caps and back.cap_reason == page.score.cap_reason  # the batch passes it on
 

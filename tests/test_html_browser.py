@@ -203,3 +203,22 @@ def test_page_copied_alone_says_the_chart_script_is_missing(batch_run, tab: Page
     page.wait_for_timeout(200)
     assert "图表脚本未能加载" in page.locator(".vega-chart").first.inner_text()
     assert tab.outside == [] and tab.dialogs == []
+
+
+def test_printing_opens_every_finding_and_copies_link_to_each_other(batch_run, tab: Page) -> None:
+    record = next(a for a in batch_run.agencies if a["agency"] == "红旗区人民政府")
+    page = tab.open(batch_run.out_dir / record["page"])
+    closed = page.locator("details.finding:not([open])").count()
+    assert closed > 0  # on screen a finding opens on click
+    copy = page.locator("details.finding[data-rule=COPY-PEER]").first
+    href = copy.locator("a.related-page").first.get_attribute("href")
+    other = (batch_run.out_dir / record["page"]).parent / str(href)
+    assert other.is_file() and "红旗区人民政府" in other.read_text(encoding="utf-8")
+    back = re.escape(Path(record["page"]).name)
+    assert re.search(f"href=[\"']{back}[\"']", other.read_text(encoding="utf-8"))  # and back
+    page.emulate_media(media="print")
+    page.wait_for_function("document.querySelectorAll('details:not([open])').length === 0", timeout=5000)
+    assert copy.locator("table.side-by-side tr.passage").first.is_visible()
+    page.emulate_media(media="screen")
+    page.wait_for_function(f"document.querySelectorAll('details.finding:not([open])').length === {closed}")
+    tab.assert_clean()

@@ -303,3 +303,11 @@ def test_overview_without_a_run_says_what_to_do(tmp_path: Path) -> None:
     run = views.load_run(str(tmp_path / "nothing"))
     assert run.empty and "auditlib batch" in views.overview_heading_html(run)
     assert "没有" in views.overview_table_html(run)
+
+
+def test_findings_chart_names_each_rule_in_chinese_first() -> None:
+    spec = charts.findings_chart(views.agency_page(str(ZUOLONG)).frame).to_dict()
+    bars, _listing = spec["vconcat"]
+    assert bars["encoding"]["y"]["field"] == "rule_label"
+    data = next(iter(spec["datasets"].values()))
+    assert {row["rule_label"] for row in data} >= {"标题不规范（TITLE-FORM）"}
