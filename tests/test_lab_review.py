@@ -10,6 +10,7 @@ must show both decisions. Headless Debian Chromium only (never a downloaded brow
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import shutil
@@ -78,10 +79,8 @@ def _stop(proc: subprocess.Popen[str]) -> None:
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait(timeout=5)
-    try:  # kernels outliving the server (they share its group)
+    with contextlib.suppress(ProcessLookupError):  # kernels outliving the server (they share its group)
         os.killpg(proc.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
 
 
 @pytest.fixture(scope="module")
