@@ -6,14 +6,17 @@ content as `<details>`; see `render.findings_html`). Both are rebuilt from data,
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import ipywidgets as w
 import polars as pl
 
 from auditlib import render
-from auditlib.findings import Severity
+from auditlib.findings import Finding, Severity
 from auditlib.model import Report
+from auditlib.review.panel import ReviewPanel
 from auditlib.review.store import Status
 
 __all__ = ["Drilldown", "OverviewFilter", "build_drilldown", "build_overview"]
@@ -23,12 +26,22 @@ SEVERITY_OPTIONS = [("全部", ALL), *((s.label, str(s)) for s in Severity)]
 
 
 class Drilldown(w.VBox):
-    """Choose a finding (filtered by severity and rule) and see what the rule checks, its cells and source."""
+    """Choose a finding (filtered by severity and rule) and see what the rule checks, its cells and source.
 
-    def __init__(self, frame: pl.DataFrame, report: Report | None, max_source_lines: int = 40, **kwargs: Any) -> None:
+    Given the run folder and the report's findings (the list the frame's `index` column points into),
+    it also shows the review panel for the chosen finding, which records into `<run_dir>/review.sqlite`.
+    """
+
+    def __init__(self, frame: pl.DataFrame, report: Report | None, max_source_lines: int = 40,
+                 findings: Sequence[Finding] = (), run_dir: str | Path = "", reviewer: str = "",
+                 **kwargs: Any) -> None:
         self.frame = frame
         self.report = report
         self.details = {d.id: d for d in render.finding_details(report, frame, max_source_lines)}
+        self.findings = list(findings)
+        self.positions = ({int(i): int(k) for i, k in frame.select("id", "index").iter_rows()}
+                          if "index" in frame.columns else {})
+        self.panel = ReviewPanel(run_dir, report, reviewer) if run_dir and self.findings else None
         rules = sorted(set(frame["rule"].to_list())) if not frame.is_empty() else []
         style = {"description_width": "3em"}
         self.severity = w.Dropdown(options=SEVERITY_OPTIONS, value=ALL, description="级别", style=style)
@@ -40,7 +53,12 @@ class Drilldown(w.VBox):
         self.severity.observe(self._refilter, names="value")
         self.rule.observe(self._refilter, names="value")
         self.finding.observe(self._show, names="value")
-        super().__init__([w.HBox([self.severity, self.rule]), self.finding, self.detail], **kwargs)
+        for control, name in ((self.severity, "drilldown-severity"), (self.rule, "drilldown-rule"),
+                              (self.finding, "drilldown-finding"), (self.detail, "drilldown-detail")):
+            control.add_class(name)  # stable hooks for the browser test (tests/test_lab_review.py)
+        review = [self.panel] if self.panel is not None else []
+        super().__init__([w.HBox([self.severity, self.rule]), self.finding, self.detail, *review], **kwargs)
+        self.add_class("finding-drilldown")
         self._refilter()
 
     def visible(self) -> pl.DataFrame:
@@ -60,16 +78,28 @@ class Drilldown(w.VBox):
         self.finding.value = options[0][1] if options else None
         self._show()
 
+    def selected(self) -> Finding | None:
+        """The chosen finding (None: none chosen, or the findings were not given)."""
+        k = self.positions.get(self.finding.value) if self.finding.value is not None else None
+        return self.findings[k] if k is not None and 0 <= k < len(self.findings) else None
+
     def _show(self, _change: Any = None) -> None:
+        if self.panel is not None:
+            self.panel.show(self.selected())
         if self.finding.value is None:
             self.detail.value = "<p>没有符合筛选条件的问题。</p>"
             return
         self.detail.value = render.finding_detail_html(self.details[self.finding.value], self.report)
 
 
-def build_drilldown(frame: pl.DataFrame, report: Report | None, max_source_lines: int = 40) -> Drilldown:
-    """The drill-down widget for one agency's findings (as `render.findings_frame` builds them)."""
-    return Drilldown(frame, report, max_source_lines)
+def build_drilldown(frame: pl.DataFrame, report: Report | None, max_source_lines: int = 40,
+                    findings: Sequence[Finding] = (), run_dir: str | Path = "", reviewer: str = "") -> Drilldown:
+    """The drill-down widget for one agency's findings (as `render.findings_frame` builds them).
+
+    With `findings` (the report's full list, `page.outcome.findings`) and the batch's `run_dir`, each
+    chosen finding can be confirmed, dismissed or corrected on the spot (`ReviewPanel`).
+    """
+    return Drilldown(frame, report, max_source_lines, findings, run_dir, reviewer)
 
 
 class OverviewFilter(w.VBox):

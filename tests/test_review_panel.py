@@ -60,3 +60,25 @@ def test_the_correction_field_records_the_value_and_shows_the_printed_one(tmp_pa
     assert "原文 1，人工更正为 16" in panel.message.value
     with open_store(tmp_path) as store:
         assert store.corrections_for(report)[CELL].value == 16
+
+
+def test_the_drilldown_embeds_the_panel_on_the_chosen_finding(tmp_path: Path) -> None:
+    from auditlib import widgets
+    from auditlib.render import agency_page
+
+    page = agency_page(str(ROOT / "examples" / "reports" / "002_cfd767a677591b8e.txt"), run_dir=str(tmp_path))
+    assert widgets.build_drilldown(page.frame, page.report).panel is None  # no run folder: nothing to record into
+    drill = widgets.build_drilldown(page.frame, page.report, 40, page.outcome.findings, str(tmp_path), reviewer="王五")
+    assert drill.panel is not None and drill.panel in drill.children
+    drill.rule.value = "SEC5-NO-RECTIFY"
+    chosen = drill.selected()
+    assert chosen is not None and chosen.rule == "SEC5-NO-RECTIFY" and drill.panel.finding is chosen
+    drill.panel.note.value = "第五部分已说明整改"
+    drill.panel.buttons[Status.DISMISSED].click()
+    with open_store(tmp_path) as store:
+        [d] = store.history(finding_key(chosen))
+    assert (d.status, d.reviewer) == (Status.DISMISSED, "王五")
+    drill.rule.value = ""
+    drill.finding.value = drill.finding.options[0][1]  # the most severe finding, not SEC5-NO-RECTIFY (an info)
+    assert drill.panel.finding is drill.selected() and drill.panel.finding is not chosen
+    assert "待复核" in drill.panel.current.value

@@ -52,6 +52,15 @@ class ReviewPanel(w.VBox):
         super().__init__([self.current, w.HBox([self.reviewer]), self.note, w.HBox(list(self.buttons.values())),
                           w.HBox([self.cell, self.value, self.correct_button]), self.message, self.history],
                          **kwargs)
+        # stable hooks in the page (class names in English; the visible text stays Chinese)
+        self.add_class("review-panel")
+        for control, name in ((self.current, "review-current"), (self.reviewer, "review-reviewer"),
+                              (self.note, "review-note"), (self.cell, "review-cell"), (self.value, "review-value"),
+                              (self.correct_button, "review-correct"), (self.message, "review-message"),
+                              (self.history, "review-history")):
+            control.add_class(name)
+        for status, button in self.buttons.items():
+            button.add_class(f"review-{status.value.replace('_', '-')}")  # review-confirmed, review-dismissed, …
         self.show(None)
 
     def show(self, finding: Finding | None) -> None:
