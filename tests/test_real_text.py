@@ -102,3 +102,18 @@ def test_title_year_first_and_wrapped_keeps_the_agency_region(title: str) -> Non
 def test_real_text_report_agency_and_year(name: str) -> None:
     result, truth = score(name)
     assert (result.agency, result.year) == (truth["agency"], truth["year"])
+
+
+def test_crawled_cells_quote_their_own_piece_and_keep_the_line_number() -> None:
+    tables = with_cell(make_tables(zero=True), "applications.1.natural_person", 7)
+    tables = with_cell(tables, "applications.1.total", 7)
+    text = crawled(tables, sep=" ")
+    report = parse_text(text)
+    body_line = next(i for i, line in enumerate(text.split("\n"), 1) if len(line) > 600)
+    first = report.cells["applications.1.total"]
+    assert first.value == 7 and first.lines == (body_line,)
+    assert first.source.startswith("一、本年新收") and "7" in first.source and len(first.source) < 80
+    fee = report.cells["active_disclosure.fees.amount"]
+    assert "行政事业性收费" in fee.source and "本年新收" not in fee.source
+    review = report.cells["review_litigation.review.total"]
+    assert review.lines == (body_line,) and len(review.source) < 120 and "处理费" not in review.source

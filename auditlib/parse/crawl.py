@@ -42,7 +42,7 @@ def _table_rows(key: str, text: str) -> list[str]:
     """A table section's one-line text cut before each row label (the numbers stay as printed)."""
     text = re.sub(rf"(?<=[\d\s])([1-8])[.．](?=[{_CJK}“\"])", r"\n\1.", text)  # 1.属于国家秘密 after a row's numbers
     text = re.sub(rf"(?<=\d)[ \t]*(?=[（({_CJK}])", "\n", text)  # a label after a row's numbers
-    text = re.sub(rf"(?<=[{_CJK}])(?=[一二三四][、])", "\n", text)  # 一、本年新收 glued to the header
+    text = re.sub(rf"(?<=[{_CJK}])[ \t]*(?=[一二三四][、])", "\n", text)  # 一、本年新收 glued to the header
     if key == "2":  # 规章 after the block's column header
         text = re.sub(rf"(件数|数量|万元）|万元\))[ \t]*(?=[{_CJK}])", "\\1\n", text)
     if key == "4":

@@ -29,12 +29,27 @@ def _cell(path: str, token: Token | None, column: Column, lines: tuple[int, ...]
     return Cell(path, None, CellStatus.BLANK, token.raw, lines, source, where)
 
 
-def _provenance(lrow: LogicalRow, doc_lines: dict[int, SourceLine]) -> tuple[tuple[int, ...], str, str]:
-    """The row's source line numbers, their original text, and the reader's locator of the first."""
-    lines = tuple(lrow.lines)
-    source = "\n".join(doc_lines[n].text for n in lines if n in doc_lines)
-    where = next((doc_lines[n].where for n in lines if n in doc_lines and doc_lines[n].where), "")
-    return lines, source, where
+def _numbered(lines: Sequence[SourceLine]) -> tuple[list[SourceLine], dict[int, SourceLine]]:
+    """The region's lines renumbered by position, and position → the line as read.
+
+    A crawled page's one-line body is cut into pieces that all keep the body's line number; numbering
+    by position lets each row's provenance name its own pieces, not every piece of that line.
+    """
+    pieces = dict(enumerate(lines))
+    return [SourceLine(i, line.text, line.where) for i, line in pieces.items()], pieces
+
+
+def _provenance(lrow: LogicalRow, pieces: dict[int, SourceLine]) -> tuple[tuple[int, ...], str, str]:
+    """The row's source line numbers, the text of the lines (or pieces) it was read from, and the
+    reader's locator of the first."""
+    read = [pieces[i] for i in lrow.lines if i in pieces]
+    numbers: list[int] = []
+    for line in read:
+        if not numbers or numbers[-1] != line.number:
+            numbers.append(line.number)
+    source = "\n".join(line.text for line in read)
+    where = next((line.where for line in read if line.where), "")
+    return tuple(numbers), source, where
 
 
 def _row_check(paths: list[str]) -> Callable[[list[int]], bool]:
@@ -64,8 +79,10 @@ def read_table(lines: Sequence[SourceLine], spec: TableSpec, doc_lines: dict[int
     cells: dict[str, Cell] = {}
     found: set[str] = set()
     notes = notes if notes is not None else []
+    del doc_lines  # provenance comes from the region's own lines (pieces of a crawled line included)
+    lines, pieces = _numbered(lines)
     if spec.key == "review_litigation":
-        return _read_review_litigation(lines, doc_lines, notes)
+        return _read_review_litigation(lines, pieces, notes)
     logical = fold_rows(lines, spec)
     options: dict[str, tuple[int, list[Reading]]] = {}
     rows: dict[str, tuple[Row, LogicalRow]] = {}
@@ -90,7 +107,7 @@ def read_table(lines: Sequence[SourceLine], spec: TableSpec, doc_lines: dict[int
         notes.append(_glued_note(row_label(f"{spec.key}.{key}"), raw, found_splits, taken.get(key)))
     for key, (row, lrow) in rows.items():
         found.add(key)
-        provenance = _provenance(lrow, doc_lines)
+        provenance = _provenance(lrow, pieces)
         for i, col in enumerate(spec.columns_of(row)):
             path = f"{spec.key}.{key}.{col.key}"
             token = chosen[key][i] if key in chosen else None
@@ -135,7 +152,7 @@ def _maybe_in_order(lines: Sequence[SourceLine], spec: TableSpec, rows: dict[str
     return order_choice
 
 
-def _read_review_litigation(lines: Sequence[SourceLine], doc_lines: dict[int, SourceLine],
+def _read_review_litigation(lines: Sequence[SourceLine], pieces: dict[int, SourceLine],
                             notes: list[str]) -> tuple[dict[str, Cell], set[str]]:
     """Table 四 is one printed row of 15 numbers (five per group), whatever its header looks like.
 
@@ -166,7 +183,7 @@ def _read_review_litigation(lines: Sequence[SourceLine], doc_lines: dict[int, So
         raw = " ".join(t.raw for t in stream.tokens if t.kind is not Kind.EMPTY)
         notes.append(_glued_note("行政复议、行政诉讼", raw, found_splits, placed))
     i = 0
-    provenance = _provenance(stream, doc_lines)
+    provenance = _provenance(stream, pieces)
     for row in spec.rows:
         for col in spec.columns_of(row):
             path = f"{spec.key}.{row.key}.{col.key}"
