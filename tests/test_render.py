@@ -8,7 +8,7 @@ import polars as pl
 import pytest
 from conftest import write_inputs
 
-from auditlib import render, views
+from auditlib import render
 from auditlib.render.env import ENV, STYLES, script
 from auditlib.render.run import SUMMARY_SCHEMA, RunData
 
@@ -84,6 +84,3 @@ def test_every_template_is_autoescaped_and_used() -> None:
     used = {name for name in templates if any(f'"{name}"' in s for s in sources)}
     assert templates - used <= {"_cell.html.j2"}  # the macro is imported by table.html.j2
 
-
-def test_views_still_exports_everything() -> None:
-    assert views.agency_page is render.agency_page and set(views.__all__) == set(render.__all__)

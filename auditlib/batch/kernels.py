@@ -15,7 +15,7 @@ from typing import Any
 # that kernels left behind by an interrupted run (they exit when their worker dies) leave nothing either.
 KERNEL_DIR_ENV = "AUDITLIB_KERNEL_DIR"
 KERNEL_EXEC_LINES = ("import sys; sys.modules.setdefault('rfc3987_syntax', None); "
-                     "import auditlib.charts, auditlib.views, auditlib.widgets; del sys, auditlib")
+                     "import auditlib.charts, auditlib.render, auditlib.widgets; del sys, auditlib")
 
 
 def _kernel_manager_class() -> type:
