@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 
 from auditlib.model import Report
-from auditlib.parse import normalize, parse_number
+from auditlib.parse.tokens import parse_number
+from auditlib.text import normalize
 
 _SEP = re.compile(r"(\t|\|)")
 

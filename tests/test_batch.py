@@ -288,14 +288,14 @@ def test_each_deduction_links_to_findings_of_its_rules(batch_run) -> None:
 
 def test_score_indices_refer_to_the_findings_the_notebook_rebuilds(batch_run) -> None:
     """The parent scores audit_paths' findings; the notebook re-audits and appends the cross-report ones: same list."""
-    from auditlib import views
+    from auditlib import render
     from auditlib.audit import audit_paths
 
     folder = Path(by_report(batch_run, SEEDS[0].name)["report"]).parent
     parent = {str(Path(o.path).resolve()): o.findings for o in audit_paths([folder])}
     for a in batch_run.agencies:
         passed = nbformat.read(batch_run.out_dir / a["notebook"], as_version=4).metadata.papermill.parameters
-        page = views.agency_page(a["report"], corpus_findings=passed.corpus_findings, score=passed.score)
+        page = render.agency_page(a["report"], corpus_findings=passed.corpus_findings, score=passed.score)
         assert [(f.rule, f.message) for f in page.outcome.findings] == [(f.rule, f.message) for f in parent[a["report"]]]
         for d in passed.score["deductions"]:
             assert d["findings"] and all(page.outcome.findings[k].rule in d["rules"] for k in d["findings"])

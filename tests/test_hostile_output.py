@@ -8,7 +8,7 @@ from pathlib import Path
 
 import polars as pl
 
-from auditlib import views
+from auditlib import render
 
 # six rules with one warning each and two with two errors each: every count ties with another
 TIED = ["TITLE-FORM", "CELL-BLANK", "FEE-NOT-REPORTED", "AD-IN-FORCE", "TABLE-ALL-ZERO", "CELL-MISSING"]
@@ -28,10 +28,10 @@ def _rule_order(html: str) -> list[str]:
 
 def test_rule_tables_break_ties_by_rule_id_whatever_the_input_order() -> None:
     expected = ["APP-BALANCE", "TEXT-TABLE-MISMATCH", *sorted(TIED)]  # errors first, then by count, then by ID
-    pages = {str(views.rules_html(_findings(seed))) for seed in range(8)}
+    pages = {str(render.rules_html(_findings(seed))) for seed in range(8)}
     assert len(pages) == 1
     assert _rule_order(pages.pop()) == expected
-    summaries = {str(views.summary_html(_findings(seed))) for seed in range(8)}
+    summaries = {str(render.summary_html(_findings(seed))) for seed in range(8)}
     assert len(summaries) == 1
     assert _rule_order(summaries.pop()) == expected
 

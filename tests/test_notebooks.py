@@ -84,14 +84,14 @@ def test_agency_notebook_runs_on_a_bundled_report() -> None:
 
 
 def test_agency_notebook_takes_its_parameters() -> None:
-    from auditlib import views
+    from auditlib import render
     from auditlib.audit import audit_file
     from auditlib.score import load_rubric, score_report
 
     report = ROOT / "examples" / "reports" / "002_cfd767a677591b8e.txt"
     outcome = audit_file(report)
     # A score that recomputing could not give: the page must show the one passed in.
-    score = dict(views.score_param(score_report(outcome.findings, load_rubric(), outcome.report)), score=70, grade="合格")
+    score = dict(render.score_param(score_report(outcome.findings, load_rubric(), outcome.report)), score=70, grade="合格")
     nb = execute(AGENCY, report_path=str(report), min_severity="warning", exclude_rules=["TITLE-FORM"],
                  index_href="../index.html", score=score)
     page = html_of(nb)

@@ -241,7 +241,7 @@ def test_agency_and_year_from_title(title: str, agency: str, year: int) -> None:
      ("江苏省淮安市生态环境局", "淮安市生态环境局"), ("国家统计局", "国家统计局"), ("淮安市人民政府", "淮安市人民政府")],
 )
 def test_agency_keeps_the_innermost_administrative_unit(name: str, normalised: str) -> None:
-    from auditlib.parse import normalize_agency
+    from auditlib.agency import normalize_agency
 
     assert normalize_agency(name) == normalised
 
@@ -303,7 +303,7 @@ def _item_label(key: str) -> str:
 
 
 def test_a_stray_enumeration_comma_is_label_text_not_a_blank_cell() -> None:
-    from auditlib.parse import Kind, analyse
+    from auditlib.parse.tokens import Kind, analyse
 
     parts = analyse("、 2.其他法律行政止公开 0 0 0 0 0 0 0")
     assert "其他法律行政止公开" in parts.label
@@ -335,7 +335,7 @@ def test_one_small_table_per_row_as_converters_write_them() -> None:
 
 
 def test_a_label_glued_to_its_number_is_split_but_a_numbered_header_is_not() -> None:
-    from auditlib.parse import Kind, analyse
+    from auditlib.parse.tokens import Kind, analyse
 
     glued = analyse("行政许可6935")
     assert glued.label == "行政许可" and [t.value for t in glued.values] == [6935]

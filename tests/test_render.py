@@ -8,7 +8,7 @@ import polars as pl
 import pytest
 from conftest import write_inputs
 
-from auditlib import render, views
+from auditlib import render
 from auditlib.render.env import ENV, STYLES, script
 from auditlib.render.run import SUMMARY_SCHEMA, RunData
 
@@ -89,6 +89,3 @@ def test_every_template_is_autoescaped_and_used() -> None:
     assert imported == macros == {"_cell.html.j2", "_rule.html.j2"}  # macros are imported by the templates
     assert templates - used <= macros
 
-
-def test_views_still_exports_everything() -> None:
-    assert views.agency_page is render.agency_page and set(views.__all__) == set(render.__all__)

@@ -16,7 +16,7 @@ KERNEL_DIR_ENV = "AUDITLIB_KERNEL_DIR"
 # docstring) and load the library the notebook is about to import, so a pre-launched kernel has done
 # that work by the time it is handed an agency. Nothing is left in the user namespace.
 KERNEL_EXEC_LINES = ("import sys; sys.modules.setdefault('rfc3987_syntax', None); "
-                     "import auditlib.charts, auditlib.views, auditlib.widgets; del sys, auditlib")
+                     "import auditlib.charts, auditlib.render, auditlib.widgets; del sys, auditlib")
 
 
 def _kernel_manager_class() -> type:

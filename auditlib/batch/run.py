@@ -117,13 +117,13 @@ def _score_rows(outcomes: Sequence[Outcome], rubric: Rubric,
 
     A finding the review dismissed deducts nothing (`review.score_outcomes_reviewed`).
     """
-    from auditlib import views
+    from auditlib import render
     from auditlib.review import score_outcomes_reviewed
     from auditlib.score import scores_frame
 
     scores = score_outcomes_reviewed(outcomes, decisions, rubric)
     rows = scores_frame(scores, rubric).to_dicts()
-    return [views.score_param(s) for s in scores], rows, scores
+    return [render.score_param(s) for s in scores], rows, scores
 
 
 def _jobs(paths: Sequence[Path], settings: RunSettings, hashes: Hashes, rubric: Rubric,

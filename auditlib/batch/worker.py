@@ -21,7 +21,7 @@ from auditlib.batch.jobs import AgencyJob, AgencyRecord
 
 def run_agency(job: AgencyJob) -> AgencyRecord:
     """Audit one report, execute its notebook, write its page; never raises for a bad report or notebook."""
-    from auditlib import views
+    from auditlib import render
 
     started = time.monotonic()
     settings = job.settings
@@ -30,11 +30,11 @@ def run_agency(job: AgencyJob) -> AgencyRecord:
     agencies_dir = Path(settings.out_dir) / "agencies"
     params = dict(settings.params)
     # The parent audited every report together (`audit_batch`); the page selects the same way (agency_page).
-    found = [views.finding_from_dict(d) for d in job.findings]
-    shown = views.selected_indices(found, params.get("rules") or (), params.get("exclude_rules") or (),
+    found = [render.finding_from_dict(d) for d in job.findings]
+    shown = render.selected_indices(found, params.get("rules") or (), params.get("exclude_rules") or (),
                                    params.get("min_severity", "info"))
     selected = [found[k] for k in shown]
-    frame = views.findings_frame(selected, shown)
+    frame = render.findings_frame(selected, shown)
     title = (f"{agency or Path(job.report).name} {year or ''} 政府信息公开工作年度报告审核").replace("  ", " ")
     status, error = ("ok", None) if job.error is None else ("unreadable", job.error)
     try:
@@ -50,12 +50,12 @@ def run_agency(job: AgencyJob) -> AgencyRecord:
     except Exception as exc:  # noqa: BLE001 - e.g. the export itself failed: say so in a minimal page
         status, error = "failed", f"生成页面时出错：{type(exc).__name__}: {exc}"
         atomic_write(agencies_dir / f"{key}.html", fallback_page(title, error, traceback.format_exc()))
-    counts = views.severity_counts(frame)
+    counts = render.severity_counts(frame)
     record = AgencyRecord(
         key=key, report=job.report, agency=agency, year=year, status=status, error=error,
         page=f"agencies/{key}.html", notebook=f"agencies/{key}.ipynb",
         errors=counts["error"], warnings=counts["warning"], infos=counts["info"],
-        worst_rule=views.worst_rule(frame), seconds=round(time.monotonic() - started, 2),
+        worst_rule=render.worst_rule(frame), seconds=round(time.monotonic() - started, 2),
         sha256=job.sha256, **job.hashes.as_dict())
     side = {**record.as_dict(), "findings": [f.to_dict() for f in selected]}
     atomic_write(agencies_dir / f"{key}.json", json.dumps(side, ensure_ascii=False, indent=1))

@@ -18,17 +18,13 @@ from collections import Counter
 from pathlib import Path
 
 from auditlib import ingest
-from auditlib.agency import normalize_agency
 from auditlib.ingest.errors import UnreadableError
 from auditlib.ingest.text import split_lines
 from auditlib.model import Cell, CellStatus, Document, Report, Section
-from auditlib.parse.columns import Reading, choose_readings, readings
 from auditlib.parse.crawl import reflow
 from auditlib.parse.meta import detect_template, find_agency, find_title
-from auditlib.parse.rows import LogicalRow, assign_rows, fold_rows, label_tail, match_row
 from auditlib.parse.sections import find_headings, join_paragraphs, region
 from auditlib.parse.tables import read_table
-from auditlib.parse.tokens import EMPTY, Kind, LineParts, Token, analyse, parse_number, split_cells, tokenize
 from auditlib.template import (
     APPLICATIONS,
     REVIEW_LITIGATION,
@@ -41,18 +37,9 @@ from auditlib.template import (
     table_rows,
     table_spec,
 )
-from auditlib.text import cjk_count, compact, normalize, years_in
+from auditlib.text import compact, normalize, years_in
 
 __all__ = ["parse_document", "parse_file", "parse_text"]
-
-# Transitional re-exports: names other modules and tests import from `auditlib.parse` today. New code
-# imports them from auditlib.text, auditlib.agency or the parse submodule that defines them.
-__all__ += [
-    "EMPTY", "Kind", "LineParts", "LogicalRow", "Reading", "Token", "analyse", "assign_rows", "choose_readings",
-    "cjk_count", "compact", "detect_template", "find_agency", "find_headings", "find_title", "fold_rows",
-    "join_paragraphs", "label_tail", "match_row", "normalize", "normalize_agency", "parse_number", "read_table",
-    "readings", "split_cells", "tokenize", "years_in",
-]
 
 
 def parse_file(path: str | Path) -> Report:

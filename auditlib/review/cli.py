@@ -150,7 +150,7 @@ _NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
 
 
 def _number(text: str) -> int | float:
-    from auditlib.parse import normalize
+    from auditlib.text import normalize
 
     clean = "".join(normalize(text).split()).replace(",", "")
     if not _NUMBER.fullmatch(clean):

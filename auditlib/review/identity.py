@@ -2,7 +2,7 @@
 
 What is in the key, and why:
 
-- the agency, normalised by `auditlib.parse.normalize_agency` and with all whitespace removed
+- the agency, normalised by `auditlib.agency.normalize_agency` and with all whitespace removed
   (`淮安市洪泽区人民政府` and `洪泽区 人民政府` are one agency), so the same agency's report keeps its
   decisions when it is re-read, renamed, moved into another folder or printed with a longer name;
 - the year the report is about;
@@ -47,8 +47,8 @@ from collections.abc import Iterable
 from pathlib import PurePath
 from typing import Any
 
+from auditlib.agency import normalize_agency
 from auditlib.findings import Finding
-from auditlib.parse import normalize_agency
 
 __all__ = ["KEY_LENGTH", "agency_identity", "claim", "finding_key", "key_of"]
 

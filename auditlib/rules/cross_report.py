@@ -27,11 +27,12 @@ from pathlib import PurePath
 
 import polars as pl
 
+from auditlib.agency import normalize_agency
 from auditlib.findings import Severity
 from auditlib.model import Report
-from auditlib.parse import compact, normalize_agency
 from auditlib.rules.registry import Violation, corpus_rule, listing, part, violation
 from auditlib.template import APPLICATIONS
+from auditlib.text import compact
 
 __all__ = [
     "COPY_THRESHOLD",

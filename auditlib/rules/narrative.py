@@ -9,9 +9,9 @@ from collections.abc import Iterator
 from auditlib.findings import Severity
 from auditlib.model import Report
 from auditlib.narrative import Claim, claims
-from auditlib.parse import compact, normalize, years_in
 from auditlib.rules.registry import RULES, Violation, listing, part, rule, violation
 from auditlib.template import APPLICANT_COLUMNS, APPLICANT_GROUP, OVERVIEW_ASPECTS, RESIDUE_MARKERS
+from auditlib.text import compact, normalize, years_in
 
 R1_TOTAL = "applications.1.total"
 R2_TOTAL = "applications.2.total"
