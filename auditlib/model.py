@@ -37,6 +37,7 @@ class CellStatus(StrEnum):
     MISSING = "missing"  # not found in the report
     UNPLACED = "unplaced"  # the row printed fewer numbers than columns: which is which cannot be told
     INVALID = "invalid"  # printed, but not a number
+    AMBIGUOUS = "ambiguous"  # digits printed glued together that several splits fit, all agreeing with the sums
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,7 @@ class Cell:
     lines: tuple[int, ...] = ()  # source line numbers the row was read from
     source: str = ""  # the original text of those lines
     where: str = ""  # the reader's locator for the first line (page, table/row)
+    readings: tuple[str, ...] = ()  # AMBIGUOUS: the row's candidate splits (`6、9、3665`), none taken
 
     @property
     def known(self) -> bool:

@@ -72,8 +72,25 @@ def test_glued_row_with_two_valid_splits_is_unknown_with_candidates() -> None:
     tables = with_cell(tables, "active_disclosure.normative_documents.in_force", 665)
     report = parse_text(crawled(tables))
     cell = report.cells["active_disclosure.normative_documents.issued"]
-    assert cell.value is None and cell.status is CellStatus.UNPLACED
+    assert cell.value is None and cell.status is CellStatus.AMBIGUOUS and "6、93、665" in cell.readings
     assert any("693665" in n and "6、93、665" in n and "按未知处理" in n for n in report.notes)
+    findings = [(f.rule, f.message) for f in check_report(report) if f.rule in ("GLUED-AMBIGUOUS", "CELL-MISSING")]
+    assert findings == [("GLUED-AMBIGUOUS", "「行政规范性文件」行数字粘连（原文：行政规范性文件693665），本行没有合计关系可供核对，"
+                                            "10 种拆分无从取舍：6、9、3665；6、93、665；6、936、65；6、9366、5……，未予采用，按未知处理")]
+
+
+def test_glued_review_row_with_two_splits_lists_both_readings_and_is_not_missing() -> None:
+    tables = make_tables(zero=True)
+    for path, value in (("upheld", 1), ("corrected", 10), ("total", 11)):
+        tables = with_cell(tables, f"review_litigation.review.{path}", value)
+    report = parse_text(crawled(tables))
+    assert {report.cells[p].status for p in report.cells if p.startswith("review_litigation.")} == {CellStatus.AMBIGUOUS}
+    found = [f for f in check_report(report) if f.rule in ("GLUED-AMBIGUOUS", "CELL-MISSING")]
+    assert [(f.rule, f.severity, len(f.cells)) for f in found] == [("GLUED-AMBIGUOUS", "info", 15)]
+    assert "有 2 种拆分均符合表内合计：1、10、0、0、11、0、0、0、0、0、0、0、0、0、0；11、0、0、0、11、" in found[0].message
+    twin = parse_text(crawled(tables, sep=" "))  # printed with separators: read as printed, nothing to flag
+    assert twin.cells["review_litigation.review.corrected"].value == 10
+    assert not [f for f in check_report(twin) if f.rule in ("GLUED-AMBIGUOUS", "CELL-MISSING")]
 
 
 def test_printed_arithmetic_error_is_not_repaired_by_the_splitter() -> None:

@@ -78,6 +78,8 @@ CASES: dict[str, tuple[Callable[[], Report], Callable[[], Report]]] = {
     "CELL-MISSING": (lambda: parse_text(render(base()).replace("\t2. 重复申请", "\t2. 重复申请（本行删去）").replace(
                          next(line for line in render(base()).split("\n") if "重复申请" in line), "")),
                      lambda: build(base())),
+    "GLUED-AMBIGUOUS": (lambda: parse_text(render(base()).replace("行政规范性文件\t2\t13\t46", "行政规范性文件\t21346")),
+                        lambda: parse_text(render(base()).replace("行政规范性文件\t2\t13\t46", "行政规范性文件\t2 13 46"))),
     "CELL-BLANK": (lambda: build(with_cell(base(), "active_disclosure.licensing.decisions", None), blank="—"),
                    lambda: build(base())),
     "SECTION-MISSING": (lambda: build(base(), drop_sections=("5",)), lambda: build(base())),

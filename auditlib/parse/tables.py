@@ -52,6 +52,13 @@ def _provenance(lrow: LogicalRow, pieces: dict[int, SourceLine]) -> tuple[tuple[
     return tuple(numbers), source, where
 
 
+def _ambiguous(path: str, found: list[list[Token]], provenance: tuple[tuple[int, ...], str, str]) -> Cell:
+    """A cell of a glued row that several splits fit: unknown, with the candidate readings kept."""
+    lines, source, where = provenance
+    return Cell(path, None, CellStatus.AMBIGUOUS, None, lines, source, where,
+                tuple("、".join(t.raw for t in c) for c in found))
+
+
 def _row_check(paths: list[str]) -> Callable[[list[int]], bool]:
     """Whether values laid into `paths` satisfy every template sum that lies wholly among them."""
     index = {p: i for i, p in enumerate(paths)}
@@ -110,6 +117,9 @@ def read_table(lines: Sequence[SourceLine], spec: TableSpec, doc_lines: dict[int
         provenance = _provenance(lrow, pieces)
         for i, col in enumerate(spec.columns_of(row)):
             path = f"{spec.key}.{key}.{col.key}"
+            if key not in chosen and len(glued.get(key, ())) > 1:
+                cells[path] = _ambiguous(path, glued[key], provenance)
+                continue
             token = chosen[key][i] if key in chosen else None
             cells[path] = _cell(path, token, col, *provenance)
     return cells, found
@@ -175,8 +185,9 @@ def _read_review_litigation(lines: Sequence[SourceLine], pieces: dict[int, Sourc
     options = readings(stream.tokens, width)
     # Read over many lines (one cell per line), stray empties are the header's: drop leading ones
     # first; on one printed line, trailing tabs are the commoner artefact.
-    prefer_lead = 1 if len(set(stream.lines)) > 3 else -1
+    prefer_lead = 1 if len({pieces[i].number for i in stream.lines}) > 3 else -1
     placed = max(options, key=lambda o: (rl_score(o.cells), prefer_lead * o.lead)).cells if options else None
+    found_splits: list[list[Token]] = []
     if placed is None and is_glued(stream.tokens, width):
         found_splits = glued_splits(stream.tokens, width, _row_check(_RL_PATHS))
         placed = found_splits[0] if len(found_splits) == 1 else None
@@ -187,7 +198,10 @@ def _read_review_litigation(lines: Sequence[SourceLine], pieces: dict[int, Sourc
     for row in spec.rows:
         for col in spec.columns_of(row):
             path = f"{spec.key}.{row.key}.{col.key}"
-            cells[path] = _cell(path, placed[i] if placed is not None else None, col, *provenance)
+            if placed is None and len(found_splits) > 1:
+                cells[path] = _ambiguous(path, found_splits, provenance)
+            else:
+                cells[path] = _cell(path, placed[i] if placed is not None else None, col, *provenance)
             i += 1
     return cells, {r.key for r in spec.rows}
 

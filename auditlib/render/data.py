@@ -149,6 +149,7 @@ def cell_text(cell: Cell) -> str:
 CELL_STATUS_LABELS = {
     CellStatus.OK: "", CellStatus.BLANK: "印为空白", CellStatus.MISSING: "报告中未找到",
     CellStatus.UNPLACED: "本行数字少于栏目数，无法对应", CellStatus.INVALID: "不是有效数字",
+    CellStatus.AMBIGUOUS: "数字粘连，有多种拆分均符合合计，未予采用",
 }
 
 

@@ -55,7 +55,8 @@ __all__ = [
 CORRECTIONS = "corrections"  # report.extra key: cell path → AppliedCorrection
 STALE = "stale_corrections"  # report.extra key: corrections not applied because the printed text changed
 
-_PRINTED = {CellStatus.BLANK: "空白", CellStatus.MISSING: "（未找到）", CellStatus.UNPLACED: "（无法确定所在列）"}
+_PRINTED = {CellStatus.BLANK: "空白", CellStatus.MISSING: "（未找到）", CellStatus.UNPLACED: "（无法确定所在列）",
+            CellStatus.AMBIGUOUS: "（数字粘连，拆分不唯一）"}
 
 
 def _show(value: int | float | None) -> str:

@@ -137,7 +137,7 @@ class Correction:
     cell: str
     value: int | float | None
     printed: str | None  # the cell's text as printed when the correction was made
-    printed_status: str  # its CellStatus then (ok, blank, missing, unplaced, invalid)
+    printed_status: str  # its CellStatus then (ok, blank, missing, unplaced, invalid, ambiguous)
     note: str
     reviewer: str
     at: str

@@ -7,8 +7,9 @@ from collections.abc import Iterator
 
 from auditlib.findings import Severity
 from auditlib.model import CellStatus, Report
+from auditlib.parse.glued import MAX_CANDIDATES
 from auditlib.rules.registry import Violation, listing, part, rule, violation
-from auditlib.template import SECTIONS, TABLE_KEYS, TABLE_TITLES, cell_label, column_of, row_label
+from auditlib.template import SECTIONS, TABLE_KEYS, TABLE_TITLES, cell_label, column_of, identities, row_label
 
 
 def _rows_with(report: Report, statuses: set[CellStatus]) -> dict[str, list[str]]:
@@ -44,6 +45,37 @@ def every_template_cell_is_printed(report: Report) -> Iterator[Violation]:
     for row_path, paths in _rows_with(report, {CellStatus.UNPLACED}).items():
         cell = report.cells[paths[0]]
         yield violation(paths, variant="unplaced", row=row_label(row_path), source=cell.source.strip()[:80])
+
+
+_SHOWN_READINGS = 4
+
+
+@rule("GLUED-AMBIGUOUS", Severity.INFO, name="数字粘连", messages={
+    "sum": "「{row}」行数字粘连（原文：{source}），有 {count} 种拆分均符合表内合计：{readings}，未予采用，按未知处理",
+    "no_sum": "「{row}」行数字粘连（原文：{source}），本行没有合计关系可供核对，{count} 种拆分无从取舍：{readings}，"
+              "未予采用，按未知处理",
+}, parts={"many": "{limit} 种以上", "rl_row": "行政复议、行政诉讼", "between": "；", "more": "……"})
+def glued_digits_have_one_reading(report: Report) -> Iterator[Violation]:
+    """数字连写、没有分隔（网页抓取或格式转换常见）时，只有表内合计关系唯一确定的拆分才采用；
+    有多种拆分都说得通的行，各单元格按未知处理，列出各种读法供人工核对（不作缺失论）。"""
+    groups = _rows_with(report, {CellStatus.AMBIGUOUS})
+    rl = [p for key, paths in groups.items() if key.startswith("review_litigation.") for p in paths]
+    groups = {k: v for k, v in groups.items() if not k.startswith("review_litigation.")}
+    if rl:
+        groups["review_litigation"] = rl  # table 四 is one printed row of fifteen numbers
+    sums = identities(report.template if report.template != "unknown" else "2021", report.other_single_row)
+    for key, paths in groups.items():
+        cell = report.cells[paths[0]]
+        found = cell.readings
+        count = part("GLUED-AMBIGUOUS", "many", limit=MAX_CANDIDATES) if len(found) > MAX_CANDIDATES else len(found)
+        shown = part("GLUED-AMBIGUOUS", "between").join(found[:_SHOWN_READINGS])
+        if len(found) > _SHOWN_READINGS:
+            shown += part("GLUED-AMBIGUOUS", "more")
+        within = set(paths)
+        checked = any(set(eq.cells) <= within for eq in sums)
+        name = part("GLUED-AMBIGUOUS", "rl_row") if key == "review_litigation" else row_label(key)
+        yield violation(paths, variant="sum" if checked else "no_sum", row=name, source=cell.source.strip()[:80],
+                        count=count, readings=shown)
 
 
 @rule("CELL-BLANK", Severity.WARNING, name="单元格空白", messages={
