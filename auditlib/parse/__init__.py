@@ -26,7 +26,8 @@ from auditlib.parse.columns import Reading, choose_readings, readings
 from auditlib.parse.crawl import reflow
 from auditlib.parse.meta import detect_template, find_agency, find_title
 from auditlib.parse.rows import LogicalRow, assign_rows, fold_rows, label_tail, match_row
-from auditlib.parse.sections import find_headings, join_paragraphs, region
+from auditlib.parse.pasted import reject_pasted
+from auditlib.parse.sections import chain_headings, find_headings, heading_candidates, join_paragraphs, region
 from auditlib.parse.tables import read_table
 from auditlib.parse.tokens import EMPTY, Kind, LineParts, Token, analyse, parse_number, split_cells, tokenize
 from auditlib.template import (
@@ -76,7 +77,9 @@ def parse_document(doc: Document) -> Report:
     """Turn a document's text lines into the template's sections and cells."""
     lines = reflow(doc.lines)
     doc_lines = {line.number: line for line in lines}
-    headings = find_headings(lines)
+    candidates = heading_candidates(lines)
+    reject_pasted(doc.path, lines, candidates)
+    headings = chain_headings(candidates)
     ordered = sorted(headings.items(), key=lambda kv: kv[1])
     sections: dict[str, Section] = {}
     for pos, (key, idx) in enumerate(ordered):
