@@ -26,7 +26,7 @@ SEEDS = sorted((ROOT / "examples" / "reports").glob("*.txt")) + [ROOT / "tests" 
                                                                   ROOT / "tests" / "real" / "kewei-2024.md"]
 _DIGITS = re.compile(r"(?<![第\d.])\d+(?![\d.、]|\s*[页/])")
 _SENTENCE = re.compile(r"[^。；！？\n]{12,}[。；！？]")
-_PLACES = "青山 白水 红花 金沙 石桥 柳河 松林 龙泉 东湖 西岭 南塘 北坡 梅溪 桃源 云台".split()
+_PLACES = ["青山", "白水", "红花", "金沙", "石桥", "柳河", "松林", "龙泉", "东湖", "西岭", "南塘", "北坡", "梅溪", "桃源", "云台"]
 _KINDS = ["镇人民政府", "街道办事处", "县教育局", "区司法局", "市市场监督管理局", "县卫生健康局"]
 
 

@@ -25,8 +25,8 @@ from auditlib.model import Cell, CellStatus, Document, Report, Section
 from auditlib.parse.columns import Reading, choose_readings, readings
 from auditlib.parse.crawl import reflow
 from auditlib.parse.meta import detect_template, find_agency, find_title
-from auditlib.parse.rows import LogicalRow, assign_rows, fold_rows, label_tail, match_row
 from auditlib.parse.pasted import reject_pasted
+from auditlib.parse.rows import LogicalRow, assign_rows, fold_rows, label_tail, match_row
 from auditlib.parse.sections import chain_headings, find_headings, heading_candidates, join_paragraphs, region
 from auditlib.parse.tables import read_table
 from auditlib.parse.tokens import EMPTY, Kind, LineParts, Token, analyse, parse_number, split_cells, tokenize
