@@ -23,7 +23,8 @@ from auditlib.ingest.text import split_lines
 from auditlib.model import Cell, CellStatus, Document, Report, Section
 from auditlib.parse.crawl import reflow
 from auditlib.parse.meta import detect_template, find_agency, find_title
-from auditlib.parse.sections import find_headings, join_paragraphs, region
+from auditlib.parse.pasted import reject_pasted
+from auditlib.parse.sections import chain_headings, heading_candidates, join_paragraphs, region
 from auditlib.parse.tables import read_table
 from auditlib.template import (
     APPLICATIONS,
@@ -63,7 +64,9 @@ def parse_document(doc: Document) -> Report:
     """Turn a document's text lines into the template's sections and cells."""
     lines = reflow(doc.lines)
     doc_lines = {line.number: line for line in lines}
-    headings = find_headings(lines)
+    candidates = heading_candidates(lines)
+    reject_pasted(doc.path, lines, candidates)
+    headings = chain_headings(candidates)
     ordered = sorted(headings.items(), key=lambda kv: kv[1])
     sections: dict[str, Section] = {}
     for pos, (key, idx) in enumerate(ordered):

@@ -12,7 +12,7 @@ from auditlib.parse.tokens import PAGE_MARK
 from auditlib.template import SECTIONS
 from auditlib.text import BOOKMARK, MARKDOWN_PREFIX, compact, normalize
 
-__all__ = ["find_headings", "join_paragraphs", "numbered_section", "region"]
+__all__ = ["chain_headings", "find_headings", "heading_candidates", "join_paragraphs", "numbered_section", "region"]
 
 _HEADING = re.compile(r"^第?(?P<num>[一二三四五六])(?:部分)?\s*[、.．,，:：]?\s*(?P<title>.*)$")
 _HEADING_START = re.compile("|".join([r"第?[一二三四五六]"] + sorted({re.escape(k) for s in SECTIONS for k in s.keywords})))
@@ -56,23 +56,47 @@ def _heading_candidates(lines: Sequence[SourceLine]) -> list[tuple[int, int, int
     return out
 
 
+def heading_candidates(lines: Sequence[SourceLine]) -> list[tuple[int, int, int]]:
+    """Every line that could be a section heading: (line index, section number, strength)."""
+    return _heading_candidates(lines)
+
+
 def find_headings(lines: Sequence[SourceLine]) -> dict[str, int]:
     """Section key → index (into `lines`) of its heading.
 
     Of all lines that could be headings, take the set in template order that finds the most sections
     (numbered headings weigh more): a sentence that merely starts like a heading cannot hide the rest.
     """
-    candidates = _heading_candidates(lines)
-    # best[i]: the best chain ending at candidate i, as (sections found, strength, chain).
-    best: list[tuple[int, int, list[int]]] = []
+    return chain_headings(_heading_candidates(lines))
+
+
+def chain_headings(candidates: Sequence[tuple[int, int, int]]) -> dict[str, int]:
+    """The best chain of (line index, section number, strength) candidates, in one pass over them.
+
+    A chain's sections rise strictly (1 … 6), so the best chain ending at a candidate only needs the
+    best chain ending, on an earlier line, at each smaller section number: six entries, whatever the
+    length of the text. Ties go to the earliest candidate, as a scan over all pairs would choose.
+    """
+    # best_by_key[k]: (sections found, strength, -candidate number, chain) of the best chain ending in k.
+    best_by_key: dict[int, tuple[int, int, int, tuple[int, ...]]] = {}
+    overall: tuple[int, int, int, tuple[int, ...]] | None = None
+    pending: list[tuple[int, tuple[int, int, int, tuple[int, ...]]]] = []
+    line = -1
     for i, (idx, key, strength) in enumerate(candidates):
-        prior = [best[j] for j in range(i) if candidates[j][1] < key and candidates[j][0] < idx]
-        count, weight, chain = max(prior, key=lambda b: (b[0], b[1]), default=(0, 0, []))
-        best.append((count + 1, weight + strength, [*chain, i]))
-    if not best:
+        if idx != line:  # chains may only continue from candidates on earlier lines
+            for k, entry in pending:
+                if k not in best_by_key or entry[:2] > best_by_key[k][:2]:
+                    best_by_key[k] = entry
+            pending = []
+            line = idx
+        prior = max((best_by_key[k] for k in best_by_key if k < key), key=lambda b: b[:3], default=(0, 0, 0, ()))
+        entry = (prior[0] + 1, prior[1] + strength, -i, (*prior[3], i))
+        pending.append((key, entry))
+        if overall is None or entry[:2] > overall[:2]:
+            overall = entry
+    if overall is None:
         return {}
-    _, _, chain = max(best, key=lambda b: (b[0], b[1]))
-    return {str(candidates[i][1]): candidates[i][0] for i in chain}
+    return {str(candidates[i][1]): candidates[i][0] for i in overall[3]}
 
 
 def _is_sentence_end(text: str) -> bool:
