@@ -41,7 +41,7 @@ def run_agency(job: AgencyJob) -> AgencyRecord:
         nb, nb_error = run_notebook(settings.notebook, agencies_dir / f"{key}.ipynb",
                                     {**params, "report_path": job.report, "index_href": "../index.html", "run_dir": settings.out_dir,
                                      "corpus_findings": list(job.corpus_findings), "score": job.score},
-                                    settings.timeout, title)
+                                    settings.timeout, title, max_uses=settings.kernel_uses)
         if nb_error:
             status, error = "failed", nb_error
         page = export_html(nb, vega_src=f"../assets/{settings.asset}", vega_inline=settings.vega_inline)
