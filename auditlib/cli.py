@@ -139,7 +139,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
     try:
         result = run_batch(args.paths, args.out, workers=args.workers, parameters_file=args.parameters,
                            force=args.force, self_contained=args.self_contained, timeout=args.timeout,
-                           progress=not args.quiet)
+                           progress=not args.quiet, scheduler=args.scheduler, fresh_kernels=args.fresh_kernels)
     except BatchError as exc:
         _fail(f"batch：{exc}")
         return 2
@@ -240,6 +240,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--self-contained", action="store_true", help="把图表脚本嵌入每个网页（单个文件即可查看，但每页约大 0.9 MB）")
     p.add_argument("--timeout", type=_positive_int, default=600, metavar="秒", help="单个笔记本单元格的执行时限（默认 600 秒）")
     p.add_argument("--quiet", action="store_true", help="不显示进度条")
+    p.add_argument("--scheduler", default=None, metavar="tcp://主机:端口",
+                   help="在 Dask 集群上运行各机关（需安装 distributed；各节点须能以相同路径访问报告和输出文件夹）")
+    p.add_argument("--fresh-kernels", action="store_true",
+                   help="每个笔记本都启动新内核（更慢；默认每个进程复用一个内核，机关之间清空其变量）")
     p.set_defaults(func=cmd_batch)
     from auditlib.review.cli import add_parser as add_review_parser  # auditlib review …（复核）
     add_review_parser(sub)

@@ -1,7 +1,9 @@
 """The batch run: the agency notebook over every report (papermill, in parallel), then the overview.
 
-No audit logic lives here: a worker executes `notebooks/agency_audit.ipynb` for one report with a
-fresh kernel, exports it with the offline `audit` template and records the result. The run folder:
+No audit logic lives here: a worker executes `notebooks/agency_audit.ipynb` for one report in its
+warm kernel (reset between agencies; `fresh_kernels` for a new kernel each), exports it with the
+offline `audit` template and records the result. The workers are local processes, or a Dask cluster
+(`scheduler`). The run folder:
 
     DIR/index.html            the overview page (executed overview.ipynb, exported)
     DIR/overview.ipynb
@@ -20,7 +22,8 @@ notebook and library code, and a re-run skips reports whose hashes and outputs a
 
 The package, one module per job: `files` (names, atomic writes, hashes), `params`, `kernels`, `export`
 (nbconvert and the Vega bundle), `engine` (one notebook), `jobs` (AgencyJob, AgencyRecord), `worker`
-(one agency, the process pool), `manifest`, `outputs` (findings and scores files), `run` (`run_batch`).
+(one agency, the process pool), `cluster` (the Dask cluster), `manifest`, `outputs` (findings and scores
+files), `run` (`run_batch`).
 """
 
 from __future__ import annotations
@@ -63,10 +66,13 @@ from auditlib.batch.export import (  # noqa: E402
 from auditlib.batch.files import atomic_write, code_hash, output_key, safe_name  # noqa: E402
 from auditlib.batch.jobs import AgencyJob, AgencyRecord, Hashes, RunSettings  # noqa: E402
 from auditlib.batch.kernels import (  # noqa: E402
+    AGENCIES_PER_KERNEL,
     KERNEL_DIR_ENV,
     KERNEL_EXEC_LINES,
+    RESET_CODE,
     KernelPool,
     _kernel_manager_class,
+    close_kernel_pools,
     kernel_pool,
 )
 from auditlib.batch.outputs import EXCEL_HEADERS, SCORE_HEADERS, SCORES_COLUMNS, write_findings  # noqa: E402
@@ -88,13 +94,13 @@ from auditlib.batch.run import (  # noqa: E402
 from auditlib.batch.worker import run_agency  # noqa: E402
 
 __all__ = [
-    "AGENCY_NOTEBOOK", "EXCEL_HEADERS", "KERNEL_DIR_ENV", "KERNEL_EXEC_LINES", "LIVE_ONLY_TAG", "MANIFEST_VERSION",
-    "NOTEBOOKS_DIR", "OVERVIEW_NOTEBOOK", "PACKAGE_DIR", "PAPERMILL_ERROR_TAG", "PARAMETERS_DIR", "PROJECT_DIR",
+    "AGENCIES_PER_KERNEL", "AGENCY_NOTEBOOK", "EXCEL_HEADERS", "KERNEL_DIR_ENV", "KERNEL_EXEC_LINES", "LIVE_ONLY_TAG", "MANIFEST_VERSION",
+    "NOTEBOOKS_DIR", "OVERVIEW_NOTEBOOK", "PACKAGE_DIR", "PAPERMILL_ERROR_TAG", "PARAMETERS_DIR", "PROJECT_DIR", "RESET_CODE",
     "SCORES_COLUMNS", "SCORE_HEADERS", "SET_BY_BATCH", "TEMPLATES_DIR", "TMP_PREFIX", "VEGA_GLOBALS",
     "VEGA_LITE_VERSION", "VEGA_MIMETYPE",
     "AgencyJob", "AgencyRecord", "BatchError", "BatchOptions", "BatchResult", "Hashes", "KernelPool", "RunSettings",
     "_jobs", "_kernel_manager_class",
-    "atomic_write", "audit_batch", "code_hash", "default_parameters", "export_html", "kernel_pool",
+    "atomic_write", "audit_batch", "close_kernel_pools", "code_hash", "default_parameters", "export_html", "kernel_pool",
     "load_batch_rubric", "load_parameters", "notebook_parameters", "output_key", "run_agency", "run_batch",
     "run_batch_with", "run_notebook", "safe_name", "split_parameters", "vega_asset_name", "vega_bundle", "vega_json",
     "write_findings", "write_vega_asset",

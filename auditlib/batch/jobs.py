@@ -6,6 +6,8 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from auditlib.batch.kernels import AGENCIES_PER_KERNEL
+
 
 @dataclass(frozen=True)
 class Hashes:
@@ -29,6 +31,7 @@ class RunSettings:
     asset: str  # the Vega bundle's file name in DIR/assets/
     timeout: int | None
     vega_inline: str = ""  # the bundle itself, for self-contained pages
+    kernel_uses: int = AGENCIES_PER_KERNEL  # notebooks one warm kernel runs before it is replaced; 1: a fresh kernel for each
 
 
 @dataclass(frozen=True)

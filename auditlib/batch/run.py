@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from auditlib.audit import Outcome, collect_paths
+from auditlib.batch.cluster import check_address, run_cluster
 from auditlib.batch.common import AGENCY_NOTEBOOK, OVERVIEW_NOTEBOOK, BatchError
 from auditlib.batch.engine import run_notebook
 from auditlib.batch.export import export_html, write_vega_asset
@@ -27,7 +28,7 @@ from auditlib.batch.files import (
     sha256_file,
 )
 from auditlib.batch.jobs import AgencyJob, AgencyRecord, Hashes, RunSettings
-from auditlib.batch.kernels import KERNEL_DIR_ENV, kernel_pool
+from auditlib.batch.kernels import AGENCIES_PER_KERNEL, KERNEL_DIR_ENV, kernel_pool
 from auditlib.batch.manifest import Manifest, up_to_date
 from auditlib.batch.outputs import batch_scores_frame, findings_frame, summary_entries, write_findings
 from auditlib.batch.params import load_parameters, split_parameters
@@ -65,6 +66,8 @@ class BatchOptions:
     timeout: int | None = 600
     agency_notebook: str | os.PathLike[str] | None = None
     overview_notebook: str | os.PathLike[str] | None = None
+    scheduler: str | None = None  # a Dask scheduler (tcp://HOST:PORT) runs the agencies instead of local processes
+    fresh_kernels: bool = False  # a new kernel for every notebook instead of one warm kernel per worker
 
 
 @dataclass(frozen=True)
@@ -167,14 +170,16 @@ def run_batch(paths: Iterable[str | os.PathLike[str]], out_dir: str | os.PathLik
               parameters: Mapping[str, Any] | None = None, parameters_file: str | os.PathLike[str] | None = None,
               force: bool = False, self_contained: bool = False, progress: bool = True, timeout: int | None = 600,
               agency_notebook: str | os.PathLike[str] | None = None,
-              overview_notebook: str | os.PathLike[str] | None = None) -> BatchResult:
+              overview_notebook: str | os.PathLike[str] | None = None, scheduler: str | None = None,
+              fresh_kernels: bool = False) -> BatchResult:
     """Every report through the agency notebook (in parallel, skipping unchanged ones), then the overview.
 
     The keyword arguments are those of `BatchOptions` (kept flat: the CLI's and scripts' one call).
     """
     options = BatchOptions(workers=workers, parameters=parameters, parameters_file=parameters_file, force=force,
                            self_contained=self_contained, progress=progress, timeout=timeout,
-                           agency_notebook=agency_notebook, overview_notebook=overview_notebook)
+                           agency_notebook=agency_notebook, overview_notebook=overview_notebook,
+                           scheduler=scheduler, fresh_kernels=fresh_kernels)
     return run_batch_with(paths, out_dir, options)
 
 
@@ -188,6 +193,8 @@ def run_batch_with(paths: Iterable[str | os.PathLike[str]], out_dir: str | os.Pa
     for nb_path in (agency_nb, overview_nb):
         if not nb_path.is_file():
             raise BatchError(f"找不到笔记本 {nb_path}")
+    if options.scheduler:
+        check_address(options.scheduler)
     params = load_parameters(options.parameters_file)
     params.update(options.parameters or {})
     agency_params, overview_params = split_parameters(params, agency_nb, overview_nb)
@@ -228,7 +235,8 @@ def _run_locked(files: Sequence[Path], plan: _Plan) -> BatchResult:
     asset = write_vega_asset(out / "assets")
     settings = RunSettings(out_dir=str(out), notebook=str(plan.agency_nb), params=plan.agency_params,
                            asset=asset.name, timeout=options.timeout,
-                           vega_inline=asset.read_text(encoding="utf-8") if options.self_contained else "")
+                           vega_inline=asset.read_text(encoding="utf-8") if options.self_contained else "",
+                           kernel_uses=1 if options.fresh_kernels else AGENCIES_PER_KERNEL)
     hashes = Hashes(params_hash=hash_json({"params": plan.agency_params, "self_contained": options.self_contained}),
                     notebook_hash=sha256_file(plan.agency_nb), code_hash=code_hash())
     with open_store(out) as store:  # <out>/review.sqlite: created on first use, never removed by a run
@@ -269,7 +277,10 @@ def _run_locked(files: Sequence[Path], plan: _Plan) -> BatchResult:
     try:
         if todo and n_workers > 1 and len(todo) > 1:
             kernels.prelaunch()  # the overview's kernel boots while the workers run the agencies
-        run_pool(todo, n_workers, done, options.progress)
+        if options.scheduler and todo:
+            run_cluster(todo, options.scheduler, done, options.progress)
+        else:
+            run_pool(todo, n_workers, done, options.progress)
         ordered = [records[j.report] for j in jobs if j.report in records]
         result.agencies = ordered
         _finish_run(plan, jobs, ordered, settings, hashes, manifest, decisions)
@@ -306,7 +317,8 @@ def _finish_run(plan: _Plan, jobs: Sequence[AgencyJob], ordered: Sequence[Mappin
     if plan.options.force or not index_ok or manifest.overview.get("hash") != overview_hash:
         nb, error = run_notebook(str(plan.overview_nb), out / "overview.ipynb",
                                  {**plan.overview_params, "run_dir": str(out)},
-                                 settings.timeout, "政府信息公开工作年度报告审核总览", prelaunch=False)
+                                 settings.timeout, "政府信息公开工作年度报告审核总览", prelaunch=False,
+                                 max_uses=settings.kernel_uses)
         atomic_write(out / "index.html", export_html(nb, vega_src=f"assets/{settings.asset}",
                                                      vega_inline=settings.vega_inline))
         manifest.overview = {"hash": overview_hash, "status": "failed" if error else "ok", "error": error}

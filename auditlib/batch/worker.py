@@ -42,7 +42,7 @@ def run_agency(job: AgencyJob) -> AgencyRecord:
                                     {**params, "report_path": job.report, "index_href": "../index.html", "run_dir": settings.out_dir,
                                      "corpus_findings": list(job.corpus_findings), "score": job.score,
                                      "batch_context": job.batch_context or {}},
-                                    settings.timeout, title)
+                                    settings.timeout, title, max_uses=settings.kernel_uses)
         if nb_error:
             status, error = "failed", nb_error
         page = export_html(nb, vega_src=f"../assets/{settings.asset}", vega_inline=settings.vega_inline)
