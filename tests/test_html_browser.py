@@ -13,17 +13,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from chromium import launch, skip_without_chromium
 
 playwright_api = pytest.importorskip("playwright.sync_api", reason="playwright (Python) is not installed")
 
-CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "/usr/lib/chromium/chromium")
-CHROMIUM = next((p for p in CHROMIUM_CANDIDATES if Path(p).is_file()), None)
-if CHROMIUM is None:
-    pytest.skip("Debian's chromium is not installed (/usr/bin/chromium); .ci/run installs it with apt-get",
-                allow_module_level=True)
+skip_without_chromium()
 
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run", "--disable-default-apps", "--disable-extensions"]
 
 
 class Page:
@@ -65,13 +60,7 @@ class Page:
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     with playwright_api.sync_playwright() as p:
-        try:
-            b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        except Exception as exc:  # noqa: BLE001 - e.g. a wrapper script that misbehaves: try the binary
-            fallback = "/usr/lib/chromium/chromium"
-            if fallback == CHROMIUM or not Path(fallback).is_file():
-                pytest.skip(f"cannot launch {CHROMIUM}: {exc}")
-            b = p.chromium.launch(executable_path=fallback, headless=True, args=ARGS)
+        b = launch(p)
         yield b
         b.close()
 

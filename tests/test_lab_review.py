@@ -27,15 +27,13 @@ from typing import Any
 from urllib.parse import quote, urlparse
 
 import pytest
+from chromium import launch, skip_without_chromium
 
 playwright_api = pytest.importorskip("playwright.sync_api", reason="playwright (Python) is not installed")
 pytest.importorskip("jupyterlab", reason="jupyterlab is not installed")
 openpyxl = pytest.importorskip("openpyxl", reason="openpyxl is not installed")
 
-CHROMIUM = next((p for p in ("/usr/bin/chromium", "/usr/lib/chromium/chromium") if Path(p).is_file()), None)
-if CHROMIUM is None:
-    pytest.skip("Debian's chromium is not installed (/usr/bin/chromium); .ci/run installs it with apt-get",
-                allow_module_level=True)
+skip_without_chromium()
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ("002_cfd767a677591b8e.txt", "003_4ea7538dec090386.txt")  # 刘家塔镇 (7 findings), 红旗区
@@ -43,8 +41,6 @@ AGENCY = "刘家塔镇人民政府"
 DISMISS, DISMISS_NOTE = "FEE-NOT-REPORTED", "信息处理费已在第六部分说明，属误报"
 CONFIRM, CONFIRM_NOTE = "TITLE-FORM", "标题不符合规范格式"
 REVIEWER = "张三"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run", "--disable-default-apps", "--disable-extensions"]
 LOCAL = ("127.0.0.1", "localhost", "::1")
 
 
@@ -152,13 +148,7 @@ class Tab:
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     with playwright_api.sync_playwright() as p:
-        try:
-            b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        except Exception as exc:  # noqa: BLE001 - e.g. a wrapper script that misbehaves: try the binary
-            fallback = "/usr/lib/chromium/chromium"
-            if fallback == CHROMIUM or not Path(fallback).is_file():
-                pytest.skip(f"cannot launch {CHROMIUM}: {exc}")
-            b = p.chromium.launch(executable_path=fallback, headless=True, args=ARGS)
+        b = launch(p)
         yield b
         b.close()
 
