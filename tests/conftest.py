@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -35,3 +37,15 @@ def batch_run(tmp_path_factory: pytest.TempPathFactory):  # -> auditlib.batch.Ba
 
     base = tmp_path_factory.mktemp("batch")
     return run_batch([write_inputs(base / "reports")], base / "out", workers=2, progress=False)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """One headless Debian Chromium per browser-test module (tests/chromium.py; those modules skip without it)."""
+    from chromium import launch
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = launch(p)
+        yield b
+        b.close()

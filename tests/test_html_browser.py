@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from chromium import launch, skip_without_chromium
+from chromium import skip_without_chromium
 
 playwright_api = pytest.importorskip("playwright.sync_api", reason="playwright (Python) is not installed")
 
@@ -55,14 +55,6 @@ class Page:
         assert self.outside == [], f"requests outside the page: {self.outside}"
         assert self.errors == [], f"console errors: {self.errors}"
         assert self.dialogs == [], f"report text ran as script: {self.dialogs}"
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with playwright_api.sync_playwright() as p:
-        b = launch(p)
-        yield b
-        b.close()
 
 
 @pytest.fixture

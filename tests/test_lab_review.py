@@ -27,7 +27,7 @@ from typing import Any
 from urllib.parse import quote, urlparse
 
 import pytest
-from chromium import launch, skip_without_chromium
+from chromium import skip_without_chromium
 
 playwright_api = pytest.importorskip("playwright.sync_api", reason="playwright (Python) is not installed")
 pytest.importorskip("jupyterlab", reason="jupyterlab is not installed")
@@ -143,14 +143,6 @@ class Tab:
         else:
             self.outside.append(url)
             route.abort()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with playwright_api.sync_playwright() as p:
-        b = launch(p)
-        yield b
-        b.close()
 
 
 def _agency_file(out: Path, suffix: str) -> Path:
