@@ -100,7 +100,8 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_score(args: argparse.Namespace) -> int:
-    from auditlib.score import RubricError, load_rubric, score_outcomes, scores_frame
+    from auditlib.rubric import RubricError, load_rubric
+    from auditlib.score import score_outcomes, scores_frame
 
     try:
         rubric = load_rubric(args.rubric)

@@ -21,9 +21,10 @@ from test_narrative import SENT_20, tables
 from auditlib import render
 from auditlib.batch.run import audit_batch
 from auditlib.parse import parse_text
+from auditlib.rubric import load_rubric
 from auditlib.rules import REGISTRY
 from auditlib.rules.cross_report import matching_passages
-from auditlib.score import load_rubric, score_outcomes
+from auditlib.score import score_outcomes
 
 EXTRA_COPIES = {"2024_青松镇.txt": "青松镇人民政府", "2024_石门乡.txt": "石门乡人民政府"}
 

@@ -10,7 +10,8 @@ from builders import build, make_tables
 
 from auditlib.audit import check_report
 from auditlib.findings import Finding, Severity
-from auditlib.score import DEFAULT_RUBRIC, RubricError, ScoreContext, load_rubric, parse_rubric, score_report
+from auditlib.rubric import DEFAULT_RUBRIC, RubricError, load_rubric, parse_rubric
+from auditlib.score import ScoreContext, score_report
 
 RUBRIC = load_rubric()
 ALL = ScoreContext(prior_year=True, peers=True)

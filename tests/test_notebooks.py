@@ -86,7 +86,8 @@ def test_agency_notebook_runs_on_a_bundled_report() -> None:
 def test_agency_notebook_takes_its_parameters() -> None:
     from auditlib import render
     from auditlib.audit import audit_file
-    from auditlib.score import load_rubric, score_report
+    from auditlib.rubric import load_rubric
+    from auditlib.score import score_report
 
     report = ROOT / "examples" / "reports" / "002_cfd767a677591b8e.txt"
     outcome = audit_file(report)

@@ -28,8 +28,9 @@ from auditlib.review import (
     score_reviewed,
 )
 from auditlib.review.apply import STALE
+from auditlib.rubric import load_rubric
 from auditlib.rules import check_report
-from auditlib.score import load_rubric, score_report
+from auditlib.score import score_report
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "examples" / "reports"

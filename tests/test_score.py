@@ -14,17 +14,14 @@ from builders import build
 from auditlib.audit import Outcome, audit_paths
 from auditlib.cli import main
 from auditlib.findings import Finding, Severity
+from auditlib.rubric import DEFAULT_RUBRIC, RubricError, load_rubric, parse_rubric
 from auditlib.rules import CORPUS_RULES, RULE_FAILED, RULES
 from auditlib.score import (
-    DEFAULT_RUBRIC,
     PUBLISH_LATE,
-    RubricError,
     ScoreContext,
     add_scores,
     deductions_frame,
     grade_counts,
-    load_rubric,
-    parse_rubric,
     score_outcomes,
     score_report,
     scores_frame,

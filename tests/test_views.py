@@ -174,7 +174,8 @@ def test_findings_hidden_by_the_parameters_still_count_but_are_not_linked() -> N
 
 def test_the_batch_score_parameter_round_trips_and_is_shown() -> None:
     from auditlib.audit import audit_file
-    from auditlib.score import load_rubric, score_report
+    from auditlib.rubric import load_rubric
+    from auditlib.score import score_report
 
     outcome = audit_file(LIUJIATA)
     score = score_report(outcome.findings, load_rubric(), outcome.report)

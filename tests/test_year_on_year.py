@@ -6,9 +6,9 @@ from builders import make_tables, render
 
 from auditlib.model import Report
 from auditlib.parse import parse_text
+from auditlib.rubric import load_rubric
 from auditlib.rules import CORPUS_RULES, check_corpus
 from auditlib.rules.year_on_year import abrupt, key_figures
-from auditlib.score import load_rubric
 
 
 def report(new: int, review: int = 0, agency: str = "青山镇人民政府", year: int = 2024) -> Report:

@@ -35,7 +35,8 @@ from auditlib.batch.params import load_parameters, split_parameters
 from auditlib.batch.worker import run_pool
 from auditlib.ingest import supported_suffixes
 from auditlib.review.store import Decision, ReviewStore, open_store
-from auditlib.score import Rubric, Score
+from auditlib.rubric import Rubric
+from auditlib.score import Score
 
 
 @dataclass
@@ -106,7 +107,7 @@ def audit_batch(paths: Sequence[str], store: ReviewStore | None = None) -> tuple
 
 def load_batch_rubric(path: str | None) -> Rubric:
     """The rubric the batch scores with: the `rubric` parameter, or parameters/rubric.yaml."""
-    from auditlib.score import RubricError, load_rubric
+    from auditlib.rubric import RubricError, load_rubric
 
     try:
         return load_rubric(path or None)

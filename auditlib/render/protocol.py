@@ -24,7 +24,8 @@ from auditlib.render.pages import findings_html, heading_html, score_html, summa
 from auditlib.render.reviewed import finding_reviews, reviewed_outcome
 from auditlib.render.tables import tables_html
 from auditlib.review.apply import ReviewState, exclusions, score_reviewed
-from auditlib.score import AppliedCap, Deduction, RubricError, Score, json_number, load_rubric
+from auditlib.rubric import RubricError, load_rubric
+from auditlib.score import AppliedCap, Deduction, Score, json_number
 
 
 def score_param(score: Score) -> dict[str, Any]:

@@ -13,7 +13,7 @@ from auditlib.findings import SEVERITY_ORDER, Severity
 from auditlib.render.data import SEVERITIES, UNSCORED, points
 from auditlib.review.apply import COUNT_COLUMNS, review_counts
 from auditlib.review.store import read_store
-from auditlib.score import Rubric, load_rubric
+from auditlib.rubric import Rubric, load_rubric
 from auditlib.score import grade_counts as _grade_counts
 
 SUMMARY_SCHEMA = {

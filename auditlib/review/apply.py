@@ -31,7 +31,8 @@ from auditlib.template import cell_label
 
 if TYPE_CHECKING:
     from auditlib.audit import Outcome
-    from auditlib.score import Rubric, Score, ScoreContext
+    from auditlib.rubric import Rubric
+    from auditlib.score import Score, ScoreContext
 
 __all__ = [
     "COUNT_COLUMNS",
