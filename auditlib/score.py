@@ -17,7 +17,7 @@ import polars as pl
 from auditlib.findings import Finding, Severity
 from auditlib.model import Report
 from auditlib.rubric import NEEDS, Item, Rubric, load_rubric
-from auditlib.rules.registry import ENGINE_RULES, PUBLISH_LATE, violation
+from auditlib.rules.registry import ENGINE_RULES, PUBLISH_LATE, REGISTRY, violation
 
 if TYPE_CHECKING:
     from auditlib.audit import Outcome
@@ -127,6 +127,11 @@ def _fmt(x: float) -> str:
     return str(json_number(x)).replace("-", "−")
 
 
+def _rule_label(rule_id: str) -> str:
+    """A rule as the pages name it: 照搬上年（COPY-PRIOR）, the Chinese short name first (the rubric's IDs are known)."""
+    return f"{REGISTRY[rule_id].name}（{rule_id}）"
+
+
 _TOWNSHIP = re.compile(r"(镇|乡|街道|苏木)(人民政府|办事处)?$")
 _GOVERNMENT = re.compile(r"(人民政府|政府)$")
 
@@ -197,7 +202,7 @@ def score_report(findings: Sequence[Finding], rubric: Rubric, report: Report | N
             count = len(ks) or (1 if rp.rule == PUBLISH_LATE and late else 0)
             if not count:
                 if rp.needs is not None and not met[rp.needs]:
-                    unassessed.append((f"{item.name}·{rp.rule}", NEEDS[rp.needs]))
+                    unassessed.append((f"{item.name}·{_rule_label(rp.rule)}", NEEDS[rp.needs]))
                 continue
             points = rp.points * count
             lost += min(points, rp.max) if rp.max is not None else points
