@@ -17,7 +17,7 @@ from auditlib import render
 from auditlib.findings import Finding, Severity
 from auditlib.model import Report
 from auditlib.review.panel import ReviewPanel
-from auditlib.review.store import Status
+from auditlib.review.records import Status
 
 __all__ = ["Drilldown", "OverviewFilter", "build_drilldown", "build_overview"]
 

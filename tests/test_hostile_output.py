@@ -58,7 +58,7 @@ def test_review_columns_in_the_sheet_are_never_formulas_and_keys_survive_the_quo
 
     from auditlib.review.excel import IDENTITY_HEADERS, annotate_findings_xlsx, read_review_sheet
     from auditlib.review.identity import key_of
-    from auditlib.review.store import Decision, Status
+    from auditlib.review.records import Decision, Status
     from auditlib.safety import excel_safe_frame
 
     agency = FORMULAS[0]

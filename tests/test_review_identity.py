@@ -8,7 +8,7 @@ from mutate import replace_cell
 
 from auditlib.parse import parse_text
 from auditlib.review import finding_key, key_of, review_state
-from auditlib.review.store import Decision, Status
+from auditlib.review.records import Decision, Status
 from auditlib.rules import check_report
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -12,16 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from auditlib.review.store import (
-    SCHEMA_VERSION,
-    STATUS_LABELS,
-    STORE_NAME,
-    ReportIdentity,
-    Status,
-    StoreError,
-    open_store,
-    parse_status,
-)
+from auditlib.review.records import STATUS_LABELS, ReportIdentity, Status, parse_status
+from auditlib.review.store import SCHEMA_VERSION, STORE_NAME, StoreError, open_store
 
 
 def test_latest_decision_wins_and_every_earlier_one_is_kept(tmp_path: Path) -> None:

@@ -11,7 +11,7 @@ import polars as pl
 from auditlib.batch.files import atomic_write
 from auditlib.batch.jobs import AgencyJob
 from auditlib.batch.manifest import read_json
-from auditlib.review.store import Decision
+from auditlib.review.records import Decision
 
 
 def findings_frame(records: Sequence[Mapping[str, Any]], out_dir: Path) -> pl.DataFrame:

@@ -34,7 +34,8 @@ from auditlib.batch.outputs import batch_scores_frame, findings_frame, summary_e
 from auditlib.batch.params import load_parameters, split_parameters
 from auditlib.batch.worker import run_pool
 from auditlib.ingest import supported_suffixes
-from auditlib.review.store import Decision, ReviewStore, open_store
+from auditlib.review.records import Decision
+from auditlib.review.store import ReviewStore, open_store
 from auditlib.rubric import Rubric
 from auditlib.score import Score
 

@@ -10,7 +10,7 @@ from auditlib.render.data import _RANK, SEVERITIES, SEVERITY_COLORS, points, rul
 from auditlib.render.env import HtmlFragment, render
 from auditlib.render.env import script as inline_script
 from auditlib.render.run import REVIEW_COLUMNS, STATUS_LABELS, RunData, grade_color, grade_names, score_line
-from auditlib.review.store import Status
+from auditlib.review.records import Status
 
 STATUS_HEAD = "生成状态"  # whether the page was made; the review has its own columns
 _COUNT_COLUMNS = {"error": "errors", "warning": "warnings", "info": "infos"}

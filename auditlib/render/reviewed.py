@@ -13,7 +13,8 @@ from auditlib.audit import Outcome
 from auditlib.findings import Finding
 from auditlib.model import Report
 from auditlib.review.apply import CORRECTIONS, AppliedCorrection, ReviewState, correct_outcome, review_state
-from auditlib.review.store import Status, read_store, when
+from auditlib.review.records import Status, when
+from auditlib.review.store import read_store
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,7 @@
 """The inspector's review: a decision per finding, cell corrections, kept in `<out>/review.sqlite`.
 
 identity  — the stable key of a finding (what is and is not in it, and why)
+records   — what the store holds: a decision (Status), a correction, the report they belong to
 store     — the SQLite store (WAL, transactions, append-only history)
 apply     — corrections applied to a report, decisions to findings, the score and exports
 excel     — findings.xlsx review columns and the all-or-nothing import
@@ -35,20 +36,17 @@ from auditlib.review.excel import (
 )
 from auditlib.review.folder import FolderError, folder_findings
 from auditlib.review.identity import agency_identity, claim, finding_key, key_of
-from auditlib.review.store import (
+from auditlib.review.records import (
     GONE_LABEL,
     STATUS_LABELS,
-    STORE_NAME,
     Correction,
     Decision,
     ReportIdentity,
-    ReviewStore,
     Status,
-    StoreError,
-    open_store,
     parse_status,
     report_identity,
 )
+from auditlib.review.store import STORE_NAME, ReviewStore, StoreError, open_store
 
 __all__ = [
     "COUNT_COLUMNS",

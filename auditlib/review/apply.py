@@ -17,16 +17,8 @@ import polars as pl
 from auditlib.findings import Finding
 from auditlib.model import CellStatus, Report
 from auditlib.review.identity import finding_key, key_of
-from auditlib.review.store import (
-    GONE_LABEL,
-    Correction,
-    Decision,
-    ReviewStore,
-    Status,
-    decisions_of,
-    report_identity,
-    when,
-)
+from auditlib.review.records import GONE_LABEL, Correction, Decision, Status, report_identity, when
+from auditlib.review.store import ReviewStore, decisions_of
 from auditlib.template import cell_label
 
 if TYPE_CHECKING:

@@ -20,17 +20,16 @@ from auditlib.findings import SEVERITY_LABELS
 from auditlib.review.apply import correction_text, review_state
 from auditlib.review.excel import ReviewImportError, annotate_findings_xlsx, import_review_xlsx
 from auditlib.review.folder import FolderError, folder_findings
-from auditlib.review.store import (
+from auditlib.review.records import (
     GONE_LABEL,
     SOURCES,
     STATUS_LABELS,
     Correction,
     Decision,
-    StoreError,
-    open_store,
     parse_status,
     when,
 )
+from auditlib.review.store import StoreError, open_store
 from auditlib.safety import UserError, json_line_safe, terminal_safe
 from auditlib.template import cell_label
 

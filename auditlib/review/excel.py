@@ -21,16 +21,8 @@ from typing import Any
 from auditlib.review.apply import REVIEW_HEADERS, review_columns
 from auditlib.review.folder import folder_findings
 from auditlib.review.identity import key_of
-from auditlib.review.store import (
-    STATUS_LABELS,
-    Decision,
-    ReviewStore,
-    Status,
-    decisions_of,
-    now,
-    open_store,
-    parse_status,
-)
+from auditlib.review.records import STATUS_LABELS, Decision, Status, now, parse_status
+from auditlib.review.store import ReviewStore, decisions_of, open_store
 from auditlib.safety import excel_safe, excel_text
 
 MAX_XLSX_BYTES = 50 * 1024 * 1024  # a findings.xlsx of 100,000 findings is a few MB

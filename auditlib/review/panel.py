@@ -17,7 +17,8 @@ from auditlib.findings import Finding
 from auditlib.model import Report
 from auditlib.review.apply import apply_corrections, correction_text, record_correction
 from auditlib.review.identity import finding_key
-from auditlib.review.store import STATUS_LABELS, Status, StoreError, open_store
+from auditlib.review.records import STATUS_LABELS, Status
+from auditlib.review.store import StoreError, open_store
 from auditlib.template import cell_label
 
 __all__ = ["ReviewPanel"]
