@@ -25,7 +25,8 @@ from format_builders import (
 
 from auditlib.ingest import READERS, UnreadableError, read_document
 from auditlib.ingest.docx import table_rows
-from auditlib.ingest.html import decode_html, table_grid
+from auditlib.ingest.html import table_grid
+from auditlib.ingest.html_encoding import decode_html
 from auditlib.model import CellStatus, Report
 from auditlib.parse import parse_file
 
