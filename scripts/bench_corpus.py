@@ -17,7 +17,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from auditlib.rules.cross_report import near_duplicates, own_texts, sentence_keys  # noqa: E402
+from auditlib.rules.cross_report import own_texts, sentence_keys  # noqa: E402
+from auditlib.rules.similarity import near_duplicates  # noqa: E402
 
 # Wording every report shares (removed by the fixed list or by document frequency).
 SHARED = [

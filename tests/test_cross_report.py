@@ -21,15 +21,14 @@ from auditlib.model import Report
 from auditlib.parse import parse_text
 from auditlib.rules import CORPUS_RULES, check_corpus
 from auditlib.rules.cross_report import (
-    Pair,
     agency_key,
     links,
     links_frame,
     matching_passages,
-    near_duplicates,
     own_sentences,
     sentence_keys,
 )
+from auditlib.rules.similarity import Pair, near_duplicates
 
 CROSS = set(CORPUS_RULES)
 
@@ -134,7 +133,8 @@ def test_copy_messages_name_the_other_report(reports: list[Report]) -> None:
 
 def test_own_text_is_what_tells_reports_apart(reports: list[Report]) -> None:
     """The shared wording makes every pair of raw narratives alike; without it, only the planted pairs are."""
-    from auditlib.rules.cross_report import jaccard, own_texts, shingles
+    from auditlib.rules.cross_report import own_texts
+    from auditlib.rules.similarity import jaccard, shingles
 
     raw = ["".join(report.section_text(k) for k in ("1", "5", "6")) for report in reports]
     groups = [agency_key(r.agency) or "" for r in reports]
