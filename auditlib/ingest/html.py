@@ -23,6 +23,14 @@ from auditlib.ingest.html_encoding import decode_html
 from auditlib.ingest.sniff import sha256_of
 from auditlib.model import Document, SourceLine
 from auditlib.parse.sections import numbered_section
+from auditlib.template import (
+    APPLICANT_COLUMNS,
+    APPLICANT_HEAD,
+    APPLICATIONS,
+    CONTENT_HEAD,
+    LITIGATION_GROUP,
+    REVIEW_LITIGATION,
+)
 
 # ---------------------------------------------------------------------------------------------
 # Cleaning the tree
@@ -71,7 +79,9 @@ def _drop_keep_tail(el: etree._Element) -> None:
 # Finding the article block
 # ---------------------------------------------------------------------------------------------
 
-_TABLE_MARKERS = ("信息内容", "申请人情况", "本年新收", "行政复议", "行政诉讼", "自然人")
+# Words that only the statistics tables print (their header cells and first row/column labels).
+_TABLE_MARKERS = (CONTENT_HEAD, APPLICANT_HEAD, APPLICATIONS.row("1").name, REVIEW_LITIGATION.row("review").label,
+                  LITIGATION_GROUP, APPLICANT_COLUMNS[0].label)
 
 
 def _compact(text: str) -> str:

@@ -100,7 +100,7 @@ def parse_document(doc: Document) -> Report:
     if not other_single:
         app_cells = {p: c for p, c in app_cells.items() if not is_single_other_row(p)}
     elif template != "2019":
-        notes.append("（六）其他处理按2019年试行格式印为一行，未分列1–3项")
+        notes.append(f"{ROW_OTHER_SINGLE.label}按2019年试行格式印为一行，未分列1–3项")
     cells.update(app_cells)
     ad_spec = table_spec(template, "active_disclosure")
     ad_cells, _ = read_table(region(lines, headings, "2"), ad_spec, doc_lines, notes)

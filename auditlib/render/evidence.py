@@ -83,7 +83,8 @@ def _carry(report: Report, context: BatchContext, load: Loader) -> Evidence | No
         before_row.append({"text": cell_text(before), "differ": differ})
     rows = {r.key: r.label for r in APPLICATIONS.rows}
     return Evidence(render("carry_evidence.html.j2", prior=prior_k, who=_who(prior_k), columns=columns,
-                           now_label=rows["2"], before_label=rows["4"], now_row=now_row, before_row=before_row,
+                           now_label=rows["2"], before_label=rows["4"], now_short=APPLICATIONS.row("2").name,
+                           before_short=APPLICATIONS.row("4").name, now_row=now_row, before_row=before_row,
                            alone=False))
 
 

@@ -26,6 +26,7 @@ from auditlib.render.tables import tables_html
 from auditlib.review.apply import ReviewState, exclusions, score_reviewed
 from auditlib.rubric import RubricError, load_rubric
 from auditlib.score import AppliedCap, Deduction, Score, json_number
+from auditlib.template import APPLICATIONS
 
 
 def score_param(score: Score) -> dict[str, Any]:
@@ -118,7 +119,8 @@ def finding_from_dict(d: Mapping[str, Any]) -> Finding:
                    str(d.get("message") or ""), tuple(d.get("cells") or ()), tuple(d.get("lines") or ()), d.get("year"))
 
 
-SINGLE_REPORT_NOTE = "本页单独评分：只依据本报告，跨报告的核对（上年结转、与往年或其他机关雷同）未参与；批量运行时按同批全部报告评分。"
+SINGLE_REPORT_NOTE = (f"本页单独评分：只依据本报告，跨报告的核对（{APPLICATIONS.row('2').name}、与往年或其他机关雷同）未参与；"
+                      "批量运行时按同批全部报告评分。")
 
 
 def agency_page(report_path: str, rules: Collection[str] = (), exclude_rules: Collection[str] = (),

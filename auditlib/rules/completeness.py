@@ -9,7 +9,16 @@ from auditlib.findings import Severity
 from auditlib.model import CellStatus, Report
 from auditlib.parse.glued import MAX_CANDIDATES
 from auditlib.rules.registry import Violation, listing, part, rule, violation
-from auditlib.template import SECTIONS, TABLE_KEYS, TABLE_TITLES, cell_label, column_of, identities, row_label
+from auditlib.template import (
+    ROW_OTHER_SINGLE,
+    SECTIONS,
+    TABLE_KEYS,
+    TABLE_TITLES,
+    cell_label,
+    column_of,
+    identities,
+    row_label,
+)
 
 
 def _rows_with(report: Report, statuses: set[CellStatus]) -> dict[str, list[str]]:
@@ -115,7 +124,7 @@ def six_sections_present(report: Report) -> Iterator[Violation]:
 @rule("TEMPLATE-OUTDATED", Severity.ERROR, name="格式过时", messages={
     "unknown": "无法识别报告采用的统计表格式：既不是2021年格式，也不是2019年试行格式",
     "2019": "{year}年度报告仍使用2019年试行格式（国办公开办函〔2019〕60号），应使用国办公开办函〔2021〕30号格式",
-    "other_single_row": "申请情况表的「（六）其他处理」仍按2019年试行格式印为一行，"
+    "other_single_row": f"申请情况表的「{ROW_OTHER_SINGLE.label}」仍按2019年试行格式印为一行，"
                         "未按2021年格式分列“逾期不补正”“逾期未缴费”“其他”三项",
 })
 def current_template_used(report: Report) -> Iterator[Violation]:

@@ -116,7 +116,7 @@ CARRY, COPY_PRIOR, COPY_PEER = "CARRY-OVER-MISMATCH", "COPY-PRIOR", "COPY-PEER"
 
 
 @corpus_rule("CARRY-OVER-MISMATCH", Severity.WARNING,
-             "本年「二、上年结转政府信息公开申请数量」与{prior}的「四、结转下年度继续办理」不一致：{columns}",
+             f"本年「{APPLICATIONS.row('2').label}」与{{prior}}的「{APPLICATIONS.row('4').label}」不一致：{{columns}}",
              name="结转不衔接", parts={**_REPORT_PARTS, "column": "{column} 本年 {now}、上年报告 {before}"})
 def carry_over_matches_prior_year(reports: Sequence[Report]) -> Iterator[tuple[int, Violation]]:
     """本年“上年结转”每一栏应等于本机关上一年度报告“结转下年度继续办理”的同一栏（两栏都有数字时核对）。"""

@@ -11,8 +11,14 @@ from auditlib.model import Report
 from auditlib.rules.registry import Violation, declare, listing, part, rule, violation
 from auditlib.template import (
     ACTIVE_DISCLOSURE,
+    APPLICANT_COLUMNS,
+    APPLICANT_GROUP,
+    APPLICATIONS,
     BALANCE,
     GROUP_TOTAL,
+    IN_FORCE,
+    ISSUED,
+    OUTCOME_COLUMNS,
     RESULT_TOTAL,
     ROW_TOTAL,
     Identity,
@@ -34,19 +40,23 @@ class SumRule:
     label: str  # what one such sum is called when SUM-NOT-ASSESSED lists it
 
 
+# The template's words, from template.py: rows by key (短名 where it has one), the applicant and outcome columns.
+_ROW = {r.key: r.name for r in APPLICATIONS.rows}
+_APPLICANTS = [c.label for c in APPLICANT_COLUMNS]
+_OUTCOMES = [c.label for c in OUTCOME_COLUMNS[:-1]]
 SUMS = (
     SumRule("APP-ROW-TOTAL", Severity.ERROR, "行合计不符", ROW_TOTAL,
-            "{where}：总计（{total}）不等于自然人、法人或其他组织各栏之和（{parts}）",
-            "申请情况表每一行：总计 = 自然人 + 商业企业 + 科研机构 + 社会公益组织 + 法律服务机构 + 其他。", "行合计"),
+            f"{{where}}：总计（{{total}}）不等于{_APPLICANTS[0]}、{APPLICANT_GROUP}各栏之和（{{parts}}）",
+            f"申请情况表每一行：总计 = {' + '.join(_APPLICANTS)}。", "行合计"),
     SumRule("APP-RESULT-TOTAL", Severity.ERROR, "办理结果合计不符", RESULT_TOTAL,
-            "{where}：（七）总计（{total}）不等于各项办理结果（一）至（六）之和（{parts}）",
-            "申请情况表每一列：（七）总计 = （一）予以公开 + （二）部分公开 + （三）…（六）各项之和。", "办理结果合计"),
+            f"{{where}}：{_ROW['3.7']}（{{total}}）不等于各项办理结果（一）至（六）之和（{{parts}}）",
+            f"申请情况表每一列：{_ROW['3.7']} = {_ROW['3.1']} + {_ROW['3.2']} + （三）…（六）各项之和。", "办理结果合计"),
     SumRule("APP-BALANCE", Severity.ERROR, "收支不平衡", BALANCE,
             "第一项加第二项之和（{left}）不等于第三项加第四项之和（{right}）：{where}",
-            "申请情况表每一列：本年新收 + 上年结转 = 办理结果总计 + 结转下年度继续办理（表头注明的勾稽关系）。", "收支平衡"),
+            f"申请情况表每一列：{_ROW['1']} + {_ROW['2']} = 办理结果总计 + {_ROW['4']}（表头注明的勾稽关系）。", "收支平衡"),
     SumRule("RL-TOTAL", Severity.ERROR, "复议诉讼合计不符", GROUP_TOTAL,
-            "{where}：总计（{total}）不等于结果维持、结果纠正、其他结果、尚未审结之和（{parts}）",
-            "行政复议、行政诉讼每一组：总计 = 结果维持 + 结果纠正 + 其他结果 + 尚未审结。", "复议诉讼合计"),
+            f"{{where}}：总计（{{total}}）不等于{'、'.join(_OUTCOMES)}之和（{{parts}}）",
+            f"行政复议、行政诉讼每一组：总计 = {' + '.join(_OUTCOMES)}。", "复议诉讼合计"),
 )
 SUM_RULES = {s.kind: s.id for s in SUMS}  # identity kind → the rule that checks it
 _SUM_LABELS = {s.kind: s.label for s in SUMS}
@@ -94,7 +104,7 @@ def unknown_cells_leave_sums_unassessed(report: Report) -> Iterator[Violation]:
         yield violation(cells, variant="more" if len(pending) > 12 else "", count=len(pending), wheres=wheres)
 
 
-@rule("AD-IN-FORCE", Severity.WARNING, "「{row}」现行有效件数（{in_force}）小于本年制发件数（{issued}）",
+@rule("AD-IN-FORCE", Severity.WARNING, f"「{{row}}」{IN_FORCE.label}（{{in_force}}）小于{ISSUED.label}（{{issued}}）",
       name="现行有效少于制发")
 def in_force_covers_issued(report: Report) -> Iterator[Violation]:
     """规章、行政规范性文件：现行有效件数 ≥ 本年制发件数（本年制发的文件年末通常仍然有效）。"""
