@@ -32,6 +32,8 @@ SCORE_TESTS = ("tests/test_score.py",)
 PARSE_TESTS = ("tests/test_column_choice.py", "tests/test_parse_layouts.py", "tests/test_seeds.py")
 TEXT_TESTS = ("tests/test_narrative.py",)
 CROSS_TESTS = ("tests/test_cross_report.py",)
+CAP_TESTS = ("tests/test_grade_caps.py",)
+YOY_TESTS = ("tests/test_year_on_year.py",)
 
 
 @dataclass(frozen=True)
@@ -81,6 +83,17 @@ MUTATIONS: tuple[Mutation, ...] = (
              "one stray year in the text is not the year the body reports on"),
     Mutation("carry-over-equal-fires", "now is not None and before is not None and now != before",
              "now is not None and before is not None and now == before", CROSS_TESTS),
+    # --- YOY-CHANGE's arithmetic (rules/year_on_year.py) ------------------------------------------------
+    Mutation("yoy-five-times-not-enough", "return low == 0 or high >= ratio * low", "return low == 0 or high > ratio * low",
+             YOY_TESTS, "×5 exactly (4 → 20) no longer abrupt"),
+    Mutation("yoy-substantial-boundary", "    if high < substantial:\n", "    if high <= substantial:\n", YOY_TESTS,
+             "10 → 0 (the larger figure exactly SUBSTANTIAL) no longer abrupt"),
+    Mutation("yoy-falls-ignored", "low, high = sorted((before, now))", "low, high = before, now", YOY_TESTS,
+             "only rises are abrupt (50 → 10 is quiet)"),
+    Mutation("yoy-unknown-as-zero", "if now is not None and before is not None and abrupt(before, now):",
+             "if abrupt(before or 0, now or 0):", YOY_TESTS, "a blank figure last year taken for 0"),
+    Mutation("yoy-years-swapped", "out.append((path, before, now))", "out.append((path, now, before))", YOY_TESTS,
+             "上年 and 本年 swapped in the message"),
     # --- the score ---------------------------------------------------------------------------------
     Mutation("score-rule-cap-ignored", "lost += min(points, rp.max) if rp.max is not None else points",
              "lost += points", SCORE_TESTS, "CELL-MISSING's own max"),
@@ -95,6 +108,18 @@ MUTATIONS: tuple[Mutation, ...] = (
     Mutation("score-fatal-ignored", "    if fatal:\n", "    if fatal and False:\n", SCORE_TESTS),
     Mutation("score-needs-ignored", "if item.needs is not None and not met[item.needs] and",
              "if item.needs is not None and met[item.needs] and", SCORE_TESTS),
+    # --- grade caps: a missing section caps at 合格, three all-zero tables at 良好 ---------------------------
+    Mutation("cap-min-count-ignored", "if len(hit) < cap.min_count:", "if not hit:", CAP_TESTS,
+             "one or two all-zero tables already cap (the rubric asks for three)"),
+    Mutation("cap-score-not-lowered", "capped = min(score, rubric.ceiling(cap.max_grade))", "capped = score", CAP_TESTS,
+             "a report without section 五 keeps 95 and 优秀"),
+    Mutation("cap-raises-a-lower-score", "capped = min(score, rubric.ceiling(cap.max_grade))",
+             "capped = rubric.ceiling(cap.max_grade)", CAP_TESTS, "a 65 with a cap becomes 79"),
+    Mutation("cap-ceiling-is-next-band-minimum", "return self.total if k == 0 else self.grades[k - 1][1] - 1",
+             "return self.total if k == 0 else self.grades[k - 1][1]", CAP_TESTS,
+             "capped at 合格 scores 80, which is 良好"),
+    Mutation("cap-reason-parts-unfilled", 'reason = cap.reason.replace("{parts}", parts)', "reason = cap.reason",
+             CAP_TESTS, "缺少第{parts}部分 printed as is"),
     Mutation("rubric-total-unchecked", "if abs(sum(i.points for i in items) - total) > 1e-9:",
              "if abs(sum(i.points for i in items) - total) > 1e9:", SCORE_TESTS),
     Mutation("rubric-rule-in-two-items", "            if rule_id in seen:\n", "            if rule_id in ():\n",
@@ -104,8 +129,8 @@ MUTATIONS: tuple[Mutation, ...] = (
              "return None", PARSE_TESTS, "_applications_score's token lookup finds nothing"),
     Mutation("columns-min-reading", "chosen[key] = max(opts, key=merit).cells", "chosen[key] = min(opts, key=merit).cells",
              PARSE_TESTS, "choose_readings takes the worst reading"),
-    Mutation("columns-review-sums-ignored", "placed = max(options, key=lambda o: (_rl_score(o.cells), prefer_lead * o.lead))",
-             "placed = max(options, key=lambda o: (0, prefer_lead * o.lead))", PARSE_TESTS,
+    Mutation("columns-review-sums-ignored", "max(options, key=lambda o: (rl_score(o.cells), prefer_lead * o.lead))",
+             "max(options, key=lambda o: (0, prefer_lead * o.lead))", PARSE_TESTS,
              "table 四's reading ignores its group totals"),
     Mutation("columns-failing-sum-scores", "score += 1 if sum(values[:len(eq.parts)]) == sum(values[len(eq.parts):]) else -1",
              "score += 1", PARSE_TESTS, "a failing sum counts for a reading"),

@@ -16,8 +16,8 @@ from auditlib.cli import main
 from auditlib.findings import Finding, Severity
 from auditlib.rubric import DEFAULT_RUBRIC, RubricError, load_rubric, parse_rubric
 from auditlib.rules import CORPUS_RULES, RULE_FAILED, RULES
+from auditlib.rules.registry import PUBLISH_LATE
 from auditlib.score import (
-    PUBLISH_LATE,
     ScoreContext,
     add_scores,
     deductions_frame,

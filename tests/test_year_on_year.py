@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from builders import make_tables, render
+from builders import make_tables, render, with_cell
 
 from auditlib.model import Report
 from auditlib.parse import parse_text
@@ -11,13 +11,16 @@ from auditlib.rules import CORPUS_RULES, check_corpus
 from auditlib.rules.year_on_year import abrupt, key_figures
 
 
-def report(new: int, review: int = 0, agency: str = "青山镇人民政府", year: int = 2024) -> Report:
-    """Consistent tables: `new` natural-person applications all disclosed; `review` 复议 upheld."""
+def report(new: int, review: int = 0, agency: str = "青山镇人民政府", year: int = 2024,
+           blank: tuple[str, ...] = ()) -> Report:
+    """Consistent tables: `new` natural-person applications all disclosed; `review` 复议 upheld; `blank` cells unprinted."""
     t = make_tables(zero=True)
     app = t["applications"]
     for row in ("1", "3.1", "3.7"):
         app[row].update(natural_person=new, total=new)
     t["review_litigation"]["review"].update(upheld=review, total=review)
+    for path in blank:
+        t = with_cell(t, path, None)
     return parse_text(render(t, agency=agency, year=year), path=f"{agency}{year}.txt")
 
 
@@ -54,6 +57,15 @@ def test_small_figures_and_other_agencies_and_gaps_are_quiet() -> None:
     assert yoy(report(9, year=2023), report(0)) == []  # 9 → 0: not substantial
     assert yoy(report(2, agency="绿水乡人民政府", year=2023), report(40)) == []  # another agency
     assert yoy(report(2, year=2022), report(40)) == []  # not consecutive years
+
+
+def test_an_unknown_figure_is_not_compared_a_zero_is() -> None:
+    """Last year's 行政复议总计 left blank is unknown, not 0: no change is claimed; printed 0, it is one."""
+    blank = report(12, year=2023, blank=("review_litigation.review.total",))
+    assert blank.value("review_litigation.review.total") is None
+    assert yoy(blank, report(12, review=15)) == []
+    found = yoy(report(12, year=2023), report(12, review=15))
+    assert [(i, r, c) for i, r, c, _ in found] == [(1, "YOY-CHANGE", ("review_litigation.review.total",))]
 
 
 def test_later_year_is_compared_with_its_own_previous_year() -> None:
