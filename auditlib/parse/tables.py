@@ -122,6 +122,9 @@ def read_table(lines: Sequence[SourceLine], spec: TableSpec, doc_lines: dict[int
                 continue
             token = chosen[key][i] if key in chosen else None
             cells[path] = _cell(path, token, col, *provenance)
+            if token is not None and token.kind is Kind.VALUE and token.raw.endswith(")"):
+                notes.append(f"「{row_label(f'{spec.key}.{key}')}」{col.label}印为“{token.raw}”，取 {token.value}，"
+                             "括注不计为另一数字")
     return cells, found
 
 
