@@ -126,3 +126,14 @@ def test_a_bracketed_heading_after_a_number_is_no_note() -> None:
     tokens = tokenize("3.其他 0 0 0 0 0 0 0 (七)总计 0")
     assert [t.raw for t in tokens if t.kind is Kind.VALUE][:7] == ["0"] * 7
     assert tokenize("22 (六)")[-1].kind is Kind.TEXT
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_a_stacked_group_that_lost_a_row_of_numbers_is_unknown_not_shifted(seed: int) -> None:
+    """Five labels of （五）不予处理 stacked over four rows of numbers: which row was lost cannot be told."""
+    tables = tables_for(seed)
+    wrong, unknown, errors, report = outcome(with_applications(tables, detached(tables, lose="3.5.3")), tables)
+    assert wrong == []
+    assert unknown == [p for p in flatten(tables) if p.startswith("applications.3.5.")]
+    assert set(errors) == {"CELL-MISSING"}
+    assert any("5 个行标签连排" in n and "4 行" in n and "按未知处理" in n for n in report.notes)
