@@ -137,3 +137,46 @@ def test_a_stacked_group_that_lost_a_row_of_numbers_is_unknown_not_shifted(seed:
     assert unknown == [p for p in flatten(tables) if p.startswith("applications.3.5.")]
     assert set(errors) == {"CELL-MISSING"}
     assert any("5 个行标签连排" in n and "4 行" in n and "按未知处理" in n for n in report.notes)
+
+
+def with_section(tables: dict[str, Any], heading: str, lines: list[str]) -> str:
+    """The report in pipe layout with section `heading`'s table printed as `lines`."""
+    text = render(tables, layout="pipes")
+    head, rest = text.split(heading, 1)
+    following = next(h for h in ("三、收到和处理", "五、存在的主要问题") if h in rest)
+    return head + heading + "\n\n" + "\n".join(lines) + "\n\n" + rest[rest.index(following):]
+
+
+def active_lines(tables: dict[str, Any], stacked: bool) -> list[str]:
+    """Table 二 one small table per 项 under a generic header, or (stacked) with the labels of （五）–（八）
+    printed above their numbers and （一） last, as kewei-2024 prints it."""
+    ad = {row: [str(v) for v in cols.values()] for row, cols in tables["active_disclosure"].items()}
+    first = ["第二十条第（一）项", "| 信息内容 | 本年制发件数 | 本年废止件数 | 现行有效件数 |", "|---|---|---|---|",
+             pipe(["规章", *ad["rules"]]), pipe(["规范性文件", *ad["normative_documents"]]), ""]
+    if stacked:
+        return ["第二十条第（五）项", "信息内容本年处理决定数量", "行政许可", pipe(ad["licensing"]),
+                "第二十条第（六）项", "信息内容本年处理决定数量", "行政处罚", "行政强制", pipe(ad["punishment"]), "|---|",
+                pipe(ad["enforcement"]), "第二十条第（八）项", "信息内容本年收费金额（单位：万元）", "行政事业性收费",
+                pipe(ad["fees"]), *first]
+    fake = ["| 数据1 | 数据2 |", "|---|---|"]
+    return [*first[:1], "| 数据1 | 数据2 | 数据3 | 数据4 |", "|---|---|---|---|", *first[1:],
+            "第二十条第（五）项", *fake, pipe(["行政许可", *ad["licensing"]]), "",
+            "第二十条第（六）项", *fake, pipe(["行政处罚", *ad["punishment"]]), pipe(["行政强制", *ad["enforcement"]]), "",
+            "第二十条第（八）项", *fake, pipe(["行政事业性收费", *ad["fees"]])]
+
+
+@pytest.mark.parametrize("stacked", [False, True], ids=["generic headers", "labels stacked"])
+@pytest.mark.parametrize("seed", range(3))
+def test_active_disclosure_split_per_item(seed: int, stacked: bool) -> None:
+    tables = tables_for(seed)
+    text = with_section(tables, "二、主动公开政府信息情况", active_lines(tables, stacked))
+    assert outcome(text, tables)[:3] == ([], [], [])
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_review_litigation_under_a_generic_fifteen_column_header(seed: int) -> None:
+    tables = tables_for(seed)
+    values = [str(v) for row in tables["review_litigation"].values() for v in row.values()]
+    lines = ["行政复议行政诉讼", pipe([f"数据{i}" for i in range(1, 16)]), "|" + "---|" * 15, pipe(values)]
+    text = with_section(tables, "四、政府信息公开行政复议、行政诉讼情况", lines)
+    assert outcome(text, tables)[:3] == ([], [], [])
