@@ -180,3 +180,35 @@ def test_review_litigation_under_a_generic_fifteen_column_header(seed: int) -> N
     lines = ["行政复议行政诉讼", pipe([f"数据{i}" for i in range(1, 16)]), "|" + "---|" * 15, pipe(values)]
     text = with_section(tables, "四、政府信息公开行政复议、行政诉讼情况", lines)
     assert outcome(text, tables)[:3] == ([], [], [])
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_kewei_with_its_figures_redrawn_places_no_number_in_another_row(seed: int) -> None:
+    """kewei-2024's own layout with every figure of table 三 redrawn: the sums no longer hold, so they
+    cannot rescue loose labels; each cell read is the number printed at its place in the original."""
+    import re
+    from pathlib import Path
+
+    from auditlib.parse.tokens import Kind, analyse
+
+    text = (Path(__file__).parent / "real" / "kewei-2024.md").read_text(encoding="utf-8")
+    original = parse_text(text)
+    lines = text.split("\n")
+    # where each cell was printed: its row's only line, holding exactly the row's numbers
+    place: dict[str, tuple[int, int]] = {}
+    for path, cell in original.cells.items():
+        row = path.rsplit(".", 1)[0]
+        columns = [p for p in original.cells if p.rsplit(".", 1)[0] == row]
+        if path.startswith("applications.") and len(cell.lines) == 1:
+            values = [t for t in analyse(lines[cell.lines[0] - 1]).values if t.kind is Kind.VALUE]
+            if len(values) == len(columns):
+                place[path] = (cell.lines[0] - 1, columns.index(path))
+    assert len(place) > 150
+    rng = random.Random(seed)
+    table = {n for n, _ in place.values()}
+    redrawn = [re.sub(r"(?<=\| )\d+(?= \|)", lambda m: str(rng.randint(0, 99)), line) if n in table else line
+               for n, line in enumerate(lines)]
+    report = parse_text("\n".join(redrawn))
+    printed = {p: [t.value for t in analyse(redrawn[n]).values if t.kind is Kind.VALUE][col]
+               for p, (n, col) in place.items()}
+    assert [(p, report.cells[p].value, v) for p, v in printed.items() if report.cells[p].value not in (None, v)] == []

@@ -4,8 +4,9 @@ under another, then the group's rows of numbers without labels.
 Folding by nearness would give the first row of numbers to the last label and leave the rest to
 whatever label follows. When the stacked labels name consecutive template rows and as many rows of
 numbers follow, they pair in order; when the counts differ (the converter lost a row), no pairing can
-be told, so the stack's rows get no numbers (unknown) and the loose rows are dropped. A single row of
-numbers under the last of the labels is read as printed (that label's, by nearness).
+be told, so the stack's rows get no numbers (unknown) and the loose rows are dropped; so too when the
+labels name rows apart in the template (kewei-2024 prints 5.属于三类内部事务信息 over 1.本机关不掌握…
+over one row of numbers, which is the first label's). The sums may still place them (ordered.py).
 """
 
 from __future__ import annotations
@@ -55,7 +56,9 @@ def unstack_labels(logical: list[LogicalRow], lines: Sequence[SourceLine], spec:
         width = len(spec.columns_of(spec.row(keys[0])))
         below = _number_rows(stack[-1], lines, width)
         consecutive = [order[k] for k in keys] == list(range(order[keys[0]], order[keys[0]] + len(keys)))
-        if below is None or not consecutive or any(len(spec.columns_of(spec.row(k))) != width for k in keys):
+        # a label wrapped over lines that each name its row (`2、申请人逾期未按收费通知要` / `求缴纳费用、
+        # 行政机关不再处理`) is one label, not a stack
+        if below is None or len(set(keys)) < len(keys) or any(len(spec.columns_of(spec.row(k))) != width for k in keys):
             out.append(logical[i])
             i += 1
             continue
@@ -66,16 +69,13 @@ def unstack_labels(logical: list[LogicalRow], lines: Sequence[SourceLine], spec:
             k += 1
         labels = [LogicalRow(r.label, [], [n for n in r.lines if not analyse(lines[n].text).has_values])
                   for r in stack]
-        if len(below) == len(labels):
+        if len(below) == len(labels) and consecutive:
             out += [LogicalRow(lab.label, nums.tokens, lab.lines + nums.lines) for lab, nums in zip(labels, below,
                                                                                                   strict=True)]
-        elif len(below) < 2:  # one row of numbers under the last label: read as printed, by nearness
-            out.append(logical[i])
-            i += 1
-            continue
         else:
             out += labels
+            how = "行数不符" if len(below) != len(labels) else "所列各行在模板中不相连"
             notes.append(f"「{spec.title}」中 {len(labels)} 个行标签连排（{labels[0].label} 起），其下印有 "
-                         f"{len(below)} 行不带标签的数字，行数不符（转换所致），无法确定各行对应，这些行按未知处理")
+                         f"{len(below)} 行不带标签的数字，{how}（转换所致），无法确定各行对应，这些行按未知处理")
         i = k
     return out
