@@ -36,6 +36,11 @@ def _number_rows(row: LogicalRow, lines: Sequence[SourceLine], width: int) -> li
     return out or None
 
 
+def _consecutive(keys: list[str], order: dict[str, int]) -> bool:
+    """Whether the rows follow one another in the template."""
+    return [order[k] for k in keys] == list(range(order[keys[0]], order[keys[0]] + len(keys)))
+
+
 def unstack_labels(logical: list[LogicalRow], lines: Sequence[SourceLine], spec: TableSpec,
                    notes: list[str]) -> list[LogicalRow]:
     """The logical rows with stacked labels paired with the rows of numbers below them, in order."""
@@ -55,7 +60,10 @@ def unstack_labels(logical: list[LogicalRow], lines: Sequence[SourceLine], spec:
         keys = [r.key for r in rows if r is not None]
         width = len(spec.columns_of(spec.row(keys[0])))
         below = _number_rows(stack[-1], lines, width)
-        consecutive = [order[k] for k in keys] == list(range(order[keys[0]], order[keys[0]] + len(keys)))
+        if not _consecutive(keys, order) and any(_consecutive(keys[t:], order) for t in range(1, len(keys) - 1)):
+            out.append(logical[i])  # a group label above its rows (（六）其他处理 names the 2019 single row)
+            i += 1
+            continue
         # a label wrapped over lines that each name its row (`2、申请人逾期未按收费通知要` / `求缴纳费用、
         # 行政机关不再处理`) is one label, not a stack
         if below is None or len(set(keys)) < len(keys) or any(len(spec.columns_of(spec.row(k))) != width for k in keys):
@@ -69,7 +77,7 @@ def unstack_labels(logical: list[LogicalRow], lines: Sequence[SourceLine], spec:
             k += 1
         labels = [LogicalRow(r.label, [], [n for n in r.lines if not analyse(lines[n].text).has_values])
                   for r in stack]
-        if len(below) == len(labels) and consecutive:
+        if len(below) == len(labels) and _consecutive(keys, order):
             out += [LogicalRow(lab.label, nums.tokens, lab.lines + nums.lines) for lab, nums in zip(labels, below,
                                                                                                   strict=True)]
         else:
