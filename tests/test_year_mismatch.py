@@ -11,7 +11,7 @@ import re
 from pathlib import Path
 
 import pytest
-from builders import NARRATIVE, build, make_tables
+from builders import NARRATIVE, build, make_tables, render
 
 from auditlib.audit import audit_file
 from auditlib.parse import parse_text
@@ -133,11 +133,15 @@ def test_the_title_repeated_in_a_breadcrumb_is_not_a_body_year() -> None:
     """A crawled page prints its title again in the header and breadcrumb: that is the title's year."""
     title = "青山镇人民政府2023年政府信息公开工作年度报告"
     header = f"标题: {title}\n当前位置： 首页 {title}\n{title}\n{title}\n"
-    report = parse_text(header + "\n".join(build_text(2023).split("\n")[2:]))
+    report = parse_text(header + "\n".join(render(make_tables(), year=2023).split("\n")[2:]))
     assert [m.year for m in stated_years(report)] == [2023]
     assert year_findings(report) == []
 
 
-def build_text(year: int) -> str:
-    from builders import render
-    return render(make_tables(), year=year)
+def test_years_written_in_chinese_numerals_count() -> None:
+    one = [*OVERVIEW_NO_YEAR, "二〇二四年，我镇完成政务公开专栏改版。", "二〇二四年，全镇开展培训3次。",
+           "二〇二四年，我镇主动公开信息1200条。", "二〇二五年，我镇将继续推进。"]
+    report = build(make_tables(), year=2023, narrative=with_sections(**{"1": one}))
+    assert [m.year for m in stated_years(report)] == [2024, 2024, 2024]
+    (_, message, _), = year_findings(report)
+    assert "正文所述年份（2024年）" in message
