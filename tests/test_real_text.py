@@ -108,11 +108,14 @@ def test_printed_arithmetic_error_is_not_repaired_by_the_splitter() -> None:
     "江州市住房和城乡建设局2024年政府信息公开工作年度报告",
     "2024年江州市住房和城乡建设局政府信息公开工作年度报告",
     "2024 年江州市住房和城乡建设局政府信息公开工作\n年度报告",
+    "2024年度江州市住房和城乡建设局\n政府信息公开工作年度报告",
+    "江州市住房和城乡建设局2024年政府信息\n公开工作年度报告",
+    "正文\n2024 年江州市住房和城乡建设局政府信息公开工作\n年度报告",
 ])
 def test_title_year_first_and_wrapped_keeps_the_agency_region(title: str) -> None:
     report = parse_text(render(make_tables(), agency="江州市住房和城乡建设局", title=title))
-    assert (report.agency, report.year) == ("江州市住房和城乡建设局", 2024)
-    assert report.title == "2024年江州市住房和城乡建设局政府信息公开工作年度报告" or title[0] == "江"
+    assert (report.agency, report.year, report.title_year) == ("江州市住房和城乡建设局", 2024, 2024)
+    assert report.title == "".join(title.removeprefix("正文\n").split())  # a wrapped title is joined
 
 
 @pytest.mark.parametrize("name", ["pingtan-2021", "kewei-2024"])

@@ -92,7 +92,8 @@ CASES: dict[str, tuple[Callable[[], Report], Callable[[], Report]]] = {
                          lambda: build(base(), narrative=narrative(**{"6": ["本机关未收取任何信息处理费用。"]}))),
     "YEAR-MISMATCH": (
         lambda: build(base(), year=2024, narrative=narrative(**{"1": [p.replace("{year}", "2023") for p in NARRATIVE["1"]]
-                                                                  + ["2023年，各项工作有序推进。"]})),
+                                                                  + ["2023年，各项工作有序推进。",
+                                                                     "2023年，全镇开展政务公开培训3次。"]})),
         lambda: build(base(), year=2024)),
     "TITLE-FORM": (lambda: build(base(), title="青山镇关于2024年度政务公开工作情况的报告"), lambda: build(base())),
     "OVERVIEW-ASPECTS": (lambda: build(base(), narrative=narrative(**{"1": ["2024年，我镇认真做好主动公开和依申请公开工作。"]})),

@@ -15,14 +15,29 @@ __all__ = ["detect_template", "find_agency", "find_title"]
 _TITLE_TAIL = re.compile(r"(?:关于)?((?:19|20)\d{2}|[〇零○一二三四五六七八九]{4})\s*年")
 
 
+_OPEN = ("信息公开", "政务公开")
+
+
+def _wrapped(text: str, nxt: str) -> bool:
+    """Whether a title was wrapped before its last words: `2024 年上海市科委政府信息公开工作` / `年度报告`,
+    `2024年度江州市住房和城乡建设局` / `政府信息公开工作年度报告`, `…政府信息` / `公开工作年度报告`. A line
+    naming only the agency above a full title (`佐龙镇人民政府` / `2024年度…报告`) is not one."""
+    if "报告" in text or len(text) > 60 or not nxt.endswith("报告") or any(c in text for c in "，。；：,;:"):
+        return False
+    if any(w in text for w in _OPEN):
+        return len(nxt) <= 12
+    starts_with_year = _TITLE_TAIL.match(text) is not None
+    split_word = any(w in text + nxt for w in _OPEN) and not any(w in nxt for w in _OPEN)
+    return (starts_with_year or split_word) and len(nxt) <= 20 and any(w in text + nxt for w in _OPEN)
+
+
 def find_title(preamble: Sequence[SourceLine]) -> tuple[int | None, str]:
-    """Index and compact text of the title line (the first line naming a 报告). A title wrapped before
-    its last words (`2024 年上海市科委政府信息公开工作` / `年度报告`) is joined with its next line."""
+    """Index and compact text of the title line (the first line naming a 报告); a title wrapped before
+    its last words is joined with its next line (`_wrapped`)."""
     for idx, line in enumerate(preamble[:40]):
         text = compact(line.text)
         nxt = compact(preamble[idx + 1].text) if idx + 1 < len(preamble) else ""
-        if ("报告" not in text and ("信息公开" in text or "政务公开" in text) and len(text) <= 60
-                and nxt.endswith("报告") and len(nxt) <= 12):
+        if _wrapped(text, nxt):
             text += nxt
         if "报告" in text and ("信息公开" in text or "政务公开" in text or "年度" in text) and len(text) <= 80:
             return idx, text

@@ -10,6 +10,7 @@ from auditlib.parse.columns import _RL_PATHS, Reading, applications_score, choos
 from auditlib.parse.glued import glued_splits, is_glued, resolve
 from auditlib.parse.ordered import better_in_order, rows_in_order
 from auditlib.parse.rows import LogicalRow, assign_rows, empty_cells, fold_rows
+from auditlib.parse.stacked import unstack_labels
 from auditlib.parse.tokens import EMPTY, Kind, Token, analyse, is_furniture
 from auditlib.template import REVIEW_LITIGATION, Column, Row, TableSpec, identities, row_label
 from auditlib.text import cjk_count, compact
@@ -90,7 +91,7 @@ def read_table(lines: Sequence[SourceLine], spec: TableSpec, doc_lines: dict[int
     lines, pieces = _numbered(lines)
     if spec.key == "review_litigation":
         return _read_review_litigation(lines, pieces, notes)
-    logical = fold_rows(lines, spec)
+    logical = unstack_labels(fold_rows(lines, spec), lines, spec, notes)
     options: dict[str, tuple[int, list[Reading]]] = {}
     rows: dict[str, tuple[Row, LogicalRow]] = {}
     for key, lrow in assign_rows(logical, spec).items():
@@ -122,6 +123,9 @@ def read_table(lines: Sequence[SourceLine], spec: TableSpec, doc_lines: dict[int
                 continue
             token = chosen[key][i] if key in chosen else None
             cells[path] = _cell(path, token, col, *provenance)
+            if token is not None and token.kind is Kind.VALUE and token.raw.endswith(")"):
+                notes.append(f"「{row_label(f'{spec.key}.{key}')}」{col.label}印为“{token.raw}”，取 {token.value}，"
+                             "括注不计为另一数字")
     return cells, found
 
 

@@ -42,6 +42,13 @@ _NUMBER = re.compile(r"^([+-]?)(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?(?:件|个|条|�
 _GLUED = re.compile(r"^(.*[\u3400-\u9fff）)”\"])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)$")
 
 
+# `22(其中修订16件)`: a number with a bracketed note (text normalised, so brackets are ASCII). The
+# number is the cell; the note stays in the token's raw text (the cell's provenance), never a number.
+_NOTE_TEXT = r"\((?:其中|含|包括|包含|另|注|不含|均|系|即)[^()]*\)"
+_NOTE = re.compile(rf"^{_NOTE_TEXT}$")
+_NOTED = re.compile(rf"^([^()]+?)({_NOTE_TEXT})$")
+
+
 def parse_number(word: str) -> int | float | None:
     m = _NUMBER.match(word)
     if not m:
@@ -60,6 +67,8 @@ def _classify(word: str) -> list[Token]:
         return [Token(Kind.BLANK, word)]
     number = parse_number(word)
     if number is not None:
+        return [Token(Kind.VALUE, word, number)]
+    if word[0].isdigit() and (noted := _NOTED.match(word)) and (number := parse_number(noted.group(1))) is not None:
         return [Token(Kind.VALUE, word, number)]
     return [Token(Kind.TEXT, word)]
 
@@ -102,6 +111,9 @@ def tokenize(text: str) -> list[Token]:
             for tok in _classify(word):
                 if tok.kind is Kind.TEXT and cell_tokens and cell_tokens[-1].kind is Kind.TEXT:
                     cell_tokens[-1] = Token(Kind.TEXT, cell_tokens[-1].raw + tok.raw)
+                elif (tok.kind is Kind.TEXT and cell_tokens and cell_tokens[-1].kind is Kind.VALUE
+                      and cell_tokens[-1].raw[-1] != ")" and _NOTE.match(tok.raw)):
+                    cell_tokens[-1] = Token(Kind.VALUE, cell_tokens[-1].raw + " " + tok.raw, cell_tokens[-1].value)
                 else:
                     cell_tokens.append(tok)
         tokens.extend(cell_tokens)

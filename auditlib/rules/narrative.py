@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import re
-from collections import Counter
 from collections.abc import Iterator
 
 from auditlib.findings import Severity
 from auditlib.model import Report
 from auditlib.narrative import Claim, claims
+from auditlib.report_years import dominant_year, stated_years
 from auditlib.rules.registry import RULES, Violation, listing, part, rule, violation
-from auditlib.template import APPLICANT_COLUMNS, APPLICANT_GROUP, OVERVIEW_ASPECTS, RESIDUE_MARKERS
-from auditlib.text import compact, normalize, years_in
+from auditlib.template import APPLICANT_COLUMNS, APPLICANT_GROUP, OVERVIEW_ASPECTS, RESIDUE_MARKERS, SECTIONS
+from auditlib.text import compact, normalize
 
 R1_TOTAL = "applications.1.total"
 R2_TOTAL = "applications.2.total"
@@ -162,18 +162,35 @@ def fee_reported_in_section_six(report: Report) -> Iterator[Violation]:
         yield violation(("section.6",))
 
 
-@rule("YEAR-MISMATCH", Severity.WARNING, "标题年份（{title_year}年）与正文所述年份（{body_year}年）不一致",
-      name="年份不一致")
+@rule("YEAR-MISMATCH", Severity.WARNING,
+      "标题年份（{title_year}年）与正文所述年份（{body_year}年）不一致：正文{where}述及{body_year}年工作 {count} 处，"
+      "述及{title_year}年 {title_count} 处",
+      name="年份不一致", parts={"opening": "开头", "sections": "第{numbers}部分",
+                                    "opening+sections": "开头及第{numbers}部分"})
 def title_year_matches_text(report: Report) -> Iterator[Violation]:
-    """标题中的年份应与正文报告的年度一致。"""
+    """标题中的年份应与正文报告的年度一致。
+
+    只数开头和第一至五部分中陈述本年工作的年份；工作计划（下一步、明年、20XX年将）、与往年的比较
+    （较2022年、同比）、日期、年份区间、书名号和引号内的标题、文号、法规的修订年份都不计。某一年份
+    至少出现 3 次且占所计年份的四分之三以上，才认为正文所述年份明确。
+    """
     if report.title_year is None:
         return
-    body = years_in(report.preamble.replace(report.title, "") + "\n" + report.section_text("1"))
-    if not body or report.title_year in body:
+    mentions = stated_years(report)
+    dominant = dominant_year(mentions)
+    if dominant is None or dominant[0] == report.title_year:
         return
-    year, count = Counter(body).most_common(1)[0]
-    if count >= 2 or len(body) == 1:
-        yield violation(("section.1",), lines=(report.title_line,), title_year=report.title_year, body_year=year)
+    year, count = dominant
+    of_year = [m for m in mentions if m.year == year]
+    sections = sorted({m.section for m in of_year if m.section})
+    numerals = {s.key: s.numeral for s in SECTIONS}
+    opening = any(not m.section for m in of_year)
+    where = part("YEAR-MISMATCH", ("opening+" if opening else "") + "sections" if sections else "opening",
+                 numbers=listing([numerals[k] for k in sections]))
+    title_count = sum(1 for m in mentions if m.year == report.title_year)
+    lines = (report.title_line, *dict.fromkeys(m.line for m in of_year))
+    yield violation(tuple(f"section.{k}" for k in sections), lines=lines, title_year=report.title_year,
+                    body_year=year, count=count, title_count=title_count, where=where)
 
 
 _TITLE_FORM = re.compile(r"^.{2,}?(?:19|20)\d{2}年度?政府信息公开工作年度报告$")

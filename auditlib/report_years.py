@@ -1,0 +1,130 @@
+"""Which year a report's body says its work was done in: the years stated over the opening text and
+sections 一–五, leaving out those that are not the year of the work (plans for the next year,
+comparisons with earlier years, dates, ranges, quoted titles and document numbers, citations of laws,
+the report's own title where it is repeated).
+
+Used by YEAR-MISMATCH: a 2023 title over a body about 2024 work. Every mention keeps its line, so a
+finding can show the sentences it rests on.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+from auditlib.model import Report
+from auditlib.text import compact
+
+__all__ = ["MIN_MENTIONS", "MIN_SHARE", "YearMention", "dominant_year", "stated_years"]
+
+# A body year is "clear" when it is stated at least this often and makes up at least this share of
+# the years stated about the work; below either, the rule stays silent.
+MIN_MENTIONS = 3
+MIN_SHARE = 0.75
+
+_CN_DIGITS = {c: str(i) for i, c in enumerate("〇一二三四五六七八九")} | {"零": "0", "○": "0"}
+_YEAR = re.compile(r"(?<![\d〔\[［(（\-–—~～])((?:19|20)\d{2}|[〇零○一二三四五六七八九]{4})年")
+_SENTENCE_END = re.compile(r"[。；;！!？?\n]")
+# the sentence is about what comes next, not about the year's work
+_PLAN_SENTENCE = re.compile(r"下一步|下一年|下年度|明年|来年|今后|新的一年|展望")
+# right after the year: what will be done (2025年将…, 2025年工作计划), a date, a range, a citation
+_PLAN_AFTER = re.compile(r"^度?[，,]?[^，,。；;]{0,8}?(?:计划|拟|力争|预计|打算|规划|将(?![^。；;]{0,12}(?:纳入|列入)))"
+                         r"|^度?(?:工作)?(?:计划|打算|安排|要点|目标|远景)")
+_DATE_AFTER = re.compile(r"^(?:\d{1,2}|[一二三四五六七八九十]{1,3})月")
+_RANGE_AFTER = re.compile(r"^度?(?:[\-–—~～至到]|以来|至今)")
+_CITED_AFTER = re.compile(r"^度?(?:第\d+号|修订|修正|颁布|印发|发布|施行|出台)")
+# a report's title, its own (repeated in a breadcrumb, "现将…报告如下") or an earlier one cited
+_TITLE_AFTER = re.compile(r"^度?[^，,。；;]{0,20}?(?:信息公开|政务公开)[^，,。；;]{0,10}?报告")
+_COMPARE_AFTER = re.compile(r"^度?(?:同期|相比|比较|持平)")
+_COMPARE_BEFORE = re.compile(r"(?:较|比|与|同|相较|对比|对照|针对|自|从|相比于)$")
+_COMPARE_SENTENCE = re.compile(r"同比|环比")
+_QUOTES = (("《", "》"), ("“", "”"), ("「", "」"), ("〔", "〕"), ("[", "]"), ("【", "】"))
+
+
+@dataclass(frozen=True)
+class YearMention:
+    """A year stated about the work: where (line, section; "" for the opening text) and in which sentence."""
+
+    year: int
+    line: int | None
+    section: str
+    sentence: str
+
+
+def _quoted(text: str, at: int) -> bool:
+    """Whether position `at` lies inside a quoted title or document number in its sentence."""
+    for left, right in _QUOTES:
+        opened, closed = text.rfind(left, 0, at), text.rfind(right, 0, at)
+        if opened > closed:
+            return True
+    return False
+
+
+def _about_the_work(sentence: str, at: int, end: int) -> bool:
+    """Whether the year written at sentence[at:end] (ending in 年) is the year of the work reported."""
+    after, before = sentence[end:], sentence[max(0, at - 4):at]
+    if _quoted(sentence, at) or _PLAN_SENTENCE.search(sentence) or _COMPARE_SENTENCE.search(sentence):
+        return False
+    if any(p.search(after) for p in (_PLAN_AFTER, _DATE_AFTER, _RANGE_AFTER, _CITED_AFTER, _TITLE_AFTER, _COMPARE_AFTER)):
+        return False
+    return not _COMPARE_BEFORE.search(before)
+
+
+def _texts(report: Report) -> list[tuple[str, int, str]]:
+    """(section key, heading line, compact text) of the opening text and sections 一–五, paragraphs kept
+    apart by newlines; the title (and its repetitions: breadcrumb, crawl header) left out."""
+    title = compact(report.title)
+    out = []
+    for key, text in [("", report.preamble)] + [(k, report.section_text(k)) for k in "12345"]:
+        paragraphs = [compact(p) for p in text.split("\n")]
+        if title:
+            paragraphs = [p.replace(title, "") for p in paragraphs if p not in title]
+        line = report.sections[key].line if key else 0
+        out.append((key, line or 0, "\n".join(p for p in paragraphs if p)))
+    return out
+
+
+def _line_of(lines: list[tuple[int, str]], text: str, at: int, start: int) -> int | None:
+    """The first source line from `start` on that prints the text around position `at` (a paragraph may
+    be broken over lines, so the snippet is tried shorter and across a line break)."""
+    for size in (12, 7, 5):
+        snippet = text[at:at + size]
+        for i, (number, line) in enumerate(lines):
+            if number < start:
+                continue
+            joined = line + (lines[i + 1][1] if i + 1 < len(lines) else "")
+            if snippet in line or (snippet in joined and joined.find(snippet) < len(line)):
+                return number
+    return None
+
+
+def stated_years(report: Report) -> list[YearMention]:
+    """Every year the opening text and sections 一–五 state as the year of the work, in order."""
+    lines = [(ln.number, compact(ln.text)) for ln in report.lines]
+    mentions: list[YearMention] = []
+    for section, heading, text in _texts(report):
+        bounds = [0] + [m.end() for m in _SENTENCE_END.finditer(text)] + [len(text)]
+        index, last = 0, heading
+        for m in _YEAR.finditer(text):
+            while bounds[index + 1] <= m.start():
+                index += 1
+            start, end = bounds[index], bounds[index + 1]
+            sentence = text[start:end]
+            if not _about_the_work(sentence, m.start() - start, m.end() - start):
+                continue
+            digits = "".join(_CN_DIGITS.get(c, c) for c in m.group(1))
+            line = _line_of(lines, text, m.start(), last)
+            last = line if line is not None else last
+            mentions.append(YearMention(int(digits), line, section, sentence.strip()))
+    return mentions
+
+
+def dominant_year(mentions: list[YearMention]) -> tuple[int, int] | None:
+    """(year, times stated) when one year clearly dominates the mentions; None when none does."""
+    if not mentions:
+        return None
+    year, count = Counter(m.year for m in mentions).most_common(1)[0]
+    if count < MIN_MENTIONS or count < MIN_SHARE * len(mentions):
+        return None
+    return year, count
