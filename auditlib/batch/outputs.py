@@ -33,16 +33,17 @@ def findings_frame(records: Sequence[Mapping[str, Any]], out_dir: Path) -> pl.Da
     return pl.DataFrame(rows, schema=schema)
 
 
-def _headers() -> dict[str, str]:
-    from auditlib.batch.workbook import FINDINGS_LAYOUT
+def _headers() -> tuple[dict[str, str], dict[str, str]]:
+    from auditlib.batch.workbook import FINDINGS_LAYOUT, SCORES_LAYOUT
     from auditlib.review import REVIEW_HEADERS
 
-    return {k: c.header for k, c in FINDINGS_LAYOUT.items() if k not in REVIEW_HEADERS}
+    return ({k: c.header for k, c in FINDINGS_LAYOUT.items() if k not in REVIEW_HEADERS},
+            {k: c.header for k, c in SCORES_LAYOUT.items() if k != "cap"})
 
 
-EXCEL_HEADERS = _headers()  # the findings sheet's own columns (the review's follow): field → Chinese header
-SCORE_HEADERS = {"rank": "名次", "agency": "机关", "year": "年度", "score": "得分", "grade": "等级", "deductions": "扣分",
-                 "unassessed": "未评项目（不扣分）", "report": "报告文件", "page": "审核页面"}
+# field → Chinese header: the findings sheet's own columns (the review's follow), and 「评分」's without the
+# per-item columns (what `batch.workbook` lays out; kept here as names importers use)
+EXCEL_HEADERS, SCORE_HEADERS = _headers()
 
 
 def write_findings(frame: pl.DataFrame, out_dir: Path, scores: pl.DataFrame,

@@ -17,11 +17,13 @@ import polars as pl
 
 from auditlib.review.apply import REVIEW_HEADERS
 from auditlib.review.excel import CELL_PATHS_HEADER
+from auditlib.template import path_label
 
 __all__ = [
     "CELLS_SHOWN",
     "FINDINGS_LAYOUT",
     "LINK_LIMIT",
+    "SCORES_LAYOUT",
     "Column",
     "cells_text",
     "findings_sheet",
@@ -73,7 +75,7 @@ FINDINGS_LAYOUT: dict[str, Column] = {
     **_REVIEW_LAYOUT,
 }
 
-_SCORES_LAYOUT: dict[str, Column] = {
+SCORES_LAYOUT: dict[str, Column] = {
     "rank": Column("名次", 6, number="0"),
     "agency": Column("机关"),
     "year": Column("年度", 6, number="0"),
@@ -94,8 +96,6 @@ def item_key(item: str) -> str:
 
 def cells_text(cells: Iterable[str], shown: int = CELLS_SHOWN) -> str:
     """The cells a finding names, in the template's words, the first `shown` of them, then 「等 N 项」."""
-    from auditlib.template import path_label
-
     labels = [path_label(c) for c in cells]
     if len(labels) <= shown:
         return "；".join(labels)
@@ -142,7 +142,7 @@ def scores_sheet(ranked: pl.DataFrame, items: pl.DataFrame | None = None,
                  rubric_items: Sequence[tuple[str, float]] = ()) -> tuple[pl.DataFrame, dict[str, Column]]:
     """The 「评分」 sheet: one row per agency by rank; with `items` (outputs.deduction_items), one column
     per rubric item (`rubric_items`: name, points) holding the points it lost, instead of one 扣分 string."""
-    layout = dict(_SCORES_LAYOUT)
+    layout = dict(SCORES_LAYOUT)
     if items is None:
         layout.pop("cap")
         return ranked.select([c for c in layout if c in ranked.columns]), layout
