@@ -386,3 +386,15 @@ def cell_label(path: str) -> str:
     table, _, row_key = row_path.partition(".")
     found = _find(table, row_key, col_key)
     return f"{found[0].name}·{found[1].label}" if found and found[1] else path
+
+
+def path_label(path: str) -> str:
+    """Any path a finding names, in the template's words: a cell (本年新收·自然人), a row, or a section
+    (`section.5` → 五、存在的主要问题及改进情况); an unknown path is returned as it is."""
+    if path.startswith("section."):
+        spec = next((s for s in SECTIONS if s.key == path.removeprefix("section.")), None)
+        return f"{spec.numeral}、{spec.title}" if spec else path
+    if path in TABLE_TITLES:
+        return TABLE_TITLES[path]
+    label = cell_label(path)
+    return row_label(path) if label == path else label

@@ -188,12 +188,12 @@ def test_findings_files_hold_every_finding(batch_run) -> None:
     assert csv.height == total and (out / "findings.csv").read_bytes().startswith(b"\xef\xbb\xbf")
     sheet = openpyxl.load_workbook(out / "findings.xlsx", read_only=True)["问题清单"]
     rows = list(sheet.iter_rows(values_only=True))
-    assert rows[0][:5] == ("机关", "年度", "级别", "规则", "问题说明")
+    assert rows[0][:6] == ("级别", "机关", "年度", "规则名称", "规则", "问题说明")
     assert len(rows) - 1 == total
-    assert {r[0] for r in rows[1:]} >= {"红旗区人民政府", "佐龙镇人民政府", "刘家塔镇人民政府", EVIL_AGENCY}
-    assert sorted(r[4] for r in rows[1:]) == sorted(parquet["message"].to_list())
-    unreadable = [r for r in rows[1:] if r[3] == "UNREADABLE"]
-    assert len(unreadable) == 1 and "文件为空" in unreadable[0][4]
+    assert {r[1] for r in rows[1:]} >= {"红旗区人民政府", "佐龙镇人民政府", "刘家塔镇人民政府", EVIL_AGENCY}
+    assert sorted(r[5] for r in rows[1:]) == sorted(parquet["message"].to_list())
+    unreadable = [r for r in rows[1:] if r[4] == "UNREADABLE"]
+    assert len(unreadable) == 1 and "文件为空" in unreadable[0][5] and unreadable[0][3] == "无法读取"
 
 
 # --- scores -----------------------------------------------------------------------------------

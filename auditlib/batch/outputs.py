@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
@@ -12,6 +12,9 @@ from auditlib.batch.files import atomic_write
 from auditlib.batch.jobs import AgencyJob
 from auditlib.batch.manifest import read_json
 from auditlib.review.records import Decision
+
+if TYPE_CHECKING:
+    from auditlib.score import Rubric
 
 
 def findings_frame(records: Sequence[Mapping[str, Any]], out_dir: Path) -> pl.DataFrame:
@@ -30,30 +33,45 @@ def findings_frame(records: Sequence[Mapping[str, Any]], out_dir: Path) -> pl.Da
     return pl.DataFrame(rows, schema=schema)
 
 
-EXCEL_HEADERS = {"agency": "机关", "year": "年度", "severity_label": "级别", "rule": "规则", "message": "问题说明",
-                 "cells": "涉及单元格", "lines": "原文行号", "score": "得分", "grade": "等级", "report": "报告文件",
-                 "page": "审核页面"}
-SCORE_HEADERS = {"rank": "名次", "agency": "机关", "year": "年度", "score": "得分", "grade": "等级", "deductions": "扣分",
-                 "unassessed": "未评项目（不扣分）", "report": "报告文件", "page": "审核页面"}
+def _headers() -> tuple[dict[str, str], dict[str, str]]:
+    from auditlib.batch.workbook import FINDINGS_LAYOUT, SCORES_LAYOUT
+    from auditlib.review import REVIEW_HEADERS
+
+    return ({k: c.header for k, c in FINDINGS_LAYOUT.items() if k not in REVIEW_HEADERS},
+            {k: c.header for k, c in SCORES_LAYOUT.items() if k != "cap"})
+
+
+# field → Chinese header: the findings sheet's own columns (the review's follow), and 「评分」's without the
+# per-item columns (what `batch.workbook` lays out; kept here as names importers use)
+EXCEL_HEADERS, SCORE_HEADERS = _headers()
 
 
 def write_findings(frame: pl.DataFrame, out_dir: Path, scores: pl.DataFrame,
-                   decisions: Mapping[str, Decision] | None = None) -> None:
-    """findings.parquet (lists kept), findings.csv (UTF-8 with BOM, lists joined by ;) and findings.xlsx, each
-    finding with its agency's score and grade and its review (key, 复核结论 with a drop-down in the xlsx,
-    复核意见, 复核人, 复核时间: `review.review_columns`); and scores.csv (one row per agency, by rank),
-    also the xlsx's sheet 「评分」.
+                   decisions: Mapping[str, Decision] | None = None, items: pl.DataFrame | None = None,
+                   rubric: Rubric | None = None) -> None:
+    """findings.parquet (lists kept, run order), findings.csv (UTF-8 with BOM, lists joined by ;) and
+    findings.xlsx, each finding with its agency's score and grade and its review (key, 复核结论 with a
+    drop-down in the xlsx, 复核意见, 复核人, 复核时间: `review.review_columns`); and scores.csv (one row per
+    agency, by rank), also the xlsx's sheet 「评分」, with one column per rubric item when `items`
+    (`deduction_items`) and `rubric` are given. The CSV and the sheet list the worst findings first.
     """
     import io
 
     import xlsxwriter
 
-    from auditlib.review import REVIEW_HEADERS, add_review_validation, review_columns
+    from auditlib.batch.workbook import (
+        FINDINGS_LAYOUT,
+        findings_sheet,
+        scores_sheet,
+        sort_findings,
+        write_sheet,
+    )
+    from auditlib.review import add_review_validation, review_columns
     from auditlib.score import add_scores
 
     frame = review_columns(add_scores(frame, scores), decisions)
-    flat = frame.with_columns(pl.col("cells").list.join(";"),
-                              pl.col("lines").cast(pl.List(pl.String)).list.join(";"))
+    flat = sort_findings(frame).with_columns(pl.col("cells").list.join(";"),
+                                             pl.col("lines").cast(pl.List(pl.String)).list.join(";"))
     buf = io.BytesIO()
     frame.write_parquet(buf)
     atomic_write(out_dir / "findings.parquet", buf.getvalue())
@@ -64,15 +82,35 @@ def write_findings(frame: pl.DataFrame, out_dir: Path, scores: pl.DataFrame,
     buf = io.BytesIO()
     ranked.write_csv(buf, include_bom=True)
     atomic_write(out_dir / "scores.csv", buf.getvalue())
+    sheet = findings_sheet(frame)  # the frame the findings sheet shows, one row per finding
+    ranking, layout = scores_sheet(ranked, items, [(i.name, i.points) for i in rubric.items] if rubric else ())
     buf = io.BytesIO()
     with xlsxwriter.Workbook(buf, {"in_memory": True}) as book:
-        headers = {**EXCEL_HEADERS, **REVIEW_HEADERS}
-        flat.select(list(headers)).rename(headers).write_excel(
-            book, worksheet="问题清单", autofit=True, header_format={"bold": True}, table_style="Table Style Light 9")
-        add_review_validation(book.get_worksheet_by_name("问题清单"), list(headers.values()), flat.height)
-        ranked.select(list(SCORE_HEADERS)).rename(SCORE_HEADERS).write_excel(
-            book, worksheet="评分", autofit=True, header_format={"bold": True}, table_style="Table Style Light 9")
+        written = write_sheet(book, "问题清单", sheet, FINDINGS_LAYOUT)
+        add_review_validation(written, [FINDINGS_LAYOUT[c].header for c in sheet.columns], sheet.height)
+        write_sheet(book, "评分", ranking, layout)
     atomic_write(out_dir / "findings.xlsx", buf.getvalue())
+
+
+def deduction_items(jobs: Sequence[AgencyJob], rubric: Rubric) -> pl.DataFrame:
+    """One row per report: the points each rubric item lost (≤ 0; 0 when none) and the grade cap, for 「评分」."""
+    from auditlib.batch.workbook import item_key
+    from auditlib.render.data import points
+
+    names = [item.name for item in rubric.items]
+    rows = []
+    for j in jobs:
+        score = j.score or {}
+        lost = dict.fromkeys(names, 0.0)
+        for d in score.get("deductions") or ():
+            if d["item"] in lost:
+                lost[d["item"]] += float(d["points"])
+        caps = [(f"{points(float(c['points']))}：" if c.get("points") else "") + str(c.get("reason") or "")
+                for c in score.get("caps") or ()]
+        rows.append({"report": j.score_row.get("report", j.report), **{item_key(n): v for n, v in lost.items()},
+                     "cap": "；".join(caps)})
+    schema = {"report": pl.String, **{item_key(n): pl.Float64 for n in names}, "cap": pl.String}
+    return pl.DataFrame(rows, schema=schema)
 
 
 def summary_entries(records: Sequence[Mapping[str, Any]], scores: pl.DataFrame) -> list[dict[str, Any]]:

@@ -30,7 +30,13 @@ from auditlib.batch.files import (
 from auditlib.batch.jobs import AgencyJob, AgencyRecord, Hashes, RunSettings
 from auditlib.batch.kernels import AGENCIES_PER_KERNEL, KERNEL_DIR_ENV, kernel_pool
 from auditlib.batch.manifest import Manifest, up_to_date
-from auditlib.batch.outputs import batch_scores_frame, findings_frame, summary_entries, write_findings
+from auditlib.batch.outputs import (
+    batch_scores_frame,
+    deduction_items,
+    findings_frame,
+    summary_entries,
+    write_findings,
+)
 from auditlib.batch.params import load_parameters, split_parameters
 from auditlib.batch.worker import run_pool
 from auditlib.ingest import supported_suffixes
@@ -304,7 +310,7 @@ def _finish_run(plan: _Plan, jobs: Sequence[AgencyJob], ordered: Sequence[Mappin
     out, rubric = plan.out, plan.rubric
     scores = batch_scores_frame(ordered, jobs)
     findings = findings_frame(ordered, out)
-    write_findings(findings, out, scores, decisions)
+    write_findings(findings, out, scores, decisions, deduction_items(jobs, rubric), rubric)
     summary = summary_entries(ordered, scores)
     atomic_write(out / "summary.json", json.dumps({
         "generated": datetime.now().isoformat(timespec="seconds"), "rubric": rubric.path,

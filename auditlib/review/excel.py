@@ -28,6 +28,7 @@ from auditlib.safety import excel_safe, excel_text
 MAX_XLSX_BYTES = 50 * 1024 * 1024  # a findings.xlsx of 100,000 findings is a few MB
 
 __all__ = [
+    "CELL_PATHS_HEADER",
     "FINDINGS_SHEET",
     "ImportResult",
     "ReviewImportError",
@@ -46,6 +47,14 @@ REVIEWER_HEADER = REVIEW_HEADERS["reviewer"]
 # The findings sheet's own columns the key is computed from when 复核编号 is absent (batch.EXCEL_HEADERS).
 IDENTITY_HEADERS = {"agency": "机关", "year": "年度", "rule": "规则", "cells": "涉及单元格", "message": "问题说明",
                     "report": "报告文件"}
+# The batch's sheet shows 涉及单元格 in the template's words (capped) and keeps the cell paths, ";"-joined,
+# in this hidden column; a sheet without it (older, or made by hand) has the paths in 涉及单元格.
+CELL_PATHS_HEADER = "单元格编号"
+
+
+def _cells_header(header: Sequence[Any]) -> str:
+    """The header of the column holding the cell paths the key is computed from."""
+    return CELL_PATHS_HEADER if CELL_PATHS_HEADER in header else IDENTITY_HEADERS["cells"]
 _PROMPT = {"validate": "list", "source": list(STATUS_LABELS.values()), "input_title": "复核结论",
            "input_message": "请选择：" + "、".join(STATUS_LABELS.values()), "error_title": "复核结论无效",
            "error_message": "请从下拉列表中选择：" + "、".join(STATUS_LABELS.values())}
@@ -98,12 +107,13 @@ def annotate_findings_xlsx(path: str | Path, decisions: ReviewStore | Mapping[st
         raise ValueError(f"无法读取 {path}：{exc}") from None
     sheet = book[FINDINGS_SHEET] if FINDINGS_SHEET in book.sheetnames else book.worksheets[0]
     header = [c.value for c in sheet[1]]
-    missing = [h for h in IDENTITY_HEADERS.values() if h not in header]
+    identity = {**IDENTITY_HEADERS, "cells": _cells_header(header)}
+    missing = [h for h in identity.values() if h not in header]
     if missing:
         raise ValueError(f"{path.name} 的「{sheet.title}」工作表缺少列：{'、'.join(missing)}")
     data = [[c.value for c in row] for row in sheet.iter_rows(min_row=2)]
     frame = pl.DataFrame({eng: [str(excel_text(r[header.index(h)])) if r[header.index(h)] is not None else None for r in data]
-                          for eng, h in IDENTITY_HEADERS.items()}, schema=dict.fromkeys(IDENTITY_HEADERS, pl.String))
+                          for eng, h in identity.items()}, schema=dict.fromkeys(identity, pl.String))
     frame = frame.with_columns(pl.col("year").cast(pl.Float64, strict=False).cast(pl.Int64, strict=False))
     reviewed = review_columns(frame, decisions)
     for eng, title in REVIEW_HEADERS.items():
@@ -228,6 +238,7 @@ def read_review_sheet(path: str | Path) -> tuple[list[SheetRow], list[str]]:
             raise ReviewImportError(path, [f"{path.name} 的「{sheet.title}」工作表既没有「{KEY_HEADER}」列，"
                                            f"也没有识别问题所需的列：{'、'.join(lacking)}"], whole_file=True)
         col = {h: i for i, h in enumerate(header) if h}
+        cells_header = _cells_header(header)
         out: list[SheetRow] = []
         errors: list[str] = []
         for number, values in enumerate(rows, start=2):
@@ -245,7 +256,7 @@ def read_review_sheet(path: str | Path) -> tuple[list[SheetRow], list[str]]:
                     errors.append(f"{where}：没有「{KEY_HEADER}」，无法确定是哪一条问题")
                     continue
                 key = key_of(_text(get("机关")) or None, _year(get("年度")), _text(get("规则")),
-                             [c for c in _text(get("涉及单元格")).split(";") if c], _text(get("问题说明")),
+                             [c for c in _text(get(cells_header)).split(";") if c], _text(get("问题说明")),
                              _text(get("报告文件")))
             raw_status = _text(get(STATUS_HEADER))
             try:
