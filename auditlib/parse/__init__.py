@@ -114,7 +114,8 @@ def parse_document(doc: Document) -> Report:
         for row in table_rows(template, key, other_single):
             for col in table.columns_of(row):
                 path = f"{key}.{row.key}.{col.key}"
-                cells.setdefault(path, Cell(path, None, CellStatus.MISSING))
+                if path not in cells:
+                    cells[path] = Cell(path, None, CellStatus.MISSING)
     if template == "2019":
         cells = {p: c for p, c in cells.items() if not p.startswith("applications.3.6.") or is_single_other_row(p)}
 

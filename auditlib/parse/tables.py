@@ -10,7 +10,7 @@ from auditlib.parse.columns import _RL_PATHS, Reading, applications_score, choos
 from auditlib.parse.glued import glued_splits, is_glued, resolve
 from auditlib.parse.ordered import better_in_order, rows_in_order
 from auditlib.parse.rows import LogicalRow, assign_rows, empty_cells, fold_rows
-from auditlib.parse.tokens import EMPTY, Kind, Token, analyse, is_furniture
+from auditlib.parse.tokens import EMPTY, Kind, Token, line_parts
 from auditlib.template import REVIEW_LITIGATION, Column, Row, TableSpec, identities, row_label
 from auditlib.text import cjk_count, compact
 
@@ -129,9 +129,9 @@ def _rl_stream(lines: Sequence[SourceLine]) -> LogicalRow:
     """Table 四's numbers from number-only lines after its header, up to the first line of prose."""
     stream = LogicalRow("")
     for line in lines:
-        if is_furniture(line.text):
+        parts = line_parts(line.text)
+        if parts is None:
             continue
-        parts = analyse(line.text)
         prose = any(cjk_count(t.raw) >= 6 for t in parts.values) or cjk_count(parts.label) >= 20
         if prose and any(t.kind is not Kind.EMPTY for t in stream.tokens):
             break
