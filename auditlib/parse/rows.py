@@ -39,6 +39,7 @@ def label_tail(label: str) -> str:
 
 
 _MATCHES: dict[tuple[str, int], Row | None] = {}
+_UNSEEN = object()
 
 
 def match_row(label: str, rows: Sequence[Row]) -> Row | None:
@@ -46,11 +47,12 @@ def match_row(label: str, rows: Sequence[Row]) -> Row | None:
     if not label:
         return None
     key = (label, id(rows))
-    if key not in _MATCHES:
+    row = _MATCHES.get(key, _UNSEEN)
+    if row is _UNSEEN:
         if len(_MATCHES) > 65536:
             _MATCHES.clear()
-        _MATCHES[key] = _match_row(label, rows)
-    return _MATCHES[key]
+        row = _MATCHES[key] = _match_row(label, rows)
+    return row  # type: ignore[return-value]
 
 
 def _match_row(label: str, rows: Sequence[Row]) -> Row | None:
@@ -74,8 +76,13 @@ def _match_row(label: str, rows: Sequence[Row]) -> Row | None:
 
 
 def is_subtotal(label: str, spec: TableSpec) -> bool:
+    return _is_subtotal(label, spec.subtotal_labels)
+
+
+@lru_cache(maxsize=16384)
+def _is_subtotal(label: str, subtotal_labels: tuple[str, ...]) -> bool:
     tail = label_tail(label)
-    return bool(tail) and any(tail == s or tail.endswith(s) for s in spec.subtotal_labels)
+    return bool(tail) and any(tail == s or tail.endswith(s) for s in subtotal_labels)
 
 
 def fold_rows(lines: Sequence[SourceLine], spec: TableSpec) -> list[LogicalRow]:

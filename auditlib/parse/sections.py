@@ -50,7 +50,7 @@ def _heading_candidates(lines: Sequence[SourceLine]) -> list[tuple[int, int, int
             if m and m.group("num") == spec.numeral:
                 if numbered == spec.key:
                     out.append((idx, int(spec.key), 2))
-            elif (any(text.startswith(k) for k in spec.keywords) and len(text) <= len(spec.title) + 6
+            elif (text.startswith(spec.keywords) and len(text) <= len(spec.title) + 6
                   and _UNNUMBERED_HEADING.match(text)):
                 out.append((idx, int(spec.key), 1))
     return out
