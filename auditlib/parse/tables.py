@@ -125,10 +125,11 @@ def read_table(lines: Sequence[SourceLine], spec: TableSpec, doc_lines: dict[int
     return cells, found
 
 
-def _rl_stream(lines: Sequence[SourceLine]) -> LogicalRow:
-    """Table 四's numbers from number-only lines after its header, up to the first line of prose."""
+def _rl_stream(lines: Sequence[SourceLine], start: int = 0) -> LogicalRow:
+    """Table 四's numbers from number-only lines after its header (lines[start]), up to the first line of prose."""
     stream = LogicalRow("")
-    for line in lines:
+    for i in range(start, len(lines)):
+        line = lines[i]
         parts = line_parts(line.text)
         if parts is None:
             continue
@@ -173,9 +174,18 @@ def _read_review_litigation(lines: Sequence[SourceLine], pieces: dict[int, Sourc
     width = sum(len(spec.columns_of(r)) for r in spec.rows)
     # The first line naming 行政复议 that has the table's numbers below it: in a report whose outline
     # differs from the template's (its section 四 not found), earlier prose may name 行政复议 too.
+    # Streams are read one at a time, up to the first that fits (not one per 行政复议 line, each to the end).
     starts = [i for i, line in enumerate(lines) if "行政复议" in compact(line.text)]
-    streams = [_rl_stream(lines[start:]) for start in starts] or [LogicalRow("")]
-    stream = next((st for st in streams if readings(st.tokens, width) or is_glued(st.tokens, width)), streams[0])
+    first: LogicalRow | None = None
+    stream: LogicalRow | None = None
+    for start in starts:
+        st = _rl_stream(lines, start)
+        first = st if first is None else first
+        if readings(st.tokens, width) or is_glued(st.tokens, width):
+            stream = st
+            break
+    if stream is None:
+        stream = first if first is not None else LogicalRow("")
     cells: dict[str, Cell] = {}
     if not any(t.kind is not Kind.EMPTY for t in stream.tokens):
         header = any("行政复议" in compact(line.text) for line in lines[1:])
