@@ -35,13 +35,14 @@ def numbered_section(text: str) -> str | None:
     return spec.key if any(k in m.group("title") for k in spec.keywords) else None
 
 
-def _heading_candidates(lines: Sequence[SourceLine]) -> list[tuple[int, int, int]]:
+def _heading_candidates(lines: Sequence[SourceLine],
+                        compacted: Sequence[str] | None = None) -> list[tuple[int, int, int]]:
     """(line index, section number, strength): 2 for a numbered heading (一、…), 1 for a bare title."""
     out: list[tuple[int, int, int]] = []
     for idx, line in enumerate(lines):
         if len(line.text) > 120:
             continue
-        text = compact(line.text)
+        text = compacted[idx] if compacted is not None else compact(line.text)
         if not text or len(text) > 40 or not _HEADING_START.match(text):
             continue
         m = _HEADING.match(text)
@@ -56,9 +57,11 @@ def _heading_candidates(lines: Sequence[SourceLine]) -> list[tuple[int, int, int
     return out
 
 
-def heading_candidates(lines: Sequence[SourceLine]) -> list[tuple[int, int, int]]:
-    """Every line that could be a section heading: (line index, section number, strength)."""
-    return _heading_candidates(lines)
+def heading_candidates(lines: Sequence[SourceLine],
+                       compacted: Sequence[str] | None = None) -> list[tuple[int, int, int]]:
+    """Every line that could be a section heading: (line index, section number, strength).
+    `compacted`: each line's `compact` text, when the caller has it already (one per line, per document)."""
+    return _heading_candidates(lines, compacted)
 
 
 def find_headings(lines: Sequence[SourceLine]) -> dict[str, int]:
