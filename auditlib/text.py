@@ -11,9 +11,9 @@ __all__ = ["BOOKMARK", "MARKDOWN_PREFIX", "cjk_count", "compact", "normalize", "
 
 _ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"), None)
 _CJK = re.compile(r"[\u3400-\u9fff]")
-_SPACE_RUN = re.compile(r"\s+")
 MARKDOWN_PREFIX = re.compile(r"^\s*(?:#{1,6}\s*|>\s*|[-*+]\s+(?=\S))+")
 BOOKMARK = re.compile(r"\[bookmark:[^\]]*\]")
+_MARKDOWN_START = ("#", ">", "-", "*", "+")
 
 
 # Characters NFKC leaves as they are and that never combine with the character before them (ASCII, CJK
@@ -58,7 +58,9 @@ def normalize(text: str) -> str:
 
 def _compact_uncached(text: str) -> str:
     text = normalize(text).replace("**", "").replace("__", "")
-    return _SPACE_RUN.sub("", MARKDOWN_PREFIX.sub("", text))
+    if text[:1] in _MARKDOWN_START or text[:1].isspace():  # else MARKDOWN_PREFIX cannot match
+        text = MARKDOWN_PREFIX.sub("", text)
+    return "".join(text.split())  # every whitespace character out (str.split and \s agree on what is one)
 
 
 _compact = lru_cache(maxsize=16384)(_compact_uncached)

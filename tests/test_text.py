@@ -58,3 +58,14 @@ def test_normalize_equals_nfkc_of_the_whole_text_on_mixed_text() -> None:
         assert T._normalize(text) == reference(text), repr(text)
     seed = "２０２４年，本机关（共１２件）：依申请公开\u3000办结率１００％；[bookmark: _Toc1]一、总体情况"
     assert T.normalize(seed) == reference(seed) == "2024年,本机关(共12件):依申请公开 办结率100%;一、总体情况"
+
+
+def test_compact_removes_what_the_markdown_and_whitespace_patterns_remove() -> None:
+    spaces = [chr(c) for c in range(0x3001) if chr(c).isspace()]
+    assert all(re.fullmatch(r"\s", c) for c in spaces)  # str.split and re's \s agree on whitespace
+    rng = random.Random(1)
+    alphabet = "#>-*+_ 一二、总体情况12" + "".join(spaces)
+    for _ in range(3000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 16)))
+        norm = T.normalize(text).replace("**", "").replace("__", "")
+        assert T._compact_uncached(text) == re.sub(r"\s+", "", T.MARKDOWN_PREFIX.sub("", norm)), repr(text)

@@ -111,8 +111,11 @@ def join_paragraphs(lines: Iterable[SourceLine]) -> str:
     paragraphs: list[str] = []
     current = ""
     for line in lines:
-        text = BOOKMARK.sub("", line.text).replace("\u00a0", " ").replace("\u3000", " ").strip()
-        text = MARKDOWN_PREFIX.sub("", text).replace("**", "").strip()
+        text = BOOKMARK.sub("", line.text) if "[bookmark:" in line.text else line.text
+        text = text.replace("\u00a0", " ").replace("\u3000", " ").strip()
+        if text[:1] in ("#", ">", "-", "*", "+"):  # stripped: MARKDOWN_PREFIX can match nothing else
+            text = MARKDOWN_PREFIX.sub("", text)
+        text = text.replace("**", "").strip()
         if not text or PAGE_MARK.match(normalize(text)):
             if current and (_is_sentence_end(current) or len(current) < 15):
                 paragraphs.append(current)
