@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cached_property
@@ -101,6 +102,11 @@ class Report:
     def value(self, path: str) -> int | float | None:
         """The cell's number, or None when it is unknown (missing, blank, invalid)."""
         return self._known.get(path)
+
+    def unknown(self, paths: Iterable[str]) -> list[str]:
+        """The paths, in order, whose number is unknown (`value` is None): what leaves a sum unassessed."""
+        known = self._known
+        return [p for p in paths if p not in known]
 
     def cell(self, path: str) -> Cell:
         return self.cells.get(path) or Cell(path, None, CellStatus.MISSING)

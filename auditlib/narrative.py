@@ -131,6 +131,10 @@ _CARRIED_OUT_BEFORE = re.compile(
 _NO_CARRY = re.compile(r"(?:无|没有|不存在|未有)(?:申请|需要|需)?(?:结转|顺延)(?:到|至)?下一?年度?")
 _ABOUT_SUITS = re.compile(r"复议|诉讼|信访|投诉|举报|留言|咨询|提案|建议")
 _ABOUT_APPLICATIONS = re.compile(r"依申请|公开申请")
+# Every claim's pattern above holds a figure (\d), a negation (未, 没有, 无, 不存在) or 均/全部/都已; a sentence
+# with none of these characters states no claim. Single characters: taking out brackets and thousands
+# separators (_clauses) cannot make one appear.
+_MAY_CLAIM = re.compile(r"[\d未无没存均全都]")
 
 
 def sentences(report: Report) -> Iterator[tuple[str, str]]:
@@ -304,6 +308,8 @@ def claims(report: Report) -> list[Claim]:
     out: list[Claim] = []
     for key, printed in sentences(report):
         norm = normalize(printed)
+        if not _MAY_CLAIM.search(norm):
+            continue
         about_applications = bool(_ABOUT_APPLICATIONS.search(norm))
         clauses = _clauses(printed)
         found: list[Claim] = []

@@ -11,18 +11,41 @@ __all__ = ["BOOKMARK", "MARKDOWN_PREFIX", "cjk_count", "compact", "normalize", "
 
 _ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"), None)
 _CJK = re.compile(r"[\u3400-\u9fff]")
-_SPACE_RUN = re.compile(r"\s+")
 MARKDOWN_PREFIX = re.compile(r"^\s*(?:#{1,6}\s*|>\s*|[-*+]\s+(?=\S))+")
 BOOKMARK = re.compile(r"\[bookmark:[^\]]*\]")
+_MARKDOWN_START = ("#", ">", "-", "*", "+")
+
+
+# Characters NFKC leaves as they are and that never combine with the character before them (ASCII, CJK
+# ideographs, the punctuation Chinese text prints unchanged). NFKC is run only over the stretches of
+# other characters, each with the one character before it (it may compose with them); the result is
+# the same as normalising the whole text (tests/test_text.py compares them over mixed text).
+_STABLE = "\x00-\x7f\u00b7\u2013\u2014\u2018\u2019\u201c\u201d\u3001\u3002\u3007-\u3011\u3014-\u301b\u3400-\u4dbf\u4e00-\u9fff"
+# Characters that start a stretch without composing with what precedes it (full-width forms, the
+# ideographic space): the character before them need not be normalised with them.
+_STARTERS = "\u3000\uff01-\uff5e"
+_UNSTABLE = re.compile(f"[{_STABLE}](?=[^{_STABLE}{_STARTERS}])[^{_STABLE}]+|[^{_STABLE}]+")
+_STRETCHES: dict[str, str] = {}
+
+
+def _nfkc_stretch(m: re.Match[str]) -> str:
+    stretch = m.group()
+    out = _STRETCHES.get(stretch)
+    if out is None:
+        out = unicodedata.normalize("NFKC", stretch.translate(_ZERO_WIDTH))
+        if len(_STRETCHES) < 65536:
+            _STRETCHES[stretch] = out
+    return out
 
 
 def _normalize(text: str) -> str:
     if "[bookmark:" in text:
         text = BOOKMARK.sub("", text)
-    return unicodedata.normalize("NFKC", text.translate(_ZERO_WIDTH)).replace("\u3000", " ")
+    return _UNSTABLE.sub(_nfkc_stretch, text).replace("\u3000", " ")
 
 
 _normalize_short = lru_cache(maxsize=16384)(_normalize)
+_normalize_long = lru_cache(maxsize=256)(_normalize)  # a section's text, normalised by several rules
 
 
 def normalize(text: str) -> str:
@@ -30,21 +53,23 @@ def normalize(text: str) -> str:
     if text.isascii():
         return text  # NFKC leaves ASCII as it is (most rows of numbers)
     # Table lines and labels recur across reports: remember the short ones.
-    return _normalize_short(text) if len(text) < 200 else _normalize(text)
+    return _normalize_short(text) if len(text) < 200 else _normalize_long(text)
 
 
-@lru_cache(maxsize=16384)
-def _compact(text: str) -> str:
+def _compact_uncached(text: str) -> str:
     text = normalize(text).replace("**", "").replace("__", "")
-    return _SPACE_RUN.sub("", MARKDOWN_PREFIX.sub("", text))
+    if text[:1] in _MARKDOWN_START or text[:1].isspace():  # else MARKDOWN_PREFIX cannot match
+        text = MARKDOWN_PREFIX.sub("", text)
+    return "".join(text.split())  # every whitespace character out (str.split and \s agree on what is one)
+
+
+_compact = lru_cache(maxsize=16384)(_compact_uncached)
+_compact_long = lru_cache(maxsize=256)(_compact_uncached)
 
 
 def compact(text: str) -> str:
     """Normalised text without whitespace or Markdown emphasis: for matching labels and headings."""
-    if len(text) < 200:
-        return _compact(text)
-    text = normalize(text).replace("**", "").replace("__", "")
-    return _SPACE_RUN.sub("", MARKDOWN_PREFIX.sub("", text))
+    return _compact(text) if len(text) < 200 else _compact_long(text)
 
 
 def cjk_count(text: str) -> int:

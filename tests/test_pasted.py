@@ -1,5 +1,6 @@
 """Several reports pasted into one file are rejected, naming the file; one report that prints its own
-title twice is not; heading detection does work in proportion to the text (counted, never timed)."""
+title twice is not; heading detection, and the parse and check of one long report, do work in proportion
+to the text (counted, never timed)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from builders import make_tables, render
 from auditlib.audit import audit_paths
 from auditlib.parse import parse_text
 from auditlib.parse.sections import chain_headings
+from auditlib.rules import check_report
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = sorted((ROOT / "examples" / "reports").glob("*.txt")) + [ROOT / "tests" / "real" / "pingtan-2021.txt"]
@@ -75,3 +77,29 @@ def test_heading_chain_is_linear_in_the_candidates() -> None:
 
     small, large = _calls(chain_headings, candidates(100)), _calls(chain_headings, candidates(400))
     assert large < 4.4 * small
+
+
+def _grown(lines: int) -> str:
+    """Seed 0 with `lines` more lines of narrative (each its own, with figures) in sections 一 and 四."""
+    text = SEEDS[0].read_text(encoding="utf-8")
+    one = "".join(f"第{i}项：本机关组织政务公开培训{i}次，发布政策解读{3 * i + 1}篇，行政复议工作平稳推进。\n"
+                  for i in range(lines))
+    four = "".join(f"本年度第{i}季度行政复议和行政诉讼工作情况平稳，共回复咨询{7 * i + 2}次。\n" for i in range(lines))
+    head_one, head_four = "## 一、总体情况\n", "#### 四、政府信息公开行政复议、行政诉讼情况\n"
+    assert head_one in text and head_four in text
+    text = text.replace(head_one, head_one + one, 1)
+    return text.replace(head_four, head_four + four, 1)
+
+
+def test_parse_and_check_of_one_report_is_linear_in_its_narrative() -> None:
+    """The lines added to the narrative and to table 四's section cost the same work each, however many."""
+    def work(lines: int) -> int:
+        return _calls(lambda: check_report(parse_text(_grown(lines), f"x/grown-{lines}.txt")))
+
+    work(0)  # the seed's own lines and the template's look-ups, cached once
+    base = work(0)
+    small, large = work(100) - base, work(400) - base
+    assert small > 0 and large < 4.4 * small
+    plain, grown = parse_text(_grown(0)), parse_text(_grown(100))
+    table_four = [p for p in plain.cells if p.startswith("review_litigation.")]
+    assert [grown.value(p) for p in table_four] == [plain.value(p) for p in table_four] != [None] * len(table_four)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import re
 from pathlib import Path
 
 from auditlib.ingest.errors import UnreadableError
@@ -49,11 +50,14 @@ def _first_text(data: bytes, encodings: tuple[str, ...], reason: str) -> tuple[s
     raise UnreadableError(reason)
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f]")  # control characters other than \t \n \v \f \r
+
+
 def _looks_like_text(text: str) -> bool:
     if not text:
         return False
-    control = sum(1 for ch in text[:20000] if ord(ch) < 32 and ch not in "\t\n\r\f\v")
-    return control <= len(text[:20000]) // 100
+    head = text[:20000]
+    return len(_CONTROL.findall(head)) <= len(head) // 100
 
 
 def split_lines(text: str, where: str = "") -> tuple[SourceLine, ...]:

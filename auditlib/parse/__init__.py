@@ -64,8 +64,10 @@ def parse_document(doc: Document) -> Report:
     """Turn a document's text lines into the template's sections and cells."""
     lines = reflow(doc.lines)
     doc_lines = {line.number: line for line in lines}
-    candidates = heading_candidates(lines)
-    reject_pasted(doc.path, lines, candidates)
+    # Each short line compacted once, for the heading and title scans (a long text would cycle the cache between them).
+    compacted = [compact(line.text) if len(line.text) <= 160 else "" for line in lines]
+    candidates = heading_candidates(lines, compacted)
+    reject_pasted(doc.path, lines, candidates, compacted)
     headings = chain_headings(candidates)
     ordered = sorted(headings.items(), key=lambda kv: kv[1])
     sections: dict[str, Section] = {}
@@ -114,7 +116,8 @@ def parse_document(doc: Document) -> Report:
         for row in table_rows(template, key, other_single):
             for col in table.columns_of(row):
                 path = f"{key}.{row.key}.{col.key}"
-                cells.setdefault(path, Cell(path, None, CellStatus.MISSING))
+                if path not in cells:
+                    cells[path] = Cell(path, None, CellStatus.MISSING)
     if template == "2019":
         cells = {p: c for p, c in cells.items() if not p.startswith("applications.3.6.") or is_single_other_row(p)}
 

@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from auditlib.model import SourceLine
 from auditlib.parse.columns import readings
 from auditlib.parse.rows import LogicalRow, match_row
-from auditlib.parse.tokens import Kind, Token, analyse, is_furniture
+from auditlib.parse.tokens import Kind, Token, line_parts
 from auditlib.template import Row, TableSpec
 
 __all__ = ["rows_in_order"]
@@ -24,9 +24,9 @@ def rows_in_order(lines: Sequence[SourceLine], spec: TableSpec, rows: Sequence[R
     """Template row key → its value row, read in document order; None when the order is not anchored."""
     found: list[tuple[str, LogicalRow]] = []
     for line in lines:
-        if is_furniture(line.text):
+        parts = line_parts(line.text)
+        if parts is None or not parts.has_values:  # no number on it
             continue
-        parts = analyse(line.text)
         values = list(parts.values)
         if sum(1 for t in values if t.kind is Kind.VALUE) < 2:
             continue

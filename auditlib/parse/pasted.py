@@ -21,16 +21,17 @@ __all__ = ["pasted_reports", "reject_pasted"]
 _MIN_SECTIONS = 3  # section 一 and two more: what makes the lines after a title a report of their own
 
 
-def _is_title(line: SourceLine) -> bool:
+def _is_title(line: SourceLine, text: str | None = None) -> bool:
     if len(line.text) > 160:
         return False
-    text = compact(line.text)
+    text = compact(line.text) if text is None else text
     return len(text) <= 80 and "报告" in text and ("信息公开" in text or "政务公开" in text)
 
 
-def pasted_reports(lines: Sequence[SourceLine], candidates: Sequence[tuple[int, int, int]]) -> list[int]:
+def pasted_reports(lines: Sequence[SourceLine], candidates: Sequence[tuple[int, int, int]],
+                   compacted: Sequence[str] | None = None) -> list[int]:
     """Line numbers of the titles that each open a report of their own (heading `candidates` as
-    sections.py finds them: line index, section number, strength)."""
+    sections.py finds them: line index, section number, strength; `compacted` as it was given them)."""
     by_line: dict[int, list[int]] = {}
     for idx, key, _ in candidates:
         by_line.setdefault(idx, []).append(key)
@@ -38,7 +39,7 @@ def pasted_reports(lines: Sequence[SourceLine], candidates: Sequence[tuple[int, 
     title: int | None = None
     keys: set[int] = set()
     for idx, line in enumerate(lines):
-        if idx not in by_line and _is_title(line):
+        if idx not in by_line and _is_title(line, compacted[idx] if compacted is not None else None):
             if title is not None and 1 in keys and len(keys) >= _MIN_SECTIONS:
                 opened.append(title)
             title, keys = line.number, set()
@@ -49,9 +50,10 @@ def pasted_reports(lines: Sequence[SourceLine], candidates: Sequence[tuple[int, 
     return opened
 
 
-def reject_pasted(path: str, lines: Sequence[SourceLine], candidates: Sequence[tuple[int, int, int]]) -> None:
+def reject_pasted(path: str, lines: Sequence[SourceLine], candidates: Sequence[tuple[int, int, int]],
+                  compacted: Sequence[str] | None = None) -> None:
     """Raise UnreadableError, naming the file, when it holds more than one report."""
-    opened = pasted_reports(lines, candidates)
+    opened = pasted_reports(lines, candidates, compacted)
     if len(opened) < 2:
         return
     shown = "、".join(str(n) for n in opened[:5]) + (" 等" if len(opened) > 5 else " ")

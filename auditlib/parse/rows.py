@@ -6,10 +6,11 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from auditlib.model import SourceLine
 from auditlib.parse.columns import readings
-from auditlib.parse.tokens import EMPTY, Kind, Token, analyse, is_furniture
+from auditlib.parse.tokens import EMPTY, Kind, Token, line_parts
 from auditlib.template import Row, TableSpec
 
 __all__ = ["STARTS_ITEM", "LogicalRow", "assign_rows", "empty_cells", "filled", "fold_rows", "is_subtotal",
@@ -29,6 +30,7 @@ class LogicalRow:
         return len(self.tokens)
 
 
+@lru_cache(maxsize=16384)
 def label_tail(label: str) -> str:
     """The label after its last list marker: `（六）其他处理3.其他` → `其他`."""
     parts = _MARKER_ANY.split(label)
@@ -37,6 +39,7 @@ def label_tail(label: str) -> str:
 
 
 _MATCHES: dict[tuple[str, int], Row | None] = {}
+_UNSEEN = object()
 
 
 def match_row(label: str, rows: Sequence[Row]) -> Row | None:
@@ -44,11 +47,12 @@ def match_row(label: str, rows: Sequence[Row]) -> Row | None:
     if not label:
         return None
     key = (label, id(rows))
-    if key not in _MATCHES:
+    row = _MATCHES.get(key, _UNSEEN)
+    if row is _UNSEEN:
         if len(_MATCHES) > 65536:
             _MATCHES.clear()
-        _MATCHES[key] = _match_row(label, rows)
-    return _MATCHES[key]
+        row = _MATCHES[key] = _match_row(label, rows)
+    return row  # type: ignore[return-value]
 
 
 def _match_row(label: str, rows: Sequence[Row]) -> Row | None:
@@ -72,8 +76,13 @@ def _match_row(label: str, rows: Sequence[Row]) -> Row | None:
 
 
 def is_subtotal(label: str, spec: TableSpec) -> bool:
+    return _is_subtotal(label, spec.subtotal_labels)
+
+
+@lru_cache(maxsize=16384)
+def _is_subtotal(label: str, subtotal_labels: tuple[str, ...]) -> bool:
     tail = label_tail(label)
-    return bool(tail) and any(tail == s or tail.endswith(s) for s in spec.subtotal_labels)
+    return bool(tail) and any(tail == s or tail.endswith(s) for s in subtotal_labels)
 
 
 def fold_rows(lines: Sequence[SourceLine], spec: TableSpec) -> list[LogicalRow]:
@@ -124,11 +133,12 @@ def fold_rows(lines: Sequence[SourceLine], spec: TableSpec) -> list[LogicalRow]:
         return bool(STARTS_ITEM.match(label) or matches(label) or is_subtotal(label, spec))
 
     for line in lines:
-        if is_furniture(line.text):
+        parts = line_parts(line.text)
+        if parts is None:
             continue
-        parts = analyse(line.text)
-        waiting = current is not None and not any(t.kind is not Kind.EMPTY for t in current.tokens)
-        if current is not None and waiting and parts.label and not starts_new(parts.label):
+        # `current` still waits for its numbers: its label may go on over this line
+        if (current is not None and parts.label and not any(t.kind is not Kind.EMPTY for t in current.tokens)
+                and not starts_new(parts.label)):
             current.label += parts.label  # the label goes on over another line, perhaps with its numbers
             current.lines.append(line.number)
             current.tokens.extend(parts.values)

@@ -35,13 +35,14 @@ def numbered_section(text: str) -> str | None:
     return spec.key if any(k in m.group("title") for k in spec.keywords) else None
 
 
-def _heading_candidates(lines: Sequence[SourceLine]) -> list[tuple[int, int, int]]:
+def _heading_candidates(lines: Sequence[SourceLine],
+                        compacted: Sequence[str] | None = None) -> list[tuple[int, int, int]]:
     """(line index, section number, strength): 2 for a numbered heading (一、…), 1 for a bare title."""
     out: list[tuple[int, int, int]] = []
     for idx, line in enumerate(lines):
         if len(line.text) > 120:
             continue
-        text = compact(line.text)
+        text = compacted[idx] if compacted is not None else compact(line.text)
         if not text or len(text) > 40 or not _HEADING_START.match(text):
             continue
         m = _HEADING.match(text)
@@ -50,15 +51,17 @@ def _heading_candidates(lines: Sequence[SourceLine]) -> list[tuple[int, int, int
             if m and m.group("num") == spec.numeral:
                 if numbered == spec.key:
                     out.append((idx, int(spec.key), 2))
-            elif (any(text.startswith(k) for k in spec.keywords) and len(text) <= len(spec.title) + 6
+            elif (text.startswith(spec.keywords) and len(text) <= len(spec.title) + 6
                   and _UNNUMBERED_HEADING.match(text)):
                 out.append((idx, int(spec.key), 1))
     return out
 
 
-def heading_candidates(lines: Sequence[SourceLine]) -> list[tuple[int, int, int]]:
-    """Every line that could be a section heading: (line index, section number, strength)."""
-    return _heading_candidates(lines)
+def heading_candidates(lines: Sequence[SourceLine],
+                       compacted: Sequence[str] | None = None) -> list[tuple[int, int, int]]:
+    """Every line that could be a section heading: (line index, section number, strength).
+    `compacted`: each line's `compact` text, when the caller has it already (one per line, per document)."""
+    return _heading_candidates(lines, compacted)
 
 
 def find_headings(lines: Sequence[SourceLine]) -> dict[str, int]:
@@ -108,8 +111,11 @@ def join_paragraphs(lines: Iterable[SourceLine]) -> str:
     paragraphs: list[str] = []
     current = ""
     for line in lines:
-        text = BOOKMARK.sub("", line.text).replace("\u00a0", " ").replace("\u3000", " ").strip()
-        text = MARKDOWN_PREFIX.sub("", text).replace("**", "").strip()
+        text = BOOKMARK.sub("", line.text) if "[bookmark:" in line.text else line.text
+        text = text.replace("\u00a0", " ").replace("\u3000", " ").strip()
+        if text[:1] in ("#", ">", "-", "*", "+"):  # stripped: MARKDOWN_PREFIX can match nothing else
+            text = MARKDOWN_PREFIX.sub("", text)
+        text = text.replace("**", "").strip()
         if not text or PAGE_MARK.match(normalize(text)):
             if current and (_is_sentence_end(current) or len(current) < 15):
                 paragraphs.append(current)

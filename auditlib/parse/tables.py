@@ -11,7 +11,7 @@ from auditlib.parse.glued import glued_splits, is_glued, resolve
 from auditlib.parse.ordered import better_in_order, rows_in_order
 from auditlib.parse.rows import LogicalRow, assign_rows, empty_cells, fold_rows
 from auditlib.parse.stacked import unstack_labels
-from auditlib.parse.tokens import EMPTY, Kind, Token, analyse, is_furniture
+from auditlib.parse.tokens import EMPTY, Kind, Token, line_parts
 from auditlib.template import REVIEW_LITIGATION, Column, Row, TableSpec, identities, row_label
 from auditlib.text import cjk_count, compact
 
@@ -129,13 +129,14 @@ def read_table(lines: Sequence[SourceLine], spec: TableSpec, doc_lines: dict[int
     return cells, found
 
 
-def _rl_stream(lines: Sequence[SourceLine]) -> LogicalRow:
-    """Table 四's numbers from number-only lines after its header, up to the first line of prose."""
+def _rl_stream(lines: Sequence[SourceLine], start: int = 0) -> LogicalRow:
+    """Table 四's numbers from number-only lines after its header (lines[start]), up to the first line of prose."""
     stream = LogicalRow("")
-    for line in lines:
-        if is_furniture(line.text):
+    for i in range(start, len(lines)):
+        line = lines[i]
+        parts = line_parts(line.text)
+        if parts is None:
             continue
-        parts = analyse(line.text)
         prose = any(cjk_count(t.raw) >= 6 for t in parts.values) or cjk_count(parts.label) >= 20
         if prose and any(t.kind is not Kind.EMPTY for t in stream.tokens):
             break
@@ -177,9 +178,18 @@ def _read_review_litigation(lines: Sequence[SourceLine], pieces: dict[int, Sourc
     width = sum(len(spec.columns_of(r)) for r in spec.rows)
     # The first line naming 行政复议 that has the table's numbers below it: in a report whose outline
     # differs from the template's (its section 四 not found), earlier prose may name 行政复议 too.
+    # Streams are read one at a time, up to the first that fits (not one per 行政复议 line, each to the end).
     starts = [i for i, line in enumerate(lines) if "行政复议" in compact(line.text)]
-    streams = [_rl_stream(lines[start:]) for start in starts] or [LogicalRow("")]
-    stream = next((st for st in streams if readings(st.tokens, width) or is_glued(st.tokens, width)), streams[0])
+    first: LogicalRow | None = None
+    stream: LogicalRow | None = None
+    for start in starts:
+        st = _rl_stream(lines, start)
+        first = st if first is None else first
+        if readings(st.tokens, width) or is_glued(st.tokens, width):
+            stream = st
+            break
+    if stream is None:
+        stream = first if first is not None else LogicalRow("")
     cells: dict[str, Cell] = {}
     if not any(t.kind is not Kind.EMPTY for t in stream.tokens):
         header = any("行政复议" in compact(line.text) for line in lines[1:])

@@ -11,7 +11,7 @@ from auditlib.template import BLANK_MARKS
 from auditlib.text import cjk_count, compact, normalize
 
 __all__ = ["EMPTY", "PAGE_MARK", "PIPE_RULE", "Kind", "LineParts", "Token", "analyse", "is_furniture",
-           "parse_number", "split_cells", "tokenize"]
+           "line_parts", "parse_number", "split_cells", "tokenize"]
 
 PAGE_MARK = re.compile(r"^\s*(?:[-－—–]\s*\d{1,3}\s*[-－—–]|第\s*\d{1,3}\s*页(?:\s*[,，/／]?\s*共\s*\d{1,3}\s*页)?|\d{1,3}\s*/\s*\d{1,3})\s*$")
 PIPE_RULE = re.compile(r"^\s*\|?(?:\s*:?-{2,}:?\s*\|)+\s*:?-*:?\s*$")
@@ -62,21 +62,35 @@ def parse_number(word: str) -> int | float | None:
     return -number if sign == "-" else number
 
 
-def _classify(word: str) -> list[Token]:
+def _classify_word(word: str) -> Token:
     if word in BLANK_MARKS:
-        return [Token(Kind.BLANK, word)]
-    number = parse_number(word)
-    if number is not None:
-        return [Token(Kind.VALUE, word, number)]
-    if word[0].isdigit() and (noted := _NOTED.match(word)) and (number := parse_number(noted.group(1))) is not None:
-        return [Token(Kind.VALUE, word, number)]
-    return [Token(Kind.TEXT, word)]
+        return Token(Kind.BLANK, word)
+    first = word[0]
+    if first in "+-" or first.isdigit():  # every number starts so (isdigit: a superset of \d)
+        number = parse_number(word)
+        if number is not None:
+            return Token(Kind.VALUE, word, number)
+        if (noted := _NOTED.match(word)) and (number := parse_number(noted.group(1))) is not None:
+            return Token(Kind.VALUE, word, number)
+    return Token(Kind.TEXT, word)
+
+
+_classify_short = lru_cache(maxsize=65536)(_classify_word)  # figures, units and label words recur
+
+
+def _word_token(word: str) -> Token:
+    """One word's token (tokens are immutable: a cached one is shared)."""
+    return _classify_short(word) if len(word) <= 24 else _classify_word(word)
 
 
 def _unglue(tokens: list[Token]) -> list[Token]:
     """`行政许可6935` (PDF text that lost a space): the last label word of a line may carry the row's
     first number. Only the last one, with nothing textual after it — `数据1 | 数据2` is a header."""
-    last_text = max((i for i, t in enumerate(tokens) if t.kind is Kind.TEXT), default=None)
+    last_text = None
+    for i in range(len(tokens) - 1, -1, -1):
+        if tokens[i].kind is Kind.TEXT:
+            last_text = i
+            break
     if last_text is None:
         return tokens
     glued = _GLUED.match(tokens[last_text].raw)
@@ -101,34 +115,44 @@ def split_cells(text: str) -> list[str]:
 def tokenize(text: str) -> list[Token]:
     """A line → tokens; consecutive words of label text merge into one TEXT token."""
     tokens: list[Token] = []
+    text_kind = Kind.TEXT
     for cell in split_cells(normalize(text)):
         words = cell.split()
         if not words:
             tokens.append(EMPTY)
             continue
-        cell_tokens: list[Token] = []
+        cell_start = len(tokens)
+        run: list[str] = []  # label words not yet emitted: they merge into one TEXT token
         for word in words:
-            for tok in _classify(word):
-                if tok.kind is Kind.TEXT and cell_tokens and cell_tokens[-1].kind is Kind.TEXT:
-                    cell_tokens[-1] = Token(Kind.TEXT, cell_tokens[-1].raw + tok.raw)
-                elif (tok.kind is Kind.TEXT and cell_tokens and cell_tokens[-1].kind is Kind.VALUE
-                      and cell_tokens[-1].raw[-1] != ")" and _NOTE.match(tok.raw)):
-                    cell_tokens[-1] = Token(Kind.VALUE, cell_tokens[-1].raw + " " + tok.raw, cell_tokens[-1].value)
+            tok = _word_token(word)
+            if tok.kind is text_kind:
+                last = tokens[-1] if len(tokens) > cell_start else None
+                if (not run and last is not None and last.kind is Kind.VALUE and last.raw[-1] != ")"
+                        and _NOTE.match(word)):  # `22 (其中修订16件)`: the note joins its number's raw text
+                    tokens[-1] = Token(Kind.VALUE, last.raw + " " + word, last.value)
                 else:
-                    cell_tokens.append(tok)
-        tokens.extend(cell_tokens)
+                    run.append(word)
+                continue
+            if run:
+                tokens.append(_word_token(run[0]) if len(run) == 1 else Token(text_kind, "".join(run)))
+                run = []
+            tokens.append(tok)
+        if run:
+            tokens.append(_word_token(run[0]) if len(run) == 1 else Token(text_kind, "".join(run)))
     return _mark_list_numbers(_unglue(tokens))
 
 
 def _mark_list_numbers(tokens: list[Token]) -> list[Token]:
     """`1 属于国家秘密`: a small number right before a label is the label's list marker."""
     out = list(tokens)
-    for i, tok in enumerate(out):
-        if tok.kind is not Kind.VALUE or not isinstance(tok.value, int) or not 0 < tok.value <= 20:
-            continue
-        nxt = next((t for t in out[i + 1:] if t.kind is not Kind.EMPTY), None)
-        if nxt is not None and nxt.kind is Kind.TEXT and cjk_count(nxt.raw) >= 3:
+    nxt: Token | None = None  # the first token after position i that is not EMPTY (as read, not as marked)
+    for i in range(len(tokens) - 1, -1, -1):
+        tok = tokens[i]
+        if (tok.kind is Kind.VALUE and isinstance(tok.value, int) and 0 < tok.value <= 20
+                and nxt is not None and nxt.kind is Kind.TEXT and cjk_count(nxt.raw) >= 3):
             out[i] = Token(Kind.TEXT, tok.raw + ".")
+        if tok.kind is not Kind.EMPTY:
+            nxt = tok
     return out
 
 
@@ -154,3 +178,16 @@ def analyse(text: str) -> LineParts:
     has_values = any(t.kind in (Kind.VALUE, Kind.BLANK, Kind.INVALID) for t in values)
     return LineParts(label, tuple(values), has_values)
 
+
+
+def _line_parts(text: str) -> LineParts | None:
+    return None if is_furniture(text) else analyse(text)
+
+
+_line_parts_short = lru_cache(maxsize=16384)(_line_parts)
+
+
+def line_parts(text: str) -> LineParts | None:
+    """A table line's label and values, or None for furniture: what every table reader asks of a line,
+    in one look-up (the tables' readers go over the same lines several times)."""
+    return _line_parts_short(text) if len(text) < 200 else _line_parts(text)

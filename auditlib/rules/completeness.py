@@ -30,6 +30,14 @@ def _rows_with(report: Report, statuses: set[CellStatus]) -> dict[str, list[str]
     return rows
 
 
+def _by_table(report: Report) -> dict[str, list[str]]:
+    """table key → the paths of its cells, in the report's order (one pass over the cells)."""
+    tables: dict[str, list[str]] = defaultdict(list)
+    for path in report.cells:
+        tables[path.split(".", 1)[0]].append(path)
+    return tables
+
+
 def _columns(paths: list[str]) -> str:
     return listing(cell_label(p).rsplit("·", 1)[-1] for p in paths)
 
@@ -42,8 +50,9 @@ def _columns(paths: list[str]) -> str:
 def every_template_cell_is_printed(report: Report) -> Iterator[Violation]:
     """统计表的每个单元格都应填报；找不到的单元格按缺失处理（不是0）。"""
     missing = _rows_with(report, {CellStatus.MISSING})
+    by_table = _by_table(report)
     for table in TABLE_KEYS:
-        paths = [p for p in report.cells if p.startswith(table + ".")]
+        paths = by_table.get(table, [])
         gone = [p for p in paths if report.cells[p].status is CellStatus.MISSING]
         if paths and len(gone) == len(paths):
             yield violation(gone, variant="table", table=TABLE_TITLES[table], count=len(gone))
@@ -142,7 +151,8 @@ def current_template_used(report: Report) -> Iterator[Violation]:
 @rule("TABLE-ALL-ZERO", Severity.INFO, "「{table}」全部为0，请核实是否如实填报", name="全表为零")
 def tables_not_all_zero(report: Report) -> Iterator[Violation]:
     """一张表的所有单元格都是0，可能是照抄空表或未如实统计，值得一看。"""
+    by_table = _by_table(report)
     for key in ("applications", "review_litigation", "active_disclosure"):  # the order findings are listed in
-        paths = [p for p in report.cells if p.startswith(key + ".")]
+        paths = by_table.get(key, [])
         if paths and all(report.value(p) == 0 for p in paths):
             yield violation(paths, table=TABLE_TITLES[key])

@@ -68,7 +68,7 @@ def equations(report: Report) -> tuple[Identity, ...]:
 
 
 def _unknown(report: Report, eq: Identity) -> list[str]:
-    return [p for p in eq.cells if report.value(p) is None]
+    return report.unknown(eq.cells)
 
 
 def _sums_that_fail(kind: str) -> Callable[[Report], Iterator[Violation]]:
