@@ -42,25 +42,27 @@ def write_findings(frame: pl.DataFrame, out_dir: Path, scores: pl.DataFrame,
     """findings.parquet (lists kept), findings.csv (UTF-8 with BOM, lists joined by ;) and findings.xlsx, each
     finding with its agency's score and grade and its review (key, 复核结论 with a drop-down in the xlsx,
     复核意见, 复核人, 复核时间: `review.review_columns`); and scores.csv (one row per agency, by rank),
-    also the xlsx's sheet 「评分」.
+    also the xlsx's sheet 「评分」. No text cell of the CSV or xlsx files starts a formula (an agency named
+    `=HYPERLINK(…)`): `safety.excel_safe_frame` quotes it, and the review import reads it back with `excel_text`.
     """
     import io
 
     import xlsxwriter
 
     from auditlib.review import REVIEW_HEADERS, add_review_validation, review_columns
+    from auditlib.safety import excel_safe_frame
     from auditlib.score import add_scores
 
     frame = review_columns(add_scores(frame, scores), decisions)
-    flat = frame.with_columns(pl.col("cells").list.join(";"),
-                              pl.col("lines").cast(pl.List(pl.String)).list.join(";"))
+    flat = excel_safe_frame(frame.with_columns(pl.col("cells").list.join(";"),
+                                               pl.col("lines").cast(pl.List(pl.String)).list.join(";")))
     buf = io.BytesIO()
     frame.write_parquet(buf)
     atomic_write(out_dir / "findings.parquet", buf.getvalue())
     buf = io.BytesIO()
     flat.write_csv(buf, include_bom=True)
     atomic_write(out_dir / "findings.csv", buf.getvalue())
-    ranked = scores.with_row_index("_order").sort("rank", "_order", nulls_last=True).drop("_order")
+    ranked = excel_safe_frame(scores.with_row_index("_order").sort("rank", "_order", nulls_last=True).drop("_order"))
     buf = io.BytesIO()
     ranked.write_csv(buf, include_bom=True)
     atomic_write(out_dir / "scores.csv", buf.getvalue())
