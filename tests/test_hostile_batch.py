@@ -96,6 +96,24 @@ def test_agency_names_never_become_formulas_in_the_sheets(run: Run) -> None:
         assert not [v for v in values if v.startswith(("=", "+", "@")) or (v.startswith("-") and not _number(v))], name
 
 
+def test_the_quoted_names_read_back_in_the_review_import(run: Run, tmp_path: Path) -> None:
+    from auditlib.review import import_review_xlsx
+
+    out = tmp_path / "out"
+    shutil.copytree(run.out, out)  # the run's folder stays as it was for the second run below
+    book = openpyxl.load_workbook(out / "findings.xlsx")
+    sheet = book["问题清单"]
+    header = [c.value for c in sheet[1]]
+    agency, status, reviewer = (header.index(h) for h in ("机关", "复核结论", "复核人"))
+    rows = [r for r in sheet.iter_rows(min_row=2) if FORMULA in str(r[agency].value)]
+    assert rows and all(r[agency].value == "'" + FORMULA for r in rows)
+    for r in rows:
+        r[status].value, r[reviewer].value = "排除（误报）", "张三"
+    book.save(out / "findings.xlsx")
+    result = import_review_xlsx(out / "findings.xlsx", out)  # every key recomputed from the unquoted name matches
+    assert len(result.applied) == len(rows) and {d.reviewer for d in result.applied} == {"张三"}
+
+
 def _number(text: str) -> bool:
     try:
         float(text)
