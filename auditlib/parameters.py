@@ -5,9 +5,9 @@
 silently) and `min_severity` must be a severity. `notebook_parameter_defaults`: a notebook that is not
 valid JSON is a UserError naming it, not a traceback. Every failure is a `UserError`: one Chinese line.
 
-Batch-side wiring (a follow-up while auditlib/batch/ is being split): `load_parameters` reads files
-with `read_parameters_file`, `run_batch` calls `check_parameters` on the merged parameters, and
-`notebook_parameters` is `notebook_parameter_defaults`.
+In the batch (`auditlib.batch.params`): `load_parameters` reads the file with `read_parameters_file` and
+checks it naming the file, `run_batch` checks the merged parameters again, and the notebooks' parameters
+come from `notebook_parameter_defaults`; each UserError becomes a BatchError (exit code 2).
 """
 
 from __future__ import annotations

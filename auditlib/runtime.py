@@ -7,10 +7,9 @@ sockets (~/.local/share/jupyter/runtime), matplotlib's cache: outside the output
 (`safety.die_with_parent`; its kernels poll their parent, the worker, and follow), and the worker and
 the kernels it starts see the run's environment.
 
-Batch-side wiring (a follow-up while auditlib/batch/ is being split):
-    env = runtime_environment(out); enter_runtime(env)            # the main process's overview kernel
-    ProcessPoolExecutor(..., initializer=worker_init, initargs=(env,))
-    ... finally: remove_runtime(out)
+In the batch: `auditlib.batch.run._runtime` enters the environment (with the kernels' socket folder,
+AUDITLIB_KERNEL_DIR) around the pool and the overview and removes it at the end; `batch.worker.run_pool`
+starts its workers with `initializer=worker_init, initargs=(env,)`.
 """
 
 from __future__ import annotations

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from auditlib.resources import data_dir
+from auditlib.safety import UserError
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent  # auditlib/
 PROJECT_DIR = PACKAGE_DIR.parent  # the checkout (an installed wheel has no notebooks/ there: see data_dir)
@@ -22,6 +23,6 @@ TMP_PREFIX = ".tmp-"
 MANIFEST_VERSION = 1
 
 
-class BatchError(Exception):
-    """A batch that cannot start (bad parameters, missing notebook); the message is Chinese."""
+class BatchError(UserError):
+    """A batch that cannot start (bad parameters, missing or broken notebook); the message is one Chinese line."""
 

@@ -64,6 +64,9 @@ def run_notebook(notebook: str, target: Path, parameters: dict[str, Any], timeou
         tmp.unlink()
     nb.metadata["title"] = title
     nb.metadata.pop("widgets", None)
+    for cell in nb.cells:  # papermill gives its injected cell a random id: the same run must give the same bytes
+        if "injected-parameters" in cell.get("metadata", {}).get("tags", []) and "id" in cell:
+            cell.id = "injected-parameters"
     for cell in nb.cells:  # a widget's output is dead without its kernel: the inspector re-runs the cell
         if LIVE_ONLY_TAG in cell.get("metadata", {}).get("tags", []) and cell.cell_type == "code":
             cell.outputs = []

@@ -12,7 +12,13 @@ from pathlib import Path
 from typing import Any
 
 from auditlib.batch.common import PACKAGE_DIR, TMP_PREFIX
+from auditlib.ingest.files import real_path
 from auditlib.safety import safe_filename
+
+# The agency's part of a file name, in UTF-8 bytes. NAME_MAX is 255 bytes; the key adds `-2024-1a2b3c4d`
+# (14), the longest extension `.ipynb` (6) and a temp name around it (`.tmp-1a2b3c4d-` in the engine,
+# `.tmp-NAME.xxxxxxxx` in atomic_write: 14): 180 + 34 = 214, so 60 Chinese characters fit, and 45 emoji.
+KEY_NAME_BYTES = 180
 
 
 def safe_name(name: str | None, fallback: str = "未识别机关", max_chars: int = 60) -> str:
@@ -28,10 +34,11 @@ def output_key(agency: str | None, year: int | None, report_path: str | os.PathL
     """The agency's output name: `红旗区人民政府-2024-1a2b3c4d`, the hash from the report's path.
 
     Two reports of agencies with the same name get different names; the same report keeps its name
-    from run to run (which is what lets a re-run find and skip it).
+    from run to run (which is what lets a re-run find and skip it). The name part is capped in bytes
+    (KEY_NAME_BYTES) as well as characters, and a symlink loop does not stop the resolution.
     """
-    resolved = str(Path(report_path).resolve())
-    stem = safe_name(agency or Path(report_path).stem)
+    resolved = str(real_path(report_path))
+    stem = safe_filename(agency or Path(report_path).stem, KEY_NAME_BYTES)
     middle = f"-{year}" if isinstance(year, int) else ""
     return f"{stem}{middle}-{_short_hash(resolved)}"
 

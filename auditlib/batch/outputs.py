@@ -53,7 +53,9 @@ def write_findings(frame: pl.DataFrame, out_dir: Path, scores: pl.DataFrame,
     findings.xlsx, each finding with its agency's score and grade and its review (key, 复核结论 with a
     drop-down in the xlsx, 复核意见, 复核人, 复核时间: `review.review_columns`); and scores.csv (one row per
     agency, by rank), also the xlsx's sheet 「评分」, with one column per rubric item when `items`
-    (`deduction_items`) and `rubric` are given. The CSV and the sheet list the worst findings first.
+    (`deduction_items`) and `rubric` are given. The CSV and the sheet list the worst findings first. No text
+    cell of the CSV or xlsx files starts a formula (an agency named `=HYPERLINK(…)`): `safety.excel_safe_frame`
+    quotes it, and the review import reads it back with `excel_text`.
     """
     import io
 
@@ -67,22 +69,23 @@ def write_findings(frame: pl.DataFrame, out_dir: Path, scores: pl.DataFrame,
         write_sheet,
     )
     from auditlib.review import add_review_validation, review_columns
+    from auditlib.safety import excel_safe_frame
     from auditlib.score import add_scores
 
     frame = review_columns(add_scores(frame, scores), decisions)
-    flat = sort_findings(frame).with_columns(pl.col("cells").list.join(";"),
-                                             pl.col("lines").cast(pl.List(pl.String)).list.join(";"))
+    flat = excel_safe_frame(sort_findings(frame).with_columns(pl.col("cells").list.join(";"),
+                                                              pl.col("lines").cast(pl.List(pl.String)).list.join(";")))
     buf = io.BytesIO()
     frame.write_parquet(buf)
     atomic_write(out_dir / "findings.parquet", buf.getvalue())
     buf = io.BytesIO()
     flat.write_csv(buf, include_bom=True)
     atomic_write(out_dir / "findings.csv", buf.getvalue())
-    ranked = scores.with_row_index("_order").sort("rank", "_order", nulls_last=True).drop("_order")
+    ranked = excel_safe_frame(scores.with_row_index("_order").sort("rank", "_order", nulls_last=True).drop("_order"))
     buf = io.BytesIO()
     ranked.write_csv(buf, include_bom=True)
     atomic_write(out_dir / "scores.csv", buf.getvalue())
-    sheet = findings_sheet(frame)  # the frame the findings sheet shows, one row per finding
+    sheet = excel_safe_frame(findings_sheet(frame))  # the frame the findings sheet shows, one row per finding
     ranking, layout = scores_sheet(ranked, items, [(i.name, i.points) for i in rubric.items] if rubric else ())
     buf = io.BytesIO()
     with xlsxwriter.Workbook(buf, {"in_memory": True}) as book:

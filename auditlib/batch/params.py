@@ -1,4 +1,9 @@
-"""The batch's parameters: parameters/defaults.yaml, a YAML file on top, routed to the notebooks."""
+"""The batch's parameters: parameters/defaults.yaml, a YAML file on top, routed to the notebooks.
+
+Everything is checked before a kernel starts, and a problem is a BatchError: one Chinese line naming
+the file (`auditlib.parameters`: a regular file only, UTF-8 or GBK, known rule IDs, a real severity)
+or the notebook (one that is not valid JSON is named, not a traceback).
+"""
 
 from __future__ import annotations
 
@@ -8,7 +13,9 @@ from pathlib import Path
 from typing import Any
 
 from auditlib.batch.common import PARAMETERS_DIR, SET_BY_BATCH, BatchError
-from auditlib.parameters import notebook_parameters
+from auditlib.parameters import check_parameters, notebook_parameter_defaults, read_parameters_file
+from auditlib.parameters import notebook_parameters as notebook_parameters  # re-exported by auditlib.batch
+from auditlib.safety import UserError
 
 
 def _check_json_primitive(name: str, value: Any) -> None:
@@ -42,26 +49,35 @@ def default_parameters() -> dict[str, Any]:
 
 
 def load_parameters(path: str | os.PathLike[str] | None) -> dict[str, Any]:
-    """A batch parameter file (YAML), on top of the defaults."""
-    import yaml
-
+    """A batch parameter file (YAML, UTF-8 or GBK), checked, on top of the defaults; BatchError if it is not usable."""
     params = default_parameters()
     if path is not None:
-        p = Path(path)
         try:
-            data = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
-        except (OSError, yaml.YAMLError) as exc:
-            raise BatchError(f"无法读取参数文件 {p}：{exc}") from exc
-        if not isinstance(data, dict):
-            raise BatchError(f"参数文件 {p} 应为“参数名: 值”的映射")
-        params.update(data)
+            params.update(check_parameters(read_parameters_file(path), where=str(path)))
+        except UserError as exc:
+            raise BatchError(str(exc)) from None
     return params
+
+
+def checked_parameters(params: Mapping[str, Any]) -> dict[str, Any]:
+    """`params` (the file's and the caller's, merged) with rule IDs and min_severity checked; BatchError otherwise."""
+    try:
+        return check_parameters(params)
+    except UserError as exc:
+        raise BatchError(str(exc)) from None
+
+
+def _declared(notebook: Path) -> dict[str, Any]:
+    try:
+        return notebook_parameter_defaults(notebook)
+    except UserError as exc:
+        raise BatchError(str(exc)) from None
 
 
 def split_parameters(params: Mapping[str, Any], agency_nb: Path, overview_nb: Path) -> tuple[dict[str, Any], dict[str, Any]]:
     """Route each parameter to the notebooks that declare it; unknown names and unsafe values are refused."""
-    agency_known = notebook_parameters(agency_nb)
-    overview_known = notebook_parameters(overview_nb)
+    agency_known = _declared(agency_nb)  # a notebook that is not valid JSON: BatchError naming it
+    overview_known = _declared(overview_nb)
     agency: dict[str, Any] = {}
     overview: dict[str, Any] = {}
     for name, value in params.items():

@@ -37,12 +37,15 @@ from auditlib.batch.outputs import (
     summary_entries,
     write_findings,
 )
-from auditlib.batch.params import load_parameters, split_parameters
+from auditlib.batch.params import checked_parameters, load_parameters, split_parameters
 from auditlib.batch.worker import run_pool
 from auditlib.ingest import supported_suffixes
+from auditlib.ingest.errors import UnreadableError
+from auditlib.ingest.files import real_path, sha256_regular
 from auditlib.review.records import Decision
 from auditlib.review.store import ReviewStore, open_store
 from auditlib.rubric import Rubric
+from auditlib.runtime import RUNTIME_FOLDER, enter_runtime, remove_runtime, runtime_environment
 from auditlib.score import Score
 
 
@@ -141,7 +144,7 @@ def _jobs(paths: Sequence[Path], settings: RunSettings, hashes: Hashes, rubric: 
           store: ReviewStore | None = None) -> list[AgencyJob]:
     """One job per report (duplicates once), with its findings, cross-report findings, score and review."""
     jobs = []
-    unique = list(dict.fromkeys(str(p.resolve()) for p in paths))
+    unique = list(dict.fromkeys(str(real_path(p)) for p in paths))  # a symlink loop stays as it is
     outcomes, corpus = audit_batch(unique, store)
     decisions = store.decisions() if store is not None else {}
     scores, rows, scored = _score_rows(outcomes, rubric, decisions)
@@ -154,10 +157,10 @@ def _jobs(paths: Sequence[Path], settings: RunSettings, hashes: Hashes, rubric: 
     contexts = batch_contexts(outcomes, scored, pages)
     for resolved, outcome, mine, score, row, context in zip(unique, outcomes, corpus, scores, rows, contexts,
                                                             strict=True):
-        try:
-            digest = sha256_file(Path(resolved))
-        except OSError:
-            digest = ""  # unreadable: the worker says why on the page
+        try:  # a FIFO among the reports must not block the run: regular files only
+            digest = sha256_regular(resolved)
+        except (UnreadableError, OSError):
+            digest = ""  # unreadable: its UNREADABLE finding says why, on the page
         # other reports can change what this page shows: their findings and the score count as its
         # parameters (the rank does not: the page does not show it)
         # so do the review's decisions and corrections of this report (a changed decision redoes its page)
@@ -205,6 +208,7 @@ def run_batch_with(paths: Iterable[str | os.PathLike[str]], out_dir: str | os.Pa
         check_address(options.scheduler)
     params = load_parameters(options.parameters_file)
     params.update(options.parameters or {})
+    params = checked_parameters(params)
     agency_params, overview_params = split_parameters(params, agency_nb, overview_nb)
     rubric = load_batch_rubric(agency_params.get("rubric"))
     files = collect_paths([Path(p) for p in paths])
@@ -235,6 +239,39 @@ def _exclusive(out: Path) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+SOCKET_DIR_MAX = 70  # a kernel's unix socket is <dir>/audit-<12 hex>-ipc-N: sun_path holds ~104 bytes
+
+
+@contextlib.contextmanager
+def _runtime(out: Path) -> Iterator[dict[str, str]]:
+    """The run's kernel state under `out/.tmp-runtime` (IPython dir, Jupyter runtime, kernel sockets), gone at the end.
+
+    Set in this process, whose kernels (the overview's) and spawned workers inherit it, and passed to
+    the workers' initializer; the variables are put back afterwards (a notebook calling `run_batch`
+    keeps its own). A folder too deep for a unix socket puts the sockets in a temp folder instead.
+    """
+    remove_runtime(out)  # left by a killed run (the lock says no other run is using it)
+    env = runtime_environment(out)
+    sockets = str(out / RUNTIME_FOLDER / "kernels")
+    made = None
+    if len(sockets) > SOCKET_DIR_MAX:
+        sockets = made = tempfile.mkdtemp(prefix="auditlib-kernels-")
+    env[KERNEL_DIR_ENV] = sockets
+    previous = {name: os.environ.get(name) for name in env}
+    enter_runtime(env)
+    try:
+        yield env
+    finally:
+        for name, value in previous.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+        remove_runtime(out)
+        if made is not None:
+            shutil.rmtree(made, ignore_errors=True)
 
 
 def _run_locked(files: Sequence[Path], plan: _Plan) -> BatchResult:
@@ -278,27 +315,20 @@ def _run_locked(files: Sequence[Path], plan: _Plan) -> BatchResult:
         result.failed += record["status"] == "failed"
 
     n_workers = options.workers or os.cpu_count() or 1
-    kernels = kernel_pool()
-    kernel_dir = tempfile.mkdtemp(prefix="auditlib-kernels-")
-    previous = os.environ.get(KERNEL_DIR_ENV)
-    os.environ[KERNEL_DIR_ENV] = kernel_dir  # read by the kernels of this process and of the spawned workers
-    try:
-        if todo and n_workers > 1 and len(todo) > 1:
-            kernels.prelaunch()  # the overview's kernel boots while the workers run the agencies
-        if options.scheduler and todo:
-            run_cluster(todo, options.scheduler, done, options.progress)
-        else:
-            run_pool(todo, n_workers, done, options.progress)
-        ordered = [records[j.report] for j in jobs if j.report in records]
-        result.agencies = ordered
-        _finish_run(plan, jobs, ordered, settings, hashes, manifest, decisions)
-    finally:
-        kernels.close()
-        if previous is None:
-            os.environ.pop(KERNEL_DIR_ENV, None)
-        else:
-            os.environ[KERNEL_DIR_ENV] = previous
-        shutil.rmtree(kernel_dir, ignore_errors=True)
+    with _runtime(out) as env:
+        kernels = kernel_pool()
+        try:
+            if todo and n_workers > 1 and len(todo) > 1:
+                kernels.prelaunch()  # the overview's kernel boots while the workers run the agencies
+            if options.scheduler and todo:
+                run_cluster(todo, options.scheduler, done, options.progress)
+            else:
+                run_pool(todo, n_workers, done, options.progress, runtime_env=env)
+            ordered = [records[j.report] for j in jobs if j.report in records]
+            result.agencies = ordered
+            _finish_run(plan, jobs, ordered, settings, hashes, manifest, decisions)
+        finally:
+            kernels.close()
     result.seconds = round(time.monotonic() - plan.started, 2)
     return result
 

@@ -7,7 +7,7 @@ import json
 import sys
 import time
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from multiprocessing import get_context
@@ -17,6 +17,7 @@ from auditlib.batch.engine import run_notebook
 from auditlib.batch.export import export_html, fallback_page
 from auditlib.batch.files import atomic_write, output_key
 from auditlib.batch.jobs import AgencyJob, AgencyRecord
+from auditlib.runtime import worker_init
 
 
 def run_agency(job: AgencyJob) -> AgencyRecord:
@@ -73,16 +74,13 @@ def crashed(job: AgencyJob, error: str) -> AgencyRecord:
                         infos=0, worst_rule=None, seconds=0.0, sha256=job.sha256, **job.hashes.as_dict())
 
 
-def _ignore_sigint() -> None:
-    """Pool workers leave Ctrl-C to the main process, which stops them (kernels run in their own session)."""
-    import signal
-
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-
 def run_pool(jobs: Sequence[AgencyJob], workers: int, on_done: Callable[[AgencyRecord], None],
-             progress: bool) -> None:
-    """Run every job, `workers` at a time in spawned processes; on Ctrl-C stop at once, keeping what is done."""
+             progress: bool, runtime_env: Mapping[str, str] | None = None) -> None:
+    """Run every job, `workers` at a time in spawned processes; on Ctrl-C stop at once, keeping what is done.
+
+    Each worker starts in `runtime.worker_init`: Ctrl-C is left to the main process, the worker ends
+    when the main process does (even killed), and it and its kernels keep their state in `runtime_env`.
+    """
     from tqdm import tqdm
 
     bar = tqdm(total=len(jobs), desc="生成审核页面", unit="个机关", file=sys.stderr, disable=not progress,
@@ -94,7 +92,7 @@ def run_pool(jobs: Sequence[AgencyJob], workers: int, on_done: Callable[[AgencyR
             return
         # spawn, not fork: polars' thread pool in this process must not be forked mid-flight
         pool = ProcessPoolExecutor(max_workers=max(1, min(workers, len(jobs))), mp_context=get_context("spawn"),
-                                   initializer=_ignore_sigint)
+                                   initializer=worker_init, initargs=(dict(runtime_env or {}),))
         futures: dict[Future[AgencyRecord], AgencyJob] = {pool.submit(run_agency, j): j for j in jobs}
         try:
             for fut in as_completed(futures):

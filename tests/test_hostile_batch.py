@@ -1,7 +1,4 @@
-"""PENDING (not collected: rename to tests/test_hostile_batch.py once the batch side of issue 11 is wired
-into auditlib/batch/; every test here fails on the current batch.py, each for the reason its name gives).
-
-`auditlib batch` under hostile input (issue 11): FIFOs and link loops among the reports, agency names
+"""`auditlib batch` under hostile input (issue 11): FIFOs and link loops among the reports, agency names
 that are formulas or too long for a file name, a second run that must give the same overview bytes, and
 no kernel or IPython file left outside the output folder.
 
@@ -11,12 +8,16 @@ with HOME pointed at a temporary folder so that anything written to ~ shows.
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import errno
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import openpyxl
@@ -93,6 +94,24 @@ def test_agency_names_never_become_formulas_in_the_sheets(run: Run) -> None:
         values = [v for row in rows for v in row]
         assert any(FORMULA in v for v in values), name
         assert not [v for v in values if v.startswith(("=", "+", "@")) or (v.startswith("-") and not _number(v))], name
+
+
+def test_the_quoted_names_read_back_in_the_review_import(run: Run, tmp_path: Path) -> None:
+    from auditlib.review import import_review_xlsx
+
+    out = tmp_path / "out"
+    shutil.copytree(run.out, out)  # the run's folder stays as it was for the second run below
+    book = openpyxl.load_workbook(out / "findings.xlsx")
+    sheet = book["问题清单"]
+    header = [c.value for c in sheet[1]]
+    agency, status, reviewer = (header.index(h) for h in ("机关", "复核结论", "复核人"))
+    rows = [r for r in sheet.iter_rows(min_row=2) if FORMULA in str(r[agency].value)]
+    assert rows and all(r[agency].value == "'" + FORMULA for r in rows)
+    for r in rows:
+        r[status].value, r[reviewer].value = "排除（误报）", "张三"
+    book.save(out / "findings.xlsx")
+    result = import_review_xlsx(out / "findings.xlsx", out)  # every key recomputed from the unquoted name matches
+    assert len(result.applied) == len(rows) and {d.reviewer for d in result.applied} == {"张三"}
 
 
 def _number(text: str) -> bool:
@@ -177,3 +196,127 @@ def test_a_broken_overview_notebook_is_one_chinese_line(tmp_path: Path) -> None:
     broken.write_text(broken.read_text(encoding="utf-8")[:500], encoding="utf-8")  # cut short: not JSON
     with pytest.raises(BatchError, match="overview.ipynb"):
         run_batch([SEED], tmp_path / "out", progress=False, overview_notebook=broken)
+
+
+# ---------------------------------------------------------------------------------------------
+# A full or read-only disk: one Chinese line, exit code 2, no file half written
+# ---------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("code", "reason"), [(errno.ENOSPC, "磁盘已满"), (errno.EROFS, "只读")])
+def test_a_failing_disk_is_one_chinese_line_and_leaves_the_old_files(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], code: int,
+        reason: str) -> None:
+    from auditlib import cli
+
+    out = tmp_path / "out"
+    (out / "assets").mkdir(parents=True)
+    (out / "summary.json").write_text("上一次运行的结果", encoding="utf-8")
+
+    def failing(fd: int) -> None:  # what the OS says when the data cannot reach the disk; no file name
+        raise OSError(code, os.strerror(code))
+
+    monkeypatch.setattr(os, "fsync", failing)
+    assert cli.main(["batch", str(SEED), "--out", str(out), "--quiet"]) == 2
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 1 and reason in err[0] and str(out) in err[0], err
+    assert (out / "summary.json").read_text(encoding="utf-8") == "上一次运行的结果"
+    assert not list(out.rglob(".tmp-*"))
+
+
+def test_a_full_disk_while_writing_the_tables_keeps_each_old_file_whole(tmp_path: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    import polars as pl
+
+    from auditlib.batch import write_findings
+    from auditlib.batch.outputs import SCORES_COLUMNS
+    from auditlib.findings import FINDINGS_SCHEMA
+    from auditlib.score import SCORES_SCHEMA
+
+    frame = pl.DataFrame([{"key": "k", "page": "agencies/k.html", "agency": FORMULA, "year": 2024, "rule": "TITLE-FORM",
+                           "severity": "warning", "message": "标题不规范", "cells": [], "lines": [1], "report": "r.txt"}],
+                         schema={"key": pl.String, "page": pl.String, **FINDINGS_SCHEMA})
+    scores = pl.DataFrame([{"key": "k", "page": "agencies/k.html", "report": "r.txt", "agency": FORMULA, "year": 2024,
+                            "score": 90.0, "grade": "优秀", "rank": 1, "lost": 10.0}],
+                          schema={"key": pl.String, "page": pl.String, **SCORES_SCHEMA}).select(SCORES_COLUMNS)
+    write_findings(frame, tmp_path, scores)
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    calls: list[int] = []
+    real_fsync = os.fsync
+
+    def full_at_the_third(fd: int) -> None:  # findings.parquet and findings.csv are written, scores.csv is not
+        calls.append(fd)
+        if len(calls) >= 3:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", full_at_the_third)
+    with pytest.raises(OSError, match="No space"):
+        write_findings(frame.with_columns(pl.lit("新的说明").alias("message")), tmp_path, scores)
+    after = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    assert sorted(after) == sorted(before) == ["findings.csv", "findings.parquet", "findings.xlsx", "scores.csv"]
+    assert "新的说明" in after["findings.csv"].decode("utf-8-sig")  # written whole before the disk filled
+    assert after["scores.csv"] == before["scores.csv"] and after["findings.xlsx"] == before["findings.xlsx"]
+
+
+# ---------------------------------------------------------------------------------------------
+# Killing only the main process: its workers and their kernels follow it
+# ---------------------------------------------------------------------------------------------
+
+def _children() -> dict[int, list[int]]:
+    tree: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if fields[0] != "Z":
+            tree.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    return tree
+
+
+def _descendants(pid: int) -> set[int]:
+    tree, found, todo = _children(), set(), [pid]
+    while todo:
+        for child in tree.get(todo.pop(), []):
+            found.add(child)
+            todo.append(child)
+    return found
+
+
+def _command(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode("utf-8", "replace")
+    except OSError:
+        return ""
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="walks the process tree in /proc")
+def test_killing_the_main_process_leaves_no_worker_or_kernel(tmp_path: Path) -> None:
+    src = tmp_path / "reports"
+    src.mkdir()
+    for n in range(3):
+        shutil.copy(SEED, src / f"{n}.txt")
+    proc = subprocess.Popen([sys.executable, "-m", "auditlib.cli", "batch", str(src), "--out", str(tmp_path / "out"),
+                             "--workers", "2", "--quiet"], cwd=ROOT, env=_env(tmp_path), stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    seen: set[int] = set()
+    try:
+        for _ in range(1200):  # until both workers have started a kernel (or 120 s)
+            seen |= _descendants(proc.pid)
+            if sum("ipykernel" in _command(p) for p in seen) >= 2 or proc.poll() is not None:
+                break
+            time.sleep(0.1)
+    finally:
+        proc.kill()
+        proc.wait()
+    assert sum("ipykernel" in _command(p) for p in seen) >= 2, [_command(p) for p in seen]
+    for _ in range(600):  # the workers end on the kernel's signal, their kernels on their next poll: up to 60 s
+        alive = {p for p in seen if _command(p)}
+        if not alive:
+            break
+        time.sleep(0.1)
+    else:
+        for p in alive:
+            with contextlib.suppress(OSError):
+                os.kill(p, signal.SIGKILL)
+        raise AssertionError(f"left behind: {[_command(p) for p in alive]}")
