@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "scripts"))
 SEEDS = sorted((ROOT / "examples" / "reports").glob("*.txt"))
 NOTEBOOK = ROOT / "notebooks" / "agency_audit.ipynb"
 BIN = Path(sys.executable).parent
@@ -27,21 +28,43 @@ PLACES = ("东湖", "西山", "南江", "北塘", "青川", "白河", "黄岭", 
           "安平", "长宁", "永和", "清河", "兴隆", "太平", "凤山", "龙泉", "宝丰", "柳林")
 
 
-def make_agencies(folder: Path, n: int) -> list[Path]:
-    """n reports: the seeds in turn, each under a new agency name (`东湖红旗区人民政府`, …)."""
+def place_name(i: int) -> str:
+    """The i-th place name, unique for every i: i written in base len(PLACES), one place word per digit."""
+    words = [PLACES[i % len(PLACES)]]
+    i //= len(PLACES)
+    while i:
+        words.append(PLACES[i % len(PLACES)])
+        i //= len(PLACES)
+    return "".join(words)
+
+
+def make_agencies(folder: Path, n: int, copies: bool = False) -> list[Path]:
+    """n reports: the seeds in turn, each under its own agency name (`东湖红旗区人民政府`, …), none repeated.
+
+    The tables are the seed's; the narrative sentences are rewritten (7 in 10, `bench_parse.vary`'s
+    vocabulary) so that the reports are not copies of each other. `copies`: the seed's text as it is,
+    so that each report is a near-copy of every n/5-th other (the worst case for the copy rules and pages).
+    """
+    import random
+
+    from bench_corpus import Writer
+    from bench_parse import _SENTENCE
+
     from auditlib.audit import audit_file
 
     agencies = {seed: audit_file(seed).report.agency for seed in SEEDS}  # type: ignore[union-attr]
+    texts = {seed: seed.read_text(encoding="utf-8") for seed in SEEDS}
+    rng, writer = random.Random(0), Writer(0, vocabulary=5000)
     folder.mkdir(parents=True, exist_ok=True)
     out = []
     for i in range(n):
         seed = SEEDS[i % len(SEEDS)]
-        name = agencies[seed] or ""
-        place = PLACES[i % len(PLACES)] + ("" if i < len(PLACES) else PLACES[i // len(PLACES) % len(PLACES)])
-        text = seed.read_text(encoding="utf-8")
-        stem = name.removesuffix("人民政府")
-        text = text.replace(stem, place + stem) if stem else text
-        path = folder / f"{i:03d}_{seed.name}"
+        stem = (agencies[seed] or "").removesuffix("人民政府")
+        # the place comes from i // len(SEEDS): every seed's copies are named through the whole list
+        text = texts[seed].replace(stem, place_name(i // len(SEEDS)) + stem) if stem else texts[seed]
+        if not copies:
+            text = _SENTENCE.sub(lambda m: writer.sentence() if rng.random() < 0.7 else m.group(0), text)
+        path = folder / f"{i:05d}_{seed.name}"
         path.write_text(text, encoding="utf-8")
         out.append(path)
     return out
