@@ -25,8 +25,9 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check auditlib tests scripts
 	$(VENV)/bin/mypy
 
+# make bench BENCH="--only batch --agencies 1000 --naive 5": options of scripts/bench.py
 bench: $(STAMP)
-	$(PY) scripts/bench.py
+	$(PY) scripts/bench.py $(BENCH)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache
