@@ -24,8 +24,6 @@ COMMON_WORDS = {"行政复议", "行政诉讼", "行政许可", "行政处罚", 
 ALLOWED = {
     **{("narrative.py", label): "正文数字的识别词表（正则），不是表格标签"
        for label in ("商业企业", "科研机构", "社会公益组织", "法律服务机构")},
-    **{("rules/narrative.py", label): "FOLLOW-UP：消息片段（realtext 同时在改此文件，合并后改为引用 template）"
-       for label in ("本年新收", "上年结转", "结转下年度继续办理", "复议后起诉")},
 }
 
 

@@ -10,7 +10,15 @@ from auditlib.model import Report
 from auditlib.narrative import Claim, claims
 from auditlib.report_years import dominant_year, stated_years
 from auditlib.rules.registry import RULES, Violation, listing, part, rule, violation
-from auditlib.template import APPLICANT_COLUMNS, APPLICANT_GROUP, OVERVIEW_ASPECTS, RESIDUE_MARKERS, SECTIONS
+from auditlib.template import (
+    APPLICANT_COLUMNS,
+    APPLICANT_GROUP,
+    LITIGATION_SUBHEADS,
+    OVERVIEW_ASPECTS,
+    RESIDUE_MARKERS,
+    SECTIONS,
+    row_label,
+)
 from auditlib.text import compact, normalize
 
 R1_TOTAL = "applications.1.total"
@@ -98,6 +106,11 @@ def _stated(c: Claim) -> str:
     return part(MISMATCH, key if key in RULES[MISMATCH].parts else "stated.count", value=c.value)
 
 
+# The table's rows a message names, in the template's words.
+_NEW, _CARRIED_IN, _CARRIED_OUT = (row_label(f"applications.{key}") for key in ("1", "2", "4"))
+_AFTER_REVIEW = LITIGATION_SUBHEADS["litigation_after_review"]
+
+
 @rule(MISMATCH, Severity.ERROR, "正文称“{quote}”（{stated}），与表格不符：{table_name}为 {actual}",
       name="文表不符", parts={
           "stated.count": "{value} 件",
@@ -107,17 +120,17 @@ def _stated(c: Claim) -> str:
           "stated.no_review": "未发生行政复议",
           "stated.no_litigation": "未发生行政诉讼",
           "column.legal": "{group}（五栏合计）",
-          "table.new": "本年新收申请总计",
-          "table.new+carried": "本年新收申请总计（加上年结转）",
-          "table.new|handled": "本年新收申请总计或办理结果总计",
-          "table.new+carried|handled": "本年新收申请总计（加上年结转）或办理结果总计",
-          "table.applicant": "本年新收申请·{column}",
-          "table.carried_in": "上年结转申请总计",
-          "table.carried_out": "结转下年度继续办理总计",
-          "table.all_done": "结转下年度继续办理总计",
+          "table.new": f"{_NEW}申请总计",
+          "table.new+carried": f"{_NEW}申请总计（加{_CARRIED_IN}）",
+          "table.new|handled": f"{_NEW}申请总计或办理结果总计",
+          "table.new+carried|handled": f"{_NEW}申请总计（加{_CARRIED_IN}）或办理结果总计",
+          "table.applicant": f"{_NEW}申请·{{column}}",
+          "table.carried_in": f"{_CARRIED_IN}申请总计",
+          "table.carried_out": f"{_CARRIED_OUT}总计",
+          "table.all_done": f"{_CARRIED_OUT}总计",
           "table.review": "行政复议总计",
           "table.no_review": "行政复议总计",
-          "table.litigation": "行政诉讼总计（直接起诉＋复议后起诉）",
+          "table.litigation": f"行政诉讼总计（直接起诉＋{_AFTER_REVIEW}）",
           "actual.carried": "{new}（{carried}）",
           "actual.handled": "{shown}，办理结果总计 {handled}",
       })
