@@ -14,6 +14,9 @@ from typing import Any
 
 import pytest
 from chromium import skip_without_chromium
+from test_overview import years_run  # noqa: F401 - the fixture: three years, one name in two regions
+
+from auditlib import render
 
 playwright_api = pytest.importorskip("playwright.sync_api", reason="playwright (Python) is not installed")
 
@@ -76,8 +79,8 @@ def test_index_works_offline(batch_run, tab: Page) -> None:
     page = tab.open(batch_run.out_dir / "index.html")
     assert page.evaluate("typeof window.vegaEmbed") == "function"
     assert page.get_attribute("html", "lang") == "zh"
-    charts_drawn(page, 2)
-    grades = page.locator(".vega-chart").first  # 二、评分等级分布, before the heatmap
+    charts_drawn(page, 1)  # 二、评分等级分布; the 机关 × 规则 grid is an HTML table under the table's filters
+    grades = page.locator(".vega-chart").first
     assert grades.locator("svg").count() >= 1 and "评分等级分布" in grades.inner_text()
     assert grades.locator("g.mark-rect path").count() == 4  # 优秀, 良好, 合格 (0), 不合格
     rows = page.locator("table.overview tbody tr")
@@ -98,14 +101,46 @@ def test_index_works_offline(batch_run, tab: Page) -> None:
     page.select_option("select[name=rule]", "")
     page.fill("input[name=agency]", "红花集")
     assert page.locator("table.overview tbody tr:visible").count() == 2
-    # the heatmap's own select boxes are Vega bindings
-    assert page.locator(".vega-chart select").count() >= 2
-    # an agency link opens that agency's page, from disk
+    # the grid's rows follow the same filters
+    assert page.locator("table.heatmap tbody tr:visible").count() == 2
+    # an agency link opens that agency's page, from disk, in a new tab
     page.fill("input[name=agency]", "")
-    page.locator("a.agency-link", has_text=re.compile("^红旗区人民政府$")).click()
-    page.wait_for_load_state("load")
-    assert page.url.endswith(".html") and "/agencies/" in page.url
-    assert page.locator("h1.agency").inner_text() == "红旗区人民政府"
+    with page.context.expect_page() as opened:
+        page.locator("a.agency-link", has_text=re.compile("^红旗区人民政府$")).click()
+    agency = opened.value
+    agency.wait_for_load_state("load")
+    assert agency.url.endswith(".html") and "/agencies/" in agency.url
+    assert agency.locator("h1.agency").inner_text() == "红旗区人民政府"
+    tab.assert_clean()
+
+
+def test_overview_year_and_level_filter_rows_of_grid_and_table(years_run, tab: Page) -> None:  # noqa: F811
+    out, _ = years_run
+    run = render.load_run(str(out))
+    index = out / "overview.html"
+    index.write_text("<!DOCTYPE html><html lang='zh'><head><meta charset='utf-8'></head><body>"
+                     + render.overview_heading_html(run) + render.overview_table_html(run) + "</body></html>",
+                     encoding="utf-8")
+    page = tab.open(index)
+    rows, grid = page.locator("table.overview tbody tr:visible"), page.locator("table.heatmap tbody tr:visible")
+    assert page.locator("select[name=year]").input_value() == "2024"  # the latest year by default
+    assert rows.count() == 4 and page.locator(".shown").inner_text() == "2024 年度：共 4 个机关（全部 7 份报告）"
+    assert all(rows.nth(i).get_attribute("data-year") == "2024" for i in range(4))
+    assert sorted(rows.nth(i).locator("td.rank").inner_text() for i in range(4))[0] == "1"
+    def in_grid(year: int) -> int:
+        return page.locator(f"table.heatmap tbody tr[data-year='{year}']").count()
+
+    assert grid.count() == in_grid(2024) > 0
+    page.select_option("select[name=year]", "2023")
+    assert rows.count() == 2 and page.locator(".shown").inner_text().startswith("2023 年度：共 2 个机关")
+    assert grid.count() == in_grid(2023) < in_grid(2024)  # the grid shrinks with the table
+    page.select_option("select[name=level]", "部门")
+    assert rows.count() == 1 and rows.first.get_attribute("data-agency") == "城关区财政局"
+    assert rows.first.locator("td.rank").inner_text() == "1"  # ranked among the year's departments
+    page.select_option("select[name=year]", "")
+    assert rows.count() == 2 and page.locator(".shown").inner_text().startswith("全部年度 · 部门：共 2 个机关")
+    page.select_option("select[name=level]", "")
+    assert rows.count() == 7
     tab.assert_clean()
 
 
@@ -170,7 +205,7 @@ def test_injected_script_shows_as_text(batch_run, tab: Page) -> None:
     assert "<script>alert(3)</script>" in blank.locator(".source").inner_text()
     tab.assert_clean()
     index = tab.open(batch_run.out_dir / "index.html")
-    charts_drawn(index, 2)
+    charts_drawn(index, 1)
     assert index.locator("a.agency-link", has_text="<script>alert(1)</script>").count() == 1
     tab.assert_clean()
 

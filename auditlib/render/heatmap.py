@@ -36,8 +36,8 @@ def heatmap_columns(findings: pl.DataFrame) -> list[HeatmapColumn]:
     return [HeatmapColumn(rule, rule_name(rule), _BY_RANK.get(o, "info")) for rule, o in worst.iter_rows()]
 
 
-def heatmap_cells(findings: pl.DataFrame, columns: Sequence[HeatmapColumn]) -> Mapping[str, list[tuple[int, str, str]]]:
-    """For each agency key with findings: one (count, background, text colour) per column; (0, "", "") when none.
+def heatmap_cells(findings: pl.DataFrame, columns: Sequence[HeatmapColumn]) -> Mapping[str, list[tuple[int, str]]]:
+    """For each agency key with findings: one (count, background colour) per column; (0, "") when none.
 
     The colour is the worst severity of the agency's findings of that rule.
     """
@@ -46,10 +46,10 @@ def heatmap_cells(findings: pl.DataFrame, columns: Sequence[HeatmapColumn]) -> M
     at = {c.rule: i for i, c in enumerate(columns)}
     counts = (findings.with_columns(pl.col("severity").replace_strict(_RANK, return_dtype=pl.Int64).alias("_o"))
               .group_by("key", "rule").agg(pl.len().alias("n"), pl.col("_o").min()))
-    out: dict[str, list[tuple[int, str, str]]] = {}
+    out: dict[str, list[tuple[int, str]]] = {}
     for key, rule, n, o in counts.iter_rows():
-        row = out.setdefault(key, [(0, "", "")] * len(columns))
-        row[at[rule]] = (int(n), _STRONG[_BY_RANK.get(o, "info")], "#fff")
+        row = out.setdefault(key, [(0, "")] * len(columns))
+        row[at[rule]] = (int(n), _STRONG[_BY_RANK.get(o, "info")])
     return out
 
 

@@ -14,7 +14,7 @@ from auditlib.render.data import _RANK, SEVERITIES, SEVERITY_COLORS, rule_doc, r
 from auditlib.render.env import HtmlFragment, render
 from auditlib.render.env import script as inline_script
 from auditlib.render.heatmap import heatmap_cells, heatmap_columns
-from auditlib.render.overview_rows import HEADS, STATUS_HEAD, href, overview_rows
+from auditlib.render.overview_rows import HEADS, SORT_ATTRIBUTES, STATUS_HEAD, href, overview_rows
 from auditlib.render.run import RunData, grade_names, score_line
 from auditlib.review.store import Status
 
@@ -149,7 +149,7 @@ def overview_table_html(run: RunData, sort_by: str = "rank", severity: str = "",
     rows = overview_rows(a, rules_by_key, _distinctions(run.agencies), grade_names(run))
     grid = [(r, cells[r["key"]]) for r in rows if r["key"] in cells]
     return render("overview_table.html.j2", rows=rows, empty=False, script=script, severities=SEVERITIES,
-                  reviews=[(st.value, st.label) for st in Status], heads=HEADS, colors=SEVERITY_COLORS,
+                  reviews=[(st.value, st.label) for st in Status], heads=HEADS, sort_by=SORT_ATTRIBUTES, colors=SEVERITY_COLORS,
                   rules=[(c.rule, rule_label(c.rule)) for c in columns], columns=columns, grid=grid,
                   years=years, year=year, levels=list(LEVELS.values()), level=level,
                   script_html=inline_script("sort_overview.js"))

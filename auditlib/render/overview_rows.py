@@ -14,7 +14,7 @@ from auditlib.render.data import SEVERITIES, points, rule_doc, rule_label
 from auditlib.render.run import REVIEW_COLUMNS, STATUS_LABELS, grade_color
 from auditlib.review.store import Status
 
-__all__ = ["HEADS", "href", "overview_rows"]
+__all__ = ["HEADS", "SORT_ATTRIBUTES", "href", "overview_rows"]
 
 STATUS_HEAD = "生成状态"  # whether the page was made; the review has its own columns
 UNKNOWN_AGENCY = "（未识别机关）"
@@ -26,6 +26,8 @@ HEADS = [("agency", "text", "机关", ""), ("year", "num", "年度", ""), ("rank
          ("warnings", "num", "警告", ""), ("infos", "num", "提示", ""),
          ("pending", "num", Status.PENDING.label, ""), ("worst", "text", "最需关注的规则", ""),
          ("prior", "text", "上年报告", ""), ("status", "text", STATUS_HEAD, "")]
+# a column that sorts by another's attribute: the counts by the filters' ones, the grade by the score
+SORT_ATTRIBUTES = {"errors": "error", "warnings": "warning", "infos": "info", "grade": "score"}
 
 
 def href(page: str | None) -> str:
@@ -55,12 +57,11 @@ def overview_rows(a: pl.DataFrame, rules_by_key: Mapping[str, Sequence[str]], di
                    ("who", f"{name} {who}".strip()), ("error", counts[0]), ("warning", counts[1]),
                    ("info", counts[2]), ("rules", " ".join(rules_by_key.get(row["key"], []))),
                    *((c, row.get(c) or 0) for c in REVIEW_COLUMNS)]
-        sorts = [("errors", counts[0]), ("warnings", counts[1]), ("infos", counts[2]),
-                 ("worst", worst), ("status", status), ("prior", row["prior_name"] or ""),
+        sorts = [("worst", worst), ("status", status), ("prior", row["prior_name"] or ""),
                  ("year-rank", year_rank if year_rank is not None else 999999),
                  ("level-rank", level_rank if level_rank is not None else 999999),
                  ("rank", rank if rank is not None else 999999),
-                 ("score", score if scored else -1), ("grade", score if scored else -1)]
+                 ("score", score if scored else -1)]
         rows.append({"key": row["key"], "filters": _attrs(filters), "sorts": _attrs(sorts), "shown": row["_shown"],
                      "href": href(row["page"]), "name": name, "who": who, "year": row["year"] or "—",
                      "rank": rank if rank is not None else "—", "deductions": row["deductions"] or "",

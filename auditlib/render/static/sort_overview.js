@@ -45,7 +45,7 @@
   function resort() {
     var key = state.key || "rank", dir = state.key ? state.dir : 1, num = true;
     var th = table.querySelector("th[data-key=" + key + "]");
-    if (th) { num = th.getAttribute("data-type") === "num"; }
+    if (th) { num = th.getAttribute("data-type") === "num"; key = th.getAttribute("data-sort") || key; }
     var rows = Array.prototype.slice.call(tbody.rows);
     rows.sort(function (a, b) {
       var x = a.getAttribute("data-" + key), y = b.getAttribute("data-" + key);
