@@ -72,8 +72,11 @@ _href = href  # the name the batch and older callers know
 
 
 def _ranked(a: pl.DataFrame) -> pl.DataFrame:
-    """Each agency's place by score within its year, and within its year and level (1, 2, 2, 4: ties share)."""
-    score = pl.col("score")
+    """Each agency's place by score within its year, and within its year and level (1, 2, 2, 4: ties share).
+
+    A report whose year is unknown (an unreadable one) has no place: it is shown under every year, last.
+    """
+    score = pl.when(pl.col("year").is_not_null()).then(pl.col("score"))
     return a.with_columns(score.rank("min", descending=True).over("year").cast(pl.Int64).alias("year_rank"),
                           score.rank("min", descending=True).over("year", "level").cast(pl.Int64).alias("level_rank"))
 
