@@ -167,6 +167,8 @@ def test_widget_filters_by_year_and_level(years_run) -> None:
     assert w.table.value.count("<tr data-agency") == 2
     w.level.value = "部门"
     assert re.findall(r'<tr data-agency="([^"]*)"', w.table.value) == ["城关区财政局"]
+    w.year.value, w.level.value, w.agency.value = 2024, "", "西区"  # what tells a row apart is searched too
+    assert re.findall(r"<span class='who'[^>]*>([^<]*)</span>", w.table.value) == ["西区/石桥镇人民政府2024.txt"]
     assert "<script" not in w.table.value
 
 

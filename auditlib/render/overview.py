@@ -101,8 +101,8 @@ def _distinctions(a: pl.DataFrame) -> dict[str, str]:
     return out
 
 
-def _keep(a: pl.DataFrame, rules_by_key: dict[str, list[str]], year: int, level: str, severity: str, rule: str,
-          review: str, agency: str) -> pl.Expr:
+def _keep(rules_by_key: dict[str, list[str]], year: int, level: str, severity: str, rule: str, review: str,
+          agency: str) -> pl.Expr:
     """The filters as one condition (what the page's script applies to the rows it shows)."""
     keep = pl.lit(True)
     if year:
@@ -115,8 +115,8 @@ def _keep(a: pl.DataFrame, rules_by_key: dict[str, list[str]], year: int, level:
         keep &= pl.col("key").is_in([k for k, rs in rules_by_key.items() if rule in rs])
     if review:
         keep &= pl.col(Status(review).value) > 0
-    if agency:
-        keep &= pl.col("agency").fill_null("").str.contains(agency, literal=True)
+    if agency:  # the name or what tells it apart (region, file name), as the page's search box
+        keep &= (pl.col("agency").fill_null("") + " " + pl.col("_who")).str.contains(agency, literal=True)
     return keep
 
 
@@ -139,8 +139,10 @@ def overview_table_html(run: RunData, sort_by: str = "rank", severity: str = "",
     if not run.findings.is_empty():
         for key, rules in run.findings.group_by("key").agg(pl.col("rule").unique().sort()).iter_rows():
             rules_by_key[key] = list(rules)
+    distinctions = _distinctions(run.agencies)
     a = _ranked(run.agencies).with_columns(
-        _keep(run.agencies, rules_by_key, year, level, severity, rule, review, agency).alias("_shown"))
+        pl.col("key").replace_strict(distinctions, default="", return_dtype=pl.String).alias("_who"))
+    a = a.with_columns(_keep(rules_by_key, year, level, severity, rule, review, agency).alias("_shown"))
     if not script:
         a = a.filter(pl.col("_shown"))
     a = a.with_columns(pl.col("level_rank" if level else "year_rank").alias("rank"))
@@ -149,7 +151,7 @@ def overview_table_html(run: RunData, sort_by: str = "rank", severity: str = "",
     a = a.sort([sort_by, *ties], descending=[descending, *(False for _ in ties)], nulls_last=True)
     columns = heatmap_columns(run.findings)
     cells = heatmap_cells(run.findings, columns)
-    rows = overview_rows(a, rules_by_key, _distinctions(run.agencies), grade_names(run))
+    rows = overview_rows(a, rules_by_key, distinctions, grade_names(run))
     grid = [(r, cells[r["key"]]) for r in rows if r["key"] in cells]
     return render("overview_table.html.j2", rows=rows, empty=False, script=script, severities=SEVERITIES,
                   reviews=[(st.value, st.label) for st in Status], heads=HEADS, sort_by=SORT_ATTRIBUTES, colors=SEVERITY_COLORS,
