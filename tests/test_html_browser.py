@@ -12,9 +12,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import polars as pl
 import pytest
 from chromium import skip_without_chromium
-from test_overview import years_run  # noqa: F401 - the fixture: three years, one name in two regions
+from test_overview import big_run, years_run  # noqa: F401 - the fixtures: three years; 2,500 agencies
 
 from auditlib import render
 
@@ -237,4 +238,22 @@ def test_printing_opens_every_finding_and_copies_link_to_each_other(batch_run, t
     assert copy.locator("table.side-by-side tr.passage").first.is_visible()
     page.emulate_media(media="screen")
     page.wait_for_function(f"document.querySelectorAll('details.finding:not([open])').length === {closed}")
+    tab.assert_clean()
+
+
+def test_overview_filters_two_thousand_agencies(big_run, tab: Page, tmp_path: Path) -> None:  # noqa: F811
+    index = tmp_path / "overview.html"
+    index.write_text("<!DOCTYPE html><html lang='zh'><head><meta charset='utf-8'></head><body>"
+                     + render.overview_table_html(big_run) + "</body></html>", encoding="utf-8")
+    page = tab.open(index)
+    rows, grid = page.locator("table.overview tbody tr:visible"), page.locator("table.heatmap tbody tr:visible")
+    assert rows.count() == 2000 and page.locator(".shown").inner_text().startswith("2024 年度：共 2000 个机关")
+    assert grid.count() == page.locator("table.heatmap tbody tr[data-year='2024']").count()
+    page.select_option("select[name=year]", "2023")
+    assert rows.count() == 500 and grid.count() == page.locator("table.heatmap tbody tr[data-year='2023']").count()
+    rule = big_run.findings.filter(pl.col("year") == 2023)["rule"].sort()[0]
+    page.select_option("select[name=rule]", rule)
+    with_rule = big_run.findings.filter((pl.col("year") == 2023) & (pl.col("rule") == rule))["key"].n_unique()
+    assert rows.count() == with_rule and grid.count() == with_rule
+    assert page.locator("table.heatmap th.rule:visible").count() == 1  # the grid keeps the chosen rule's column
     tab.assert_clean()

@@ -7,7 +7,7 @@
   var year = pick("year"), level = pick("level"), sev = pick("severity"), rule = pick("rule");
   var review = pick("review"), who = pick("agency");
   box.querySelector(".filters").style.display = "";
-  var state = {key: null, dir: 1};
+  var state = {key: null, dir: 1, rule: "", level: level.value};
   // one condition for the rows of the table and of the grid: both carry the same data-* attributes
   function keep(r) {
     var y = r.getAttribute("data-year");
@@ -32,15 +32,18 @@
       var cells = grid.tBodies[0].rows;
       for (var j = 0; j < cells.length; j++) { cells[j].style.display = keep(cells[j]) ? "" : "none"; }
       var heads = grid.tHead.rows[0].cells;  // a rule column only while the rule is all or chosen
-      for (var k = 1; k < heads.length; k++) {
+      for (var k = 1; k < heads.length && rule.value !== state.rule; k++) {
         var on = !rule.value || heads[k].getAttribute("data-rule") === rule.value;
         heads[k].style.display = on ? "" : "none";
         for (var m = 0; m < cells.length; m++) { cells[m].cells[k].style.display = on ? "" : "none"; }
       }
+      state.rule = rule.value;  // the columns change only with the rule: 2,000 rows × every rule otherwise
     }
     var what = (year.value ? year.value + " 年度" : "全部年度") + (level.value ? " · " + level.value : "");
     shown.textContent = what + "：共 " + n + " 个机关" + (n < rows.length ? "（全部 " + rows.length + " 份报告）" : "");
-    if (state.key === null || state.key === "rank") { resort(); }  // the ranks change with the level
+    // the ranks change with the level only (the page comes sorted by the rank within the year)
+    if ((state.key === null || state.key === "rank") && level.value !== state.level) { resort(); }
+    state.level = level.value;
   }
   function resort() {
     var key = state.key || "rank", dir = state.key ? state.dir : 1, num = true;
