@@ -101,14 +101,19 @@ def _distinctions(a: pl.DataFrame) -> dict[str, str]:
     return out
 
 
-def _keep(rules_by_key: dict[str, list[str]], year: int, level: str, severity: str, rule: str, review: str,
-          agency: str) -> pl.Expr:
-    """The filters as one condition (what the page's script applies to the rows it shows)."""
+def _in_view(year: int, level: str) -> pl.Expr:
+    """The rows of the chosen year (and level): the others the page prints hidden, for its selectors to show."""
     keep = pl.lit(True)
     if year:
         keep &= (pl.col("year") == year) | pl.col("year").is_null()
     if level:
         keep &= pl.col("level") == level
+    return keep
+
+
+def _keep(rules_by_key: dict[str, list[str]], severity: str, rule: str, review: str, agency: str) -> pl.Expr:
+    """The caller's filters as one condition: the rows they leave out are not printed at all."""
+    keep = pl.lit(True)
     if severity:
         keep &= pl.col(_COUNT_COLUMNS[severity]) > 0
     if rule:
@@ -142,7 +147,8 @@ def overview_table_html(run: RunData, sort_by: str = "rank", severity: str = "",
     distinctions = _distinctions(run.agencies)
     a = _ranked(run.agencies).with_columns(
         pl.col("key").replace_strict(distinctions, default="", return_dtype=pl.String).alias("_who"))
-    a = a.with_columns(_keep(rules_by_key, year, level, severity, rule, review, agency).alias("_shown"))
+    a = a.filter(_keep(rules_by_key, severity, rule, review, agency)).with_columns(
+        _in_view(year, level).alias("_shown"))
     if not script:
         a = a.filter(pl.col("_shown"))
     a = a.with_columns(pl.col("level_rank" if level else "year_rank").alias("rank"))
@@ -168,5 +174,5 @@ def rules_html(findings: pl.DataFrame) -> HtmlFragment:
                    .agg(pl.len().alias("n"), pl.col("key").n_unique().alias("agencies"))
                    .with_columns(pl.col("severity").replace_strict(_RANK, return_dtype=pl.Int64).alias("_o"))
                    .sort(["_o", "n", "rule"], descending=[False, True, False]))  # ties by ID: the same page each run
-        rows = [(rule_label(rule), sev, n, agencies, rule_doc(rule)) for rule, sev, n, agencies, _ in ordered.iter_rows()]
+        rows = [(rule, sev, n, agencies, rule_doc(rule)) for rule, sev, n, agencies, _ in ordered.iter_rows()]
     return render("rules.html.j2", rows=rows, colors=SEVERITY_COLORS, heads=("规则", "级别", "涉及机关", "条数", "检查内容"))
