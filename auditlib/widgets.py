@@ -46,8 +46,8 @@ class Drilldown(w.VBox):
         rules = sorted(set(frame["rule"].to_list())) if not frame.is_empty() else []
         style = {"description_width": "3em"}
         self.severity = w.Dropdown(options=SEVERITY_OPTIONS, value=ALL, description="级别", style=style)
-        self.rule = w.Dropdown(options=[("全部", ALL), *((render.rule_label(r), r) for r in rules)], value=ALL,
-                               description="规则", style=style)
+        self.rule = w.Dropdown(options=[("全部", ALL), *((r, r) for r in rules)], value=ALL, description="规则",
+                               style=style)
         self.finding = w.Select(options=[], rows=8, description="问题", style=style,
                                 layout=w.Layout(width="100%"))
         self.detail = w.HTML(layout=w.Layout(width="100%"))

@@ -131,10 +131,10 @@ def overview_table_html(run: RunData, sort_by: str = "rank", severity: str = "",
     """The filters, then the 机关 × 规则 grid and the agencies table they both act on.
 
     `year` (None: the latest; ALL_YEARS: every one) and `level` (乡镇/街道, 县区政府, 部门) choose the agencies
-    counted and ranked together; `review` (pending, confirmed, dismissed, needs_material) keeps the agencies
-    with at least one finding of that status. The exported page carries every row and a small inline
-    script filters and sorts them (no fetch); JupyterLab drops scripts from untrusted output, so there
-    (`script=False`, the widgets) only the rows the filters keep are printed.
+    counted and ranked together: the exported page prints the other years' rows hidden and a small inline
+    script filters and sorts (no fetch); JupyterLab drops scripts from untrusted output, so there
+    (`script=False`, the widgets) only the chosen rows are printed. `severity`, `rule`, `review` (pending,
+    confirmed, dismissed, needs_material: at least one finding of that status) and `agency` leave rows out.
     """
     if run.empty:
         return render("overview_table.html.j2", rows=[], empty=True)
