@@ -15,6 +15,7 @@ import polars as pl
 
 from auditlib import render
 from auditlib.findings import Finding, Severity
+from auditlib.history import LEVELS
 from auditlib.model import Report
 from auditlib.review.panel import ReviewPanel
 from auditlib.review.records import Status
@@ -114,23 +115,30 @@ class OverviewFilter(w.VBox):
         style = {"description_width": "4em"}
         self.severity = w.Dropdown(options=[("全部", ALL), ("有错误", "error"), ("有警告", "warning"), ("有提示", "info")],
                                    value=ALL, description="级别", style=style)
-        self.rule = w.Dropdown(options=[("全部", ALL), *((r, r) for r in rules)], value=ALL, description="规则",
-                               style=style)
+        self.rule = w.Dropdown(options=[("全部", ALL), *((render.rule_label(r), r) for r in rules)], value=ALL,
+                               description="规则", style=style)
         self.review = w.Dropdown(options=[("全部", ALL), *((f"有{s.label}", s.value) for s in Status)], value=ALL,
                                  description="复核", style=style)
-        self.agency = w.Text(value="", placeholder="机关名称", description="机关", style=style)
+        years = render.run_years(run)
+        self.year = w.Dropdown(options=[*((f"{y} 年度", y) for y in years), ("全部年度", render.ALL_YEARS)],
+                               value=years[0] if years else render.ALL_YEARS, description="年度", style=style)
+        self.level = w.Dropdown(options=[("全部机关", ALL), *((v, v) for v in LEVELS.values())], value=ALL,
+                                description="同级", style=style)
+        self.agency = w.Text(value="", placeholder="机关名称或地区", description="机关", style=style)
         self.sort = w.Dropdown(options=self.SORTS, value="rank", description="排序", style=style)
         self.table = w.HTML(layout=w.Layout(width="100%"))
-        for control in (self.severity, self.rule, self.review, self.agency, self.sort):
+        for control in (self.year, self.level, self.severity, self.rule, self.review, self.agency, self.sort):
             control.observe(self._render, names="value")
-        super().__init__([w.HBox([self.severity, self.rule, self.review]), w.HBox([self.agency, self.sort]), self.table],
+        super().__init__([w.HBox([self.year, self.level, self.severity]), w.HBox([self.rule, self.review]),
+                          w.HBox([self.agency, self.sort]), self.table],
                          **kwargs)
         self._render()
 
     def _render(self, _change: Any = None) -> None:
         self.table.value = render.overview_table_html(self.run, sort_by=self.sort.value, severity=self.severity.value,
                                                      rule=self.rule.value, agency=self.agency.value.strip(),
-                                                     review=self.review.value, script=False)
+                                                     review=self.review.value, script=False,
+                                                     year=self.year.value, level=self.level.value)
 
 
 def build_overview(run: render.RunData) -> OverviewFilter:

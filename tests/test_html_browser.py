@@ -12,8 +12,12 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import polars as pl
 import pytest
 from chromium import skip_without_chromium
+from test_overview import big_run, years_run  # noqa: F401 - the fixtures: three years; 2,500 agencies
+
+from auditlib import render
 
 playwright_api = pytest.importorskip("playwright.sync_api", reason="playwright (Python) is not installed")
 
@@ -76,8 +80,8 @@ def test_index_works_offline(batch_run, tab: Page) -> None:
     page = tab.open(batch_run.out_dir / "index.html")
     assert page.evaluate("typeof window.vegaEmbed") == "function"
     assert page.get_attribute("html", "lang") == "zh"
-    charts_drawn(page, 2)
-    grades = page.locator(".vega-chart").first  # 二、评分等级分布, before the heatmap
+    charts_drawn(page, 1)  # 二、评分等级分布; the 机关 × 规则 grid is an HTML table under the table's filters
+    grades = page.locator(".vega-chart").first
     assert grades.locator("svg").count() >= 1 and "评分等级分布" in grades.inner_text()
     assert grades.locator("g.mark-rect path").count() == 4  # 优秀, 良好, 合格 (0), 不合格
     rows = page.locator("table.overview tbody tr")
@@ -98,14 +102,46 @@ def test_index_works_offline(batch_run, tab: Page) -> None:
     page.select_option("select[name=rule]", "")
     page.fill("input[name=agency]", "红花集")
     assert page.locator("table.overview tbody tr:visible").count() == 2
-    # the heatmap's own select boxes are Vega bindings
-    assert page.locator(".vega-chart select").count() >= 2
-    # an agency link opens that agency's page, from disk
+    # the grid's rows follow the same filters
+    assert page.locator("table.heatmap tbody tr:visible").count() == 2
+    # an agency link opens that agency's page, from disk, in a new tab
     page.fill("input[name=agency]", "")
-    page.locator("a.agency-link", has_text=re.compile("^红旗区人民政府$")).click()
-    page.wait_for_load_state("load")
-    assert page.url.endswith(".html") and "/agencies/" in page.url
-    assert page.locator("h1.agency").inner_text() == "红旗区人民政府"
+    with page.context.expect_page() as opened:
+        page.locator("a.agency-link", has_text=re.compile("^红旗区人民政府$")).click()
+    agency = opened.value
+    agency.wait_for_load_state("load")
+    assert agency.url.endswith(".html") and "/agencies/" in agency.url
+    assert agency.locator("h1.agency").inner_text() == "红旗区人民政府"
+    tab.assert_clean()
+
+
+def test_overview_year_and_level_filter_rows_of_grid_and_table(years_run, tab: Page) -> None:  # noqa: F811
+    out, _ = years_run
+    run = render.load_run(str(out))
+    index = out / "overview.html"
+    index.write_text("<!DOCTYPE html><html lang='zh'><head><meta charset='utf-8'></head><body>"
+                     + render.overview_heading_html(run) + render.overview_table_html(run) + "</body></html>",
+                     encoding="utf-8")
+    page = tab.open(index)
+    rows, grid = page.locator("table.overview tbody tr:visible"), page.locator("table.heatmap tbody tr:visible")
+    assert page.locator("select[name=year]").input_value() == "2024"  # the latest year by default
+    assert rows.count() == 4 and page.locator(".shown").inner_text() == "2024 年度：共 4 个机关（全部 7 份报告）"
+    assert all(rows.nth(i).get_attribute("data-year") == "2024" for i in range(4))
+    assert sorted(rows.nth(i).locator("td.rank").inner_text() for i in range(4))[0] == "1"
+    def in_grid(year: int) -> int:
+        return page.locator(f"table.heatmap tbody tr[data-year='{year}']").count()
+
+    assert grid.count() == in_grid(2024) > 0
+    page.select_option("select[name=year]", "2023")
+    assert rows.count() == 2 and page.locator(".shown").inner_text().startswith("2023 年度：共 2 个机关")
+    assert grid.count() == in_grid(2023) < in_grid(2024)  # the grid shrinks with the table
+    page.select_option("select[name=level]", "部门")
+    assert rows.count() == 1 and rows.first.get_attribute("data-agency") == "城关区财政局"
+    assert rows.first.locator("td.rank").inner_text() == "1"  # ranked among the year's departments
+    page.select_option("select[name=year]", "")
+    assert rows.count() == 2 and page.locator(".shown").inner_text().startswith("全部年度 · 部门：共 2 个机关")
+    page.select_option("select[name=level]", "")
+    assert rows.count() == 7
     tab.assert_clean()
 
 
@@ -170,7 +206,7 @@ def test_injected_script_shows_as_text(batch_run, tab: Page) -> None:
     assert "<script>alert(3)</script>" in blank.locator(".source").inner_text()
     tab.assert_clean()
     index = tab.open(batch_run.out_dir / "index.html")
-    charts_drawn(index, 2)
+    charts_drawn(index, 1)
     assert index.locator("a.agency-link", has_text="<script>alert(1)</script>").count() == 1
     tab.assert_clean()
 
@@ -202,4 +238,22 @@ def test_printing_opens_every_finding_and_copies_link_to_each_other(batch_run, t
     assert copy.locator("table.side-by-side tr.passage").first.is_visible()
     page.emulate_media(media="screen")
     page.wait_for_function(f"document.querySelectorAll('details.finding:not([open])').length === {closed}")
+    tab.assert_clean()
+
+
+def test_overview_filters_two_thousand_agencies(big_run, tab: Page, tmp_path: Path) -> None:  # noqa: F811
+    index = tmp_path / "overview.html"
+    index.write_text("<!DOCTYPE html><html lang='zh'><head><meta charset='utf-8'></head><body>"
+                     + render.overview_table_html(big_run) + "</body></html>", encoding="utf-8")
+    page = tab.open(index)
+    rows, grid = page.locator("table.overview tbody tr:visible"), page.locator("table.heatmap tbody tr:visible")
+    assert rows.count() == 2000 and page.locator(".shown").inner_text().startswith("2024 年度：共 2000 个机关")
+    assert grid.count() == page.locator("table.heatmap tbody tr[data-year='2024']").count()
+    page.select_option("select[name=year]", "2023")
+    assert rows.count() == 500 and grid.count() == page.locator("table.heatmap tbody tr[data-year='2023']").count()
+    rule = big_run.findings.filter(pl.col("year") == 2023)["rule"].sort()[0]
+    page.select_option("select[name=rule]", rule)
+    with_rule = big_run.findings.filter((pl.col("year") == 2023) & (pl.col("rule") == rule))["key"].n_unique()
+    assert rows.count() == with_rule and grid.count() == with_rule
+    assert page.locator("table.heatmap th.rule:visible").count() == 1  # the grid keeps the chosen rule's column
     tab.assert_clean()

@@ -11,6 +11,7 @@ must show both decisions. Headless Debian Chromium only (never a downloaded brow
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import secrets
 import shutil
@@ -227,6 +228,41 @@ def test_decisions_made_in_jupyterlab_reach_page_excel_and_score(lab: Lab, brows
     assert mine[DISMISS][head["复核人"]] == REVIEWER
     assert {r[head["复核结论"]] for k, r in mine.items() if k not in (DISMISS, CONFIRM)} == {"待复核"}
     assert mine[DISMISS][head["得分"]] == after
+
+
+def test_overview_link_opens_the_agency_page_beside_jupyterlab(lab: Lab, browser: Any) -> None:
+    """The executed overview in the lab: an agency link opens that page in a tab of its own; the lab stays."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, service_workers="block")
+    try:
+        tab = Tab(context)
+        page = tab.page
+        page.goto(f"{lab.url}/lab/tree/overview.ipynb?token={lab.token}")
+        notebook_panel = page.locator(".jp-NotebookPanel:visible")
+        link = notebook_panel.locator("a.agency-link", has_text=AGENCY)
+        playwright_api.expect(link).to_be_visible(timeout=60000)
+        assert link.get_attribute("target") == "_blank" and link.get_attribute("rel") == "noopener"
+        link.click()
+        tabs = page.locator(".lm-DockPanel-tabBar .lm-TabBar-tab")
+        playwright_api.expect(tabs.filter(has_text=".html")).to_have_count(1, timeout=30000)
+        assert AGENCY in tabs.filter(has_text=".html").inner_text()
+        assert page.url.startswith(f"{lab.url}/lab/") and tabs.filter(has_text="overview.ipynb").count() == 1
+        playwright_api.expect(page.locator("#jupyterlab-splash")).to_have_count(0)
+        assert tab.outside == [], f"requests outside localhost: {tab.outside}"
+    finally:
+        context.close()
+        _close_sessions(lab, "overview.ipynb")  # the lab started a kernel for the notebook it opened
+
+
+def _close_sessions(lab: Lab, name: str) -> None:
+    """Shut down the kernels the lab started for notebooks called `name` (REST API, the server's own)."""
+    with urllib.request.urlopen(f"{lab.url}/api/sessions?token={lab.token}", timeout=10) as r:
+        sessions = json.loads(r.read())
+    for session in sessions:
+        if str(session.get("path", "")).endswith(name):
+            request = urllib.request.Request(f"{lab.url}/api/sessions/{session['id']}?token={lab.token}",
+                                             method="DELETE")
+            with contextlib.suppress(OSError):
+                urllib.request.urlopen(request, timeout=10).close()
 
 
 def _score(out: Path) -> float:

@@ -113,5 +113,9 @@ def test_overview_notebook_runs_on_a_batch(batch_run) -> None:
         assert f"href='{quote(a['page'])}'" in page
     assert "最需关注的规则" in page and "FEE-NOT-REPORTED" in page
     assert "名次" in page and "评分：平均" in page
+    for a in batch_run.agencies:  # a new tab: JupyterLab is not replaced by the page
+        assert f"class='agency-link' href='{quote(a['page'])}' target='_blank' rel='noopener'" in page
+    assert page.index("<div class='filters'") < page.index("<table class='heatmap'") < page.index("<table class='overview'")
     charts = [o["data"][VEGA] for o in outputs(nb) if VEGA in o.get("data", {})]
-    assert len(charts) == 2 and "评分等级分布" in json.dumps(charts[0], ensure_ascii=False)
+    # the grade chart only: the 机关 × 规则 grid is HTML, under the filters the table shares
+    assert len(charts) == 1 and "评分等级分布" in json.dumps(charts[0], ensure_ascii=False)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import posixpath
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -116,8 +117,14 @@ def deduction_items(jobs: Sequence[AgencyJob], rubric: Rubric) -> pl.DataFrame:
     return pl.DataFrame(rows, schema=schema)
 
 
-def summary_entries(records: Sequence[Mapping[str, Any]], scores: pl.DataFrame) -> list[dict[str, Any]]:
-    """One entry per agency for summary.json: its record, and its score, grade, rank and deductions."""
+def summary_entries(records: Sequence[Mapping[str, Any]], scores: pl.DataFrame,
+                    contexts: Mapping[str, Mapping[str, Any] | None] | None = None) -> list[dict[str, Any]]:
+    """One entry per agency for summary.json: its record, its score, grade, rank and deductions, and
+    from its page's `batch_context` (`contexts`, by report) its level, region and last year's report.
+
+    `prior_page` is relative to the run folder, like `page`.
+    """
+    from auditlib.render.context import summary_facts
     from auditlib.score import json_number
 
     keys = ("key", "agency", "year", "report", "page", "notebook", "status", "error", "errors", "warnings", "infos",
@@ -127,9 +134,13 @@ def summary_entries(records: Sequence[Mapping[str, Any]], scores: pl.DataFrame) 
     for r in records:
         row = by_report.get(r["report"], {})
         score = row.get("score")
+        facts = summary_facts((contexts or {}).get(r["report"]), r.get("agency"))
+        if facts["prior_page"]:
+            facts["prior_page"] = posixpath.join(posixpath.dirname(str(r.get("page") or "")), facts["prior_page"])
         out.append({**{k: r.get(k) for k in keys},
                     "score": json_number(score) if score is not None else None,
-                    "grade": row.get("grade"), "rank": row.get("rank"), "deductions": row.get("deductions")})
+                    "grade": row.get("grade"), "rank": row.get("rank"), "deductions": row.get("deductions"),
+                    **facts})
     return out
 
 

@@ -341,7 +341,7 @@ def _finish_run(plan: _Plan, jobs: Sequence[AgencyJob], ordered: Sequence[Mappin
     scores = batch_scores_frame(ordered, jobs)
     findings = findings_frame(ordered, out)
     write_findings(findings, out, scores, decisions, deduction_items(jobs, rubric), rubric)
-    summary = summary_entries(ordered, scores)
+    summary = summary_entries(ordered, scores, {j.report: j.batch_context for j in jobs})
     atomic_write(out / "summary.json", json.dumps({
         "generated": datetime.now().isoformat(timespec="seconds"), "rubric": rubric.path,
         "grades": [{"grade": g, "min": low} for g, low in rubric.grades], "agencies": summary,

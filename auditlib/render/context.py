@@ -9,7 +9,10 @@ JSON primitives (a papermill parameter):
   the year that copied it);
 - `history`: the agency's reports across the batch's years (`history.history_frame`), each with its
   page and which report counted as its last year's;
-- `peers`: each key figure's place among the same-level agencies of the year (`history.peers_frame`).
+- `peers`: each key figure's place among the same-level agencies of the year (`history.peers_frame`);
+- `region`: the report's region, only when reading it supplied one (`Report.extra["region"]`).
+
+`summary_facts` picks from it what the overview's row shows (level, region, last year's report).
 
 Paths stay absolute in `links[].report` (the page reads the other report from there); what a page
 prints is the file name (`name`) and the relative link to the other page (`page`, a sibling file).
@@ -23,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import PurePath
 from typing import TYPE_CHECKING, Any
 
-from auditlib.history import FIGURE_COLUMNS, history_frame, peers_frame
+from auditlib.history import FIGURE_COLUMNS, history_frame, level, peers_frame
 from auditlib.rules.cross_report import agency_key, links, previous_year_index
 from auditlib.rules.year_on_year import YOY_CHANGE, year_on_year_changes
 
@@ -31,7 +34,7 @@ if TYPE_CHECKING:
     from auditlib.audit import Outcome
     from auditlib.score import Score
 
-__all__ = ["BatchContext", "RelatedReport", "batch_contexts", "context_from_param"]
+__all__ = ["BatchContext", "RelatedReport", "batch_contexts", "context_from_param", "summary_facts"]
 
 _REVERSED = {"COPY-PRIOR", "CARRY-OVER-MISMATCH", YOY_CHANGE}  # a later year's finding that names this report
 
@@ -108,7 +111,22 @@ def batch_contexts(outcomes: Sequence[Outcome], scores: Sequence[Score] | None, 
 
     _add_history(outcomes, scores, page_of, out)
     _add_peers(outcomes, out)
+    for n, o in enumerate(outcomes):  # only when present: a batch without regions keeps its pages' hashes
+        region = o.report.extra.get("region") if o.report is not None else None
+        if region:
+            out[n]["region"] = str(region)
     return out
+
+
+def summary_facts(context: Mapping[str, Any] | None, agency: str | None) -> dict[str, Any]:
+    """What the overview's row shows from a page's `batch_context`: level, region and last year's report.
+
+    `prior_page` stays relative to the agency's page (a sibling file), as the context holds it.
+    """
+    data = context or {}
+    current: Mapping[str, Any] = next((row for row in data.get("history") or () if row.get("current")), {})
+    return {"level": data.get("level") or (level(agency) if agency else None), "region": data.get("region"),
+            "prior_name": current.get("prior_name"), "prior_page": current.get("prior_page") or None}
 
 
 def _name(path: str | None) -> str | None:

@@ -1,95 +1,168 @@
-"""The overview of a batch run as HTML: the heading, the agencies table (sortable, filterable), the rules table."""
+"""The overview of a batch run as HTML: the heading, the filters over the 机关 × 规则 grid and the agencies table
+(sortable; counted and ranked within a year, optionally a level), the rules table."""
 
 from __future__ import annotations
 
-from urllib.parse import quote
+from datetime import datetime
+from pathlib import PurePath
+from typing import Any
 
 import polars as pl
 
-from auditlib.render.data import _RANK, SEVERITIES, SEVERITY_COLORS, points, rule_doc
+from auditlib.history import LEVELS
+from auditlib.render.data import _RANK, SEVERITIES, SEVERITY_COLORS, rule_doc, rule_label
 from auditlib.render.env import HtmlFragment, render
 from auditlib.render.env import script as inline_script
-from auditlib.render.run import REVIEW_COLUMNS, STATUS_LABELS, RunData, grade_color, grade_names, score_line
+from auditlib.render.heatmap import heatmap_cells, heatmap_columns
+from auditlib.render.overview_rows import HEADS, SORT_ATTRIBUTES, STATUS_HEAD, href, overview_rows
+from auditlib.render.run import RunData, grade_names, score_line
 from auditlib.review.records import Status
 
-STATUS_HEAD = "生成状态"  # whether the page was made; the review has its own columns
 _COUNT_COLUMNS = {"error": "errors", "warning": "warnings", "info": "infos"}
 
 
+ALL_YEARS = 0  # `year=ALL_YEARS`: every year of the run
+
+
+def run_years(run: RunData) -> list[int]:
+    """The years of a run's reports, latest first (a report whose year was not recognised has none)."""
+    if run.empty:
+        return []
+    return sorted({int(y) for y in run.agencies["year"].drop_nulls().to_list()}, reverse=True)
+
+
+def year_run(run: RunData, year: int | None = None) -> RunData:
+    """The run restricted to one year (`None`: the latest), with the reports whose year is unknown; all when none."""
+    years = run_years(run)
+    chosen = years[0] if year is None and years else year
+    if not chosen or run.empty:
+        return run
+    agencies = run.agencies.filter((pl.col("year") == chosen) | pl.col("year").is_null())
+    findings = run.findings
+    if not findings.is_empty():
+        findings = findings.filter(pl.col("key").is_in(agencies["key"].to_list()))
+    return RunData(run.run_dir, agencies, findings, run.generated, run.grades)
+
+
+def printed_time(iso: str) -> str:
+    """2026-12-02T06:35:10 → 2026-12-02 06:35 (as a person reads it); the text itself when it is no timestamp."""
+    try:
+        return datetime.fromisoformat(iso).strftime("%Y-%m-%d %H:%M")
+    except ValueError:
+        return iso
+
+
 def overview_heading_html(run: RunData) -> HtmlFragment:
-    """Title block of the overview: how many agencies, how many could not be read or failed."""
+    """Title block of the overview: the latest year's agencies, scores and findings, and what else the run holds."""
     if run.empty:
         return render("overview_heading.html.j2", empty=True, run_dir=run.run_dir)
-    a = run.agencies
+    years = run_years(run)
+    latest = year_run(run)
+    a = latest.agencies
     totals = [(s, int(a[c].sum() or 0)) for s, c in _COUNT_COLUMNS.items()]
     return render("overview_heading.html.j2", empty=False, n=a.height,
-                  score_line=score_line(run), totals=totals, colors=SEVERITY_COLORS, status_head=STATUS_HEAD,
-                  n_bad=a.filter(pl.col("status") == "unreadable").height,
-                  n_failed=a.filter(pl.col("status") == "failed").height)
+                  year=years[0] if years else None, years=years, reports=run.agencies.height,
+                  generated=printed_time(run.generated), score_line=score_line(latest), totals=totals,
+                  colors=SEVERITY_COLORS, status_head=STATUS_HEAD,
+                  n_bad=run.agencies.filter(pl.col("status") == "unreadable").height,
+                  n_failed=run.agencies.filter(pl.col("status") == "failed").height)
 
 
-def _href(page: str | None) -> str:
-    return quote(page or "", safe="/#")
+_href = href  # the name the batch and older callers know
+
+
+def _ranked(a: pl.DataFrame) -> pl.DataFrame:
+    """Each agency's place by score within its year, and within its year and level (1, 2, 2, 4: ties share).
+
+    A report whose year is unknown (an unreadable one) has no place: it is shown under every year, last.
+    """
+    score = pl.when(pl.col("year").is_not_null()).then(pl.col("score"))
+    return a.with_columns(score.rank("min", descending=True).over("year").cast(pl.Int64).alias("year_rank"),
+                          score.rank("min", descending=True).over("year", "level").cast(pl.Int64).alias("level_rank"))
+
+
+def _distinctions(a: pl.DataFrame) -> dict[str, str]:
+    """What tells an agency's row apart: its region when reading supplied one, else, when another report of
+    the same year names the same agency, its file name (with the folder when the file names agree too)."""
+    out: dict[str, str] = {}
+    groups: dict[tuple[str, int | None], list[dict[str, Any]]] = {}
+    for row in a.select("key", "agency", "year", "region", "report").iter_rows(named=True):
+        if row["region"]:
+            out[row["key"]] = row["region"]
+        groups.setdefault((row["agency"] or "", row["year"]), []).append(row)
+    for rows in groups.values():
+        plain = [r for r in rows if r["key"] not in out]
+        if len(rows) < 2 or not plain:
+            continue
+        names = [PurePath(r["report"] or "").name for r in plain]
+        for r, name in zip(plain, names, strict=True):
+            path = PurePath(r["report"] or "")
+            out[r["key"]] = f"{path.parent.name}/{name}" if names.count(name) > 1 and path.parent.name else name
+    return out
+
+
+def _in_view(year: int, level: str) -> pl.Expr:
+    """The rows of the chosen year (and level): the others the page prints hidden, for its selectors to show."""
+    keep = pl.lit(True)
+    if year:
+        keep &= (pl.col("year") == year) | pl.col("year").is_null()
+    if level:
+        keep &= pl.col("level") == level
+    return keep
+
+
+def _keep(rules_by_key: dict[str, list[str]], severity: str, rule: str, review: str, agency: str) -> pl.Expr:
+    """The caller's filters as one condition: the rows they leave out are not printed at all."""
+    keep = pl.lit(True)
+    if severity:
+        keep &= pl.col(_COUNT_COLUMNS[severity]) > 0
+    if rule:
+        keep &= pl.col("key").is_in([k for k, rs in rules_by_key.items() if rule in rs])
+    if review:
+        keep &= pl.col(Status(review).value) > 0
+    if agency:  # the name or what tells it apart (region, file name), as the page's search box
+        keep &= (pl.col("agency").fill_null("") + " " + pl.col("_who")).str.contains(agency, literal=True)
+    return keep
 
 
 def overview_table_html(run: RunData, sort_by: str = "rank", severity: str = "", rule: str = "",
-                        agency: str = "", script: bool = True, review: str = "") -> HtmlFragment:
-    """The agencies table: sortable (click a header) and filterable (severity, rule, agency, review status).
+                        agency: str = "", script: bool = True, review: str = "", year: int | None = None,
+                        level: str = "") -> HtmlFragment:
+    """The filters, then the 机关 × 规则 grid and the agencies table they both act on.
 
-    `review` (a review status: pending, confirmed, dismissed, needs_material) keeps the agencies with at
-    least one finding of that status.
-    The sorting and filtering is a small inline script in the exported page (no fetch); JupyterLab drops
-    scripts from untrusted output, so there the table is shown as sorted here and the widgets filter it.
+    `year` (None: the latest; ALL_YEARS: every one) and `level` (乡镇/街道, 县区政府, 部门) choose the agencies
+    counted and ranked together: the exported page prints the other years' rows hidden and a small inline
+    script filters and sorts (no fetch); JupyterLab drops scripts from untrusted output, so there
+    (`script=False`, the widgets) only the chosen rows are printed. `severity`, `rule`, `review` (pending,
+    confirmed, dismissed, needs_material: at least one finding of that status) and `agency` leave rows out.
     """
     if run.empty:
         return render("overview_table.html.j2", rows=[], empty=True)
+    years = run_years(run)
+    year = (years[0] if years else ALL_YEARS) if year is None else year
     rules_by_key: dict[str, list[str]] = {}
     if not run.findings.is_empty():
         for key, rules in run.findings.group_by("key").agg(pl.col("rule").unique().sort()).iter_rows():
             rules_by_key[key] = list(rules)
-    a = run.agencies
-    if severity:
-        a = a.filter(pl.col(_COUNT_COLUMNS[severity]) > 0)
-    if rule:
-        a = a.filter(pl.col("key").is_in([k for k, rs in rules_by_key.items() if rule in rs]))
-    if review:
-        a = a.filter(pl.col(Status(review).value) > 0)
-    if agency:
-        a = a.filter(pl.col("agency").fill_null("").str.contains(agency, literal=True))
+    distinctions = _distinctions(run.agencies)
+    a = _ranked(run.agencies).with_columns(
+        pl.col("key").replace_strict(distinctions, default="", return_dtype=pl.String).alias("_who"))
+    a = a.filter(_keep(rules_by_key, severity, rule, review, agency)).with_columns(
+        _in_view(year, level).alias("_shown"))
+    if not script:
+        a = a.filter(pl.col("_shown"))
+    a = a.with_columns(pl.col("level_rank" if level else "year_rank").alias("rank"))
     descending = sort_by in ("errors", "warnings", "infos", "year", "score")
     ties = [c for c in ("agency", "key") if c != sort_by and c in a.columns]  # the same order every run
     a = a.sort([sort_by, *ties], descending=[descending, *(False for _ in ties)], nulls_last=True)
-    # the grade sorts by the score (grades are bands of it); the rank sorts 1, 2, 3… on the first click
-    heads = [("agency", "text", "机关", ""), ("year", "num", "年度", ""), ("rank", "num", "名次", "asc"),
-             ("score", "num", "得分", ""), ("grade", "num", "等级", ""), ("errors", "num", "错误", ""),
-             ("warnings", "num", "警告", ""), ("infos", "num", "提示", ""),
-             ("pending", "num", Status.PENDING.label, ""), ("worst", "text", "最需关注的规则", ""),
-             ("status", "text", STATUS_HEAD, "")]
-    names = grade_names(run)
-    rows = []
-    for row in a.iter_rows(named=True):
-        name = row["agency"] or "（未识别机关）"
-        worst = row["worst_rule"] or ""
-        status = STATUS_LABELS.get(row["status"] or "", row["status"] or "")
-        counts = [row["errors"] or 0, row["warnings"] or 0, row["infos"] or 0]
-        score, grade, rank = row["score"], row["grade"], row["rank"]
-        scored = score is not None
-        data = [("agency", name), ("year", row["year"] or 0), ("errors", counts[0]), ("warnings", counts[1]),
-                ("infos", counts[2]), ("worst", worst), ("status", status),
-                ("rank", rank if rank is not None else 999999), ("score", score if scored else -1),
-                ("grade", score if scored else -1), ("error", counts[0]), ("warning", counts[1]),
-                ("info", counts[2]), ("rules", " ".join(rules_by_key.get(row["key"], []))),
-                *((c, row.get(c) or 0) for c in REVIEW_COLUMNS)]
-        rows.append({"data": data, "href": _href(row["page"]), "name": name, "year": row["year"] or "—",
-                     "rank": rank if rank is not None else "—", "deductions": row["deductions"] or "",
-                     "score": points(score) if scored else "—", "grade": grade or "—",
-                     "grade_color": grade_color(grade, names), "counts": list(zip(SEVERITIES, counts, strict=True)),
-                     "worst": worst, "worst_doc": rule_doc(worst), "status": status, "error": row["error"],
-                     "pending": row.get("pending") or 0})
-    all_rules = sorted({r for rs in rules_by_key.values() for r in rs})
-    reviews = [(st.value, st.label) for st in Status]
-    return render("overview_table.html.j2", rows=rows, empty=False, script=script, severities=SEVERITIES, reviews=reviews,
-                  all_rules=all_rules, heads=heads, colors=SEVERITY_COLORS,
+    columns = heatmap_columns(run.findings)
+    cells = heatmap_cells(run.findings, columns)
+    rows = overview_rows(a, rules_by_key, distinctions, grade_names(run))
+    grid = [(r, cells[r["key"]]) for r in rows if r["key"] in cells]
+    return render("overview_table.html.j2", rows=rows, empty=False, script=script, severities=SEVERITIES,
+                  reviews=[(st.value, st.label) for st in Status], heads=HEADS, sort_by=SORT_ATTRIBUTES, colors=SEVERITY_COLORS,
+                  rules=[(c.rule, rule_label(c.rule)) for c in columns], columns=columns, grid=grid,
+                  years=years, year=year, levels=list(LEVELS.values()), level=level,
                   script_html=inline_script("sort_overview.js"))
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 import polars as pl
 
 from auditlib.findings import SEVERITY_ORDER, Severity
+from auditlib.history import level
 from auditlib.render.data import SEVERITIES, UNSCORED, points
 from auditlib.review.apply import COUNT_COLUMNS, review_counts
 from auditlib.review.store import read_store
@@ -20,6 +21,8 @@ SUMMARY_SCHEMA = {
     "key": pl.String, "agency": pl.String, "year": pl.Int64, "report": pl.String, "page": pl.String,
     "status": pl.String, "error": pl.String, "errors": pl.Int64, "warnings": pl.Int64, "infos": pl.Int64,
     "worst_rule": pl.String, "score": pl.Float64, "grade": pl.String, "rank": pl.Int64, "deductions": pl.String,
+    # from the page's batch_context (`render.context.summary_facts`); a summary.json of an older run lacks them
+    "level": pl.String, "region": pl.String, "prior_name": pl.String, "prior_page": pl.String,
 }
 # whether the batch made the agency's page (not the inspector's review: see REVIEW_COLUMNS)
 STATUS_LABELS = {"ok": "已生成", "unreadable": "无法读取", "failed": "生成失败"}
@@ -54,6 +57,9 @@ def load_run(run_dir: str, min_severity: str = "info", exclude_rules: Collection
     summary = json.loads(summary_path.read_text(encoding="utf-8"))
     agencies = pl.DataFrame([{k: a.get(k) for k in SUMMARY_SCHEMA} for a in summary.get("agencies", [])],
                             schema=SUMMARY_SCHEMA)
+    agencies = agencies.with_columns(  # an older summary.json: the level by the name, as the batch chooses it
+        pl.when(pl.col("level").is_null() & pl.col("agency").is_not_null())
+        .then(pl.col("agency").map_elements(level, return_dtype=pl.String)).otherwise(pl.col("level")).alias("level"))
     findings = pl.read_parquet(findings_path) if findings_path.exists() else pl.DataFrame()
     if not findings.is_empty():
         threshold = SEVERITY_ORDER[Severity(min_severity)]
