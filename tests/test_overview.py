@@ -26,6 +26,7 @@ from auditlib.batch.outputs import summary_entries
 from auditlib.findings import FINDINGS_SCHEMA, SEVERITY_LABELS
 from auditlib.parse import parse_text
 from auditlib.render.context import batch_contexts
+from auditlib.review.records import when
 from auditlib.rules import REGISTRY
 from auditlib.score import score_outcomes, scores_frame
 
@@ -222,5 +223,5 @@ def test_two_thousand_agencies_render_as_one_grid_under_the_filters(big_run) -> 
 
 
 def test_times_are_printed_without_t() -> None:
-    assert render.printed_time("2026-12-02T06:35:10") == "2026-12-02 06:35"
-    assert render.printed_time("") == ""
+    assert when("2026-12-02T06:35:10") == "2026-12-02 06:35"
+    assert when("") == ""

@@ -39,7 +39,6 @@ from auditlib.render.overview import (
     ALL_YEARS,
     overview_heading_html,
     overview_table_html,
-    printed_time,
     rules_html,
     run_years,
     year_run,
@@ -81,5 +80,5 @@ __all__ = [
     "load_run", "overview_heading_html", "overview_table_html", "rule_doc", "rules_html", "score_from_param",
     "score_html", "score_param", "score_text", "select_findings", "selected_indices", "severity_counts",
     "severity_label", "source_lines_html", "summary_html", "table_html", "tables_html", "worst_rule",
-    "ALL_YEARS", "printed_time", "run_years", "year_run",
+    "ALL_YEARS", "run_years", "year_run",
 ]

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from pathlib import PurePath
 from typing import Any
 
@@ -16,7 +15,7 @@ from auditlib.render.env import script as inline_script
 from auditlib.render.heatmap import heatmap_cells, heatmap_columns
 from auditlib.render.overview_rows import HEADS, SORT_ATTRIBUTES, STATUS_HEAD, href, overview_rows
 from auditlib.render.run import RunData, grade_names, score_line
-from auditlib.review.records import Status
+from auditlib.review.records import Status, when
 
 _COUNT_COLUMNS = {"error": "errors", "warning": "warnings", "info": "infos"}
 
@@ -44,14 +43,6 @@ def year_run(run: RunData, year: int | None = None) -> RunData:
     return RunData(run.run_dir, agencies, findings, run.generated, run.grades)
 
 
-def printed_time(iso: str) -> str:
-    """2026-12-02T06:35:10 → 2026-12-02 06:35 (as a person reads it); the text itself when it is no timestamp."""
-    try:
-        return datetime.fromisoformat(iso).strftime("%Y-%m-%d %H:%M")
-    except ValueError:
-        return iso
-
-
 def overview_heading_html(run: RunData) -> HtmlFragment:
     """Title block of the overview: the latest year's agencies, scores and findings, and what else the run holds."""
     if run.empty:
@@ -62,7 +53,7 @@ def overview_heading_html(run: RunData) -> HtmlFragment:
     totals = [(s, int(a[c].sum() or 0)) for s, c in _COUNT_COLUMNS.items()]
     return render("overview_heading.html.j2", empty=False, n=a.height,
                   year=years[0] if years else None, years=years, reports=run.agencies.height,
-                  generated=printed_time(run.generated), score_line=score_line(latest), totals=totals,
+                  generated=when(run.generated), score_line=score_line(latest), totals=totals,
                   colors=SEVERITY_COLORS, status_head=STATUS_HEAD,
                   n_bad=run.agencies.filter(pl.col("status") == "unreadable").height,
                   n_failed=run.agencies.filter(pl.col("status") == "failed").height)

@@ -43,7 +43,6 @@ __all__ = [
     "review_state",
     "score_outcomes_reviewed",
     "score_reviewed",
-    "table_time",
 ]
 
 CORRECTIONS = "corrections"  # report.extra key: cell path → AppliedCorrection
@@ -275,11 +274,6 @@ REVIEW_HEADERS = {"review_key": "复核编号", "review_status": "复核结论",
                   "reviewer": "复核人", "reviewed_at": "复核时间"}
 
 
-def table_time(at: str) -> str:
-    """A stored time as the exports print it, to the second and without the ISO `T`: 2026-12-02 06:35:18."""
-    return at[:19].replace("T", " ")
-
-
 def review_columns(frame: pl.DataFrame, decisions: ReviewStore | Mapping[str, Decision] | None) -> pl.DataFrame:
     """The findings frame with review_key / review_status / review_note / reviewer / reviewed_at added.
 
@@ -296,7 +290,7 @@ def review_columns(frame: pl.DataFrame, decisions: ReviewStore | Mapping[str, De
         statuses.append(d.status.label if d else Status.PENDING.label)
         notes.append(d.note if d else "")
         reviewers.append(d.reviewer if d else "")
-        times.append(table_time(d.at) if d else "")
+        times.append(when(d.at, seconds=True) if d else "")
     return frame.with_columns(pl.Series("review_key", keys, pl.String), pl.Series("review_status", statuses, pl.String),
                               pl.Series("review_note", notes, pl.String), pl.Series("reviewer", reviewers, pl.String),
                               pl.Series("reviewed_at", times, pl.String))

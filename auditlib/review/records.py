@@ -134,6 +134,7 @@ def now() -> str:
     return dt.datetime.now(dt.UTC).astimezone().isoformat(timespec="seconds")
 
 
-def when(at: str) -> str:
-    """A stored time as people read it: 2026-12-03 09:30."""
-    return at[:16].replace("T", " ")
+def when(at: str, seconds: bool = False) -> str:
+    """A stored ISO time as people read it, without the `T`: 2026-12-03 09:30 (`seconds`: 2026-12-03 09:30:18,
+    as the exported tables print it)."""
+    return at[:19 if seconds else 16].replace("T", " ")
