@@ -12,7 +12,7 @@ from markupsafe import Markup, escape
 
 from auditlib.render.data import SEVERITIES, points, rule_doc, rule_label
 from auditlib.render.run import REVIEW_COLUMNS, STATUS_LABELS, grade_color
-from auditlib.review.store import Status
+from auditlib.review.records import Status
 
 __all__ = ["HEADS", "SORT_ATTRIBUTES", "href", "overview_rows"]
 
