@@ -19,6 +19,7 @@ from auditlib.template import SECTIONS, cell_label
 
 SEVERITIES = tuple(str(s) for s in Severity)  # error, warning, info: the reading order
 _RANK = {str(s): rank for s, rank in SEVERITY_ORDER.items()}
+SEVERITY_RANK = pl.col("severity").replace_strict(_RANK, return_dtype=pl.Int64)  # 0 for an error, … (sorts worst first)
 # background, border/text colour per severity
 SEVERITY_COLORS = {"error": ("#fde2e1", "#c0392b"), "warning": ("#fff3d1", "#b7791f"), "info": ("#e6f0fb", "#2b6cb0")}
 UNSCORED = "未评分"
@@ -102,7 +103,7 @@ def findings_frame(findings: Iterable[Finding], index: Sequence[int] | None = No
     if len(positions) != frame.height:
         raise ValueError("index 的长度应与问题条数相同")
     frame = frame.with_columns(pl.Series("index", positions, dtype=pl.Int64))
-    frame = frame.with_columns(pl.col("severity").replace_strict(_RANK, return_dtype=pl.Int64).alias("_sev"))
+    frame = frame.with_columns(SEVERITY_RANK.alias("_sev"))
     frame = frame.sort(["_sev", "rule", "_pos"]).drop("_sev", "_pos")
     return frame.with_row_index("id", offset=1).with_columns(pl.col("id").cast(pl.Int64))
 
@@ -112,7 +113,7 @@ def worst_rule(frame: pl.DataFrame) -> str | None:
     if frame.is_empty():
         return None
     counts = (frame.group_by("rule", "severity").len()
-              .with_columns(pl.col("severity").replace_strict(_RANK, return_dtype=pl.Int64).alias("_sev"))
+              .with_columns(SEVERITY_RANK.alias("_sev"))
               .sort(["_sev", "len", "rule"], descending=[False, True, False]))
     return str(counts["rule"][0])
 

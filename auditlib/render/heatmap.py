@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from auditlib.render.data import _RANK, SEVERITIES, SEVERITY_COLORS, rule_name
+from auditlib.render.data import _RANK, SEVERITIES, SEVERITY_COLORS, SEVERITY_RANK, rule_name
 
 __all__ = ["HeatmapColumn", "heatmap_columns", "heatmap_cells"]
 
@@ -31,7 +31,7 @@ def heatmap_columns(findings: pl.DataFrame) -> list[HeatmapColumn]:
     """The rules that fired, errors first, then warnings, then hints; by ID within a severity."""
     if findings.is_empty():
         return []
-    worst = (findings.with_columns(pl.col("severity").replace_strict(_RANK, return_dtype=pl.Int64).alias("_o"))
+    worst = (findings.with_columns(SEVERITY_RANK.alias("_o"))
              .group_by("rule").agg(pl.col("_o").min()).sort("_o", "rule"))
     return [HeatmapColumn(rule, rule_name(rule), _BY_RANK.get(o, "info")) for rule, o in worst.iter_rows()]
 
@@ -44,7 +44,7 @@ def heatmap_cells(findings: pl.DataFrame, columns: Sequence[HeatmapColumn]) -> M
     if findings.is_empty() or not columns:
         return {}
     at = {c.rule: i for i, c in enumerate(columns)}
-    counts = (findings.with_columns(pl.col("severity").replace_strict(_RANK, return_dtype=pl.Int64).alias("_o"))
+    counts = (findings.with_columns(SEVERITY_RANK.alias("_o"))
               .group_by("key", "rule").agg(pl.len().alias("n"), pl.col("_o").min()))
     out: dict[str, list[tuple[int, str]]] = {}
     for key, rule, n, o in counts.iter_rows():

@@ -9,7 +9,7 @@ from typing import Any
 import polars as pl
 
 from auditlib.history import LEVELS
-from auditlib.render.data import _RANK, SEVERITIES, SEVERITY_COLORS, rule_doc, rule_label
+from auditlib.render.data import SEVERITIES, SEVERITY_COLORS, SEVERITY_RANK, rule_doc, rule_label
 from auditlib.render.env import HtmlFragment, render
 from auditlib.render.env import script as inline_script
 from auditlib.render.heatmap import heatmap_cells, heatmap_columns
@@ -163,7 +163,7 @@ def rules_html(findings: pl.DataFrame) -> HtmlFragment:
     if not findings.is_empty():
         ordered = (findings.group_by("rule", "severity")
                    .agg(pl.len().alias("n"), pl.col("key").n_unique().alias("agencies"))
-                   .with_columns(pl.col("severity").replace_strict(_RANK, return_dtype=pl.Int64).alias("_o"))
+                   .with_columns(SEVERITY_RANK.alias("_o"))
                    .sort(["_o", "n", "rule"], descending=[False, True, False]))  # ties by ID: the same page each run
         rows = [(rule, sev, n, agencies, rule_doc(rule)) for rule, sev, n, agencies, _ in ordered.iter_rows()]
     return render("rules.html.j2", rows=rows, colors=SEVERITY_COLORS, heads=("规则", "级别", "涉及机关", "条数", "检查内容"))

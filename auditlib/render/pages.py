@@ -12,9 +12,9 @@ from auditlib.audit import Outcome
 from auditlib.findings import Finding
 from auditlib.model import Report, SourceLine
 from auditlib.render.data import (
-    _RANK,
     SEVERITIES,
     SEVERITY_COLORS,
+    SEVERITY_RANK,
     UNSCORED,
     FindingDetail,
     points,
@@ -88,7 +88,7 @@ def summary_html(frame: pl.DataFrame) -> HtmlFragment:
     rows = []
     if not frame.is_empty():
         ordered = (frame.group_by("rule", "severity").len()
-                   .with_columns(pl.col("severity").replace_strict(_RANK, return_dtype=pl.Int64).alias("_o"))
+                   .with_columns(SEVERITY_RANK.alias("_o"))
                    .sort(["_o", "len", "rule"], descending=[False, True, False]))  # ties by ID, as before
         rows = [(rule, sev, n, rule_doc(rule)) for rule, sev, n, _ in ordered.iter_rows()]
     return render("summary.html.j2", counts=[(s, counts[s]) for s in SEVERITIES], colors=SEVERITY_COLORS,
