@@ -79,8 +79,9 @@ MUTATIONS: tuple[Mutation, ...] = (
              "if paths and len(gone) >= len(paths) - 1:", RULE_TESTS, "a table with one cell read is 'not found'"),
     Mutation("sec5-thin-boundary", "if section.present and length < 150:", "if section.present and length <= 150:",
              RULE_TESTS),
-    Mutation("year-mismatch-on-one-mention", "if count >= 2 or len(body) == 1:", "if count >= 1:", RULE_TESTS,
-             "one stray year in the text is not the year the body reports on"),
+    Mutation("year-mismatch-on-one-mention", "if count < MIN_MENTIONS or count < MIN_SHARE * len(mentions):",
+             "if count < 1:", (*RULE_TESTS, "tests/test_year_mismatch.py"),
+             "one stray year in the text, or a year among others, is not the year the body reports on"),
     Mutation("carry-over-equal-fires", "now is not None and before is not None and now != before",
              "now is not None and before is not None and now == before", CROSS_TESTS),
     # --- YOY-CHANGE's arithmetic (rules/year_on_year.py) ------------------------------------------------
