@@ -8,6 +8,7 @@ agency's name), a narrative copied from last year, a narrative copied from a pee
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import random
 from pathlib import Path
@@ -26,6 +27,7 @@ from auditlib.rules.cross_report import (
     links_frame,
     matching_passages,
     own_sentences,
+    previous_year_index,
     sentence_keys,
 )
 from auditlib.rules.similarity import Pair, near_duplicates
@@ -146,6 +148,25 @@ def test_own_text_is_what_tells_reports_apart(reports: list[Report]) -> None:
     assert min(jaccard(shingles(raw[a]), shingles(raw[b])) for a, b in honest) > 0.3
     assert max(jaccard(shingles(own[a]), shingles(own[b])) for a, b in honest) < 0.5
     assert min(jaccard(shingles(own[a]), shingles(own[b])) for a, b in copied) > 0.8
+
+
+_BASE = parse_text(render(make_tables()))
+
+
+def _named(path: str, agency: str, year: int) -> Report:
+    return dataclasses.replace(_BASE, path=path, agency=agency, year=year)
+
+
+def test_a_name_shared_across_folders_pairs_only_within_its_folder() -> None:
+    reports = [_named("东区/a2023.txt", "石桥镇人民政府", 2023), _named("东区/a2024.txt", "石桥镇人民政府", 2024),
+               _named("西区/a2024.txt", "石桥镇人民政府", 2024)]
+    assert previous_year_index(reports) == {1: 0}  # 西区's has no 2023 report of its own: not 东区's
+
+
+def test_a_name_of_one_report_a_year_pairs_across_year_folders() -> None:
+    reports = [_named("2023/a.txt", "石桥镇人民政府", 2023), _named("2024/a.txt", "石桥镇人民政府", 2024),
+               _named("2024/b.txt", "城关区财政局", 2024)]
+    assert previous_year_index(reports) == {1: 0}  # the quiet twin: one 石桥镇 a year, the name is enough
 
 
 def test_agency_key_folds_variants_and_prefixes() -> None:

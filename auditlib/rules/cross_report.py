@@ -70,19 +70,29 @@ def agency_key(name: str | None) -> str | None:
 
 
 def previous_year_index(reports: Sequence[Report]) -> dict[int, int]:
-    """Report index → index of the same agency's previous-year report (the first one given), where present."""
-    first: dict[tuple[str, int], int] = {}
+    """Report index → index of the same agency's previous-year report, where present.
+
+    The same agency is the same name (`agency_key`). Where reports of one year in different folders share
+    a name (two 石桥镇 of different districts), the name does not tell which is whose: such a report is
+    paired only with a previous-year report in its own folder. Among several candidates, one in the same folder comes
+    first, then the first one given.
+    """
     keys = [agency_key(r.agency) for r in reports]
+    by_year: dict[tuple[str, int], list[int]] = {}
     for i, (r, key) in enumerate(zip(reports, keys, strict=True)):
         if key is not None and r.year is not None:
-            first.setdefault((key, r.year), i)
+            by_year.setdefault((key, r.year), []).append(i)
+    folders = [PurePath(r.path).parent for r in reports]
     out: dict[int, int] = {}
-    for i, (r, key) in enumerate(zip(reports, keys, strict=True)):
-        if key is not None and r.year is not None:
-            j = first.get((key, r.year - 1))
-            if j is not None and j != i:
-                out[i] = j
-    return out
+    for (key, year), group in by_year.items():
+        candidates = by_year.get((key, year - 1), [])
+        for i in group:
+            same_folder = [j for j in candidates if folders[j] == folders[i] and j != i]
+            shared_name = len({folders[k] for k in group}) > 1
+            chosen = same_folder or ([] if shared_name else [j for j in candidates if j != i])
+            if chosen:
+                out[i] = chosen[0]
+    return dict(sorted(out.items()))
 
 
 # How the rules across reports name another report in their messages (fragments of their declarations).
