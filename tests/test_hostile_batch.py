@@ -320,3 +320,15 @@ def test_killing_the_main_process_leaves_no_worker_or_kernel(tmp_path: Path) -> 
             with contextlib.suppress(OSError):
                 os.kill(p, signal.SIGKILL)
         raise AssertionError(f"left behind: {[_command(p) for p in alive]}")
+
+
+def test_the_overview_time_is_the_time_the_results_last_changed(tmp_path: Path) -> None:
+    from auditlib.batch.run import _generated
+
+    body = {"rubric": "rubric.yaml", "grades": [{"grade": "优秀", "min": 90}], "agencies": [{"key": "a", "score": 95}]}
+    summary = tmp_path / "summary.json"
+    summary.write_text(json.dumps({"generated": "2026-01-02T03:04:05", **body}, ensure_ascii=False), encoding="utf-8")
+    assert _generated(summary, body) == "2026-01-02T03:04:05"  # the same results: the same time, the same page
+    changed = {**body, "agencies": [{"key": "a", "score": 94}]}
+    assert _generated(summary, changed) != "2026-01-02T03:04:05"  # the near-twin: one score changed, a new time
+    assert _generated(tmp_path / "none.json", body) != "2026-01-02T03:04:05"

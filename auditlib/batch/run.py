@@ -333,6 +333,19 @@ def _run_locked(files: Sequence[Path], plan: _Plan) -> BatchResult:
     return result
 
 
+def _generated(path: Path, body: Mapping[str, Any]) -> str:
+    """When these results were made: the time the last summary.json gives if its content is `body` (a rerun,
+    even with --force, that changes nothing gives the same summary and overview bytes), else now."""
+    try:
+        last = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        last = None
+    if isinstance(last, dict) and isinstance(last.get("generated"), str) and \
+            {k: v for k, v in last.items() if k != "generated"} == json.loads(json.dumps(body, ensure_ascii=False)):
+        return last["generated"]
+    return datetime.now().isoformat(timespec="seconds")
+
+
 def _finish_run(plan: _Plan, jobs: Sequence[AgencyJob], ordered: Sequence[Mapping[str, Any]],
                 settings: RunSettings, hashes: Hashes, manifest: Manifest,
                 decisions: Mapping[str, Decision]) -> None:
@@ -342,10 +355,10 @@ def _finish_run(plan: _Plan, jobs: Sequence[AgencyJob], ordered: Sequence[Mappin
     findings = findings_frame(ordered, out)
     write_findings(findings, out, scores, decisions, deduction_items(jobs, rubric), rubric)
     summary = summary_entries(ordered, scores, {j.report: j.batch_context for j in jobs})
-    atomic_write(out / "summary.json", json.dumps({
-        "generated": datetime.now().isoformat(timespec="seconds"), "rubric": rubric.path,
-        "grades": [{"grade": g, "min": low} for g, low in rubric.grades], "agencies": summary,
-    }, ensure_ascii=False, indent=1))
+    body = {"rubric": rubric.path, "grades": [{"grade": g, "min": low} for g, low in rubric.grades],
+            "agencies": summary}
+    atomic_write(out / "summary.json", json.dumps({"generated": _generated(out / "summary.json", body), **body},
+                                                  ensure_ascii=False, indent=1))
 
     overview_hash = hash_json({"summary": summary, "params": plan.overview_params, "nb": sha256_file(plan.overview_nb),
                                "code": hashes.code_hash,
