@@ -167,13 +167,8 @@ def _decide(drill: Any, rule: str, note: str, button: str, label: str) -> None:
 def test_decisions_made_in_jupyterlab_reach_page_excel_and_score(lab: Lab, browser: Any) -> None:
     before = _score(lab.out)
     notebook = _agency_file(lab.out, ".ipynb").relative_to(lab.out).as_posix()
-    context = browser.new_context(viewport={"width": 1400, "height": 1000}, service_workers="block")
-    try:
-        tab = Tab(context)
-        page = tab.page
-        page.goto(f"{lab.url}/lab/tree/{quote(notebook)}?token={lab.token}")
+    with _lab_notebook(lab, browser, notebook) as (page, notebook_panel):
         # the executed notebook opens with its exported parts and an empty drill-down cell (no widget state)
-        notebook_panel = page.locator(".jp-NotebookPanel:visible")
         playwright_api.expect(notebook_panel.locator(".jp-Cell").first).to_be_visible(timeout=60000)
         playwright_api.expect(notebook_panel.locator(".jp-OutputArea-output", has_text="评分").first).to_be_visible(
             timeout=30000)
@@ -190,9 +185,6 @@ def test_decisions_made_in_jupyterlab_reach_page_excel_and_score(lab: Lab, brows
         panel.locator(".review-reviewer input").fill(REVIEWER)
         _decide(drill, DISMISS, DISMISS_NOTE, "review-dismissed", "排除（误报）")
         _decide(drill, CONFIRM, CONFIRM_NOTE, "review-confirmed", "确认问题")
-        assert tab.outside == [], f"requests outside localhost: {tab.outside}"
-    finally:
-        context.close()
 
     _batch(lab.reports, lab.out)
 
@@ -232,25 +224,33 @@ def test_decisions_made_in_jupyterlab_reach_page_excel_and_score(lab: Lab, brows
 
 def test_overview_link_opens_the_agency_page_beside_jupyterlab(lab: Lab, browser: Any) -> None:
     """The executed overview in the lab: an agency link opens that page in a tab of its own; the lab stays."""
+    try:
+        with _lab_notebook(lab, browser, "overview.ipynb") as (page, notebook_panel):
+            link = notebook_panel.locator("a.agency-link", has_text=AGENCY)
+            playwright_api.expect(link).to_be_visible(timeout=60000)
+            assert link.get_attribute("target") == "_blank" and link.get_attribute("rel") == "noopener"
+            link.click()
+            tabs = page.locator(".lm-DockPanel-tabBar .lm-TabBar-tab")
+            playwright_api.expect(tabs.filter(has_text=".html")).to_have_count(1, timeout=30000)
+            assert AGENCY in tabs.filter(has_text=".html").inner_text()
+            assert page.url.startswith(f"{lab.url}/lab/") and tabs.filter(has_text="overview.ipynb").count() == 1
+            playwright_api.expect(page.locator("#jupyterlab-splash")).to_have_count(0)
+    finally:
+        _close_sessions(lab, "overview.ipynb")  # the lab started a kernel for the notebook it opened
+
+
+@contextlib.contextmanager
+def _lab_notebook(lab: Lab, browser: Any, notebook: str) -> Iterator[tuple[Any, Any]]:
+    """The lab with `notebook` (relative to the run folder) open in a fresh browser context: (page, the visible
+    notebook panel). Afterwards: no request left localhost, and the context is closed."""
     context = browser.new_context(viewport={"width": 1400, "height": 1000}, service_workers="block")
     try:
         tab = Tab(context)
-        page = tab.page
-        page.goto(f"{lab.url}/lab/tree/overview.ipynb?token={lab.token}")
-        notebook_panel = page.locator(".jp-NotebookPanel:visible")
-        link = notebook_panel.locator("a.agency-link", has_text=AGENCY)
-        playwright_api.expect(link).to_be_visible(timeout=60000)
-        assert link.get_attribute("target") == "_blank" and link.get_attribute("rel") == "noopener"
-        link.click()
-        tabs = page.locator(".lm-DockPanel-tabBar .lm-TabBar-tab")
-        playwright_api.expect(tabs.filter(has_text=".html")).to_have_count(1, timeout=30000)
-        assert AGENCY in tabs.filter(has_text=".html").inner_text()
-        assert page.url.startswith(f"{lab.url}/lab/") and tabs.filter(has_text="overview.ipynb").count() == 1
-        playwright_api.expect(page.locator("#jupyterlab-splash")).to_have_count(0)
+        tab.page.goto(f"{lab.url}/lab/tree/{quote(notebook)}?token={lab.token}")
+        yield tab.page, tab.page.locator(".jp-NotebookPanel:visible")
         assert tab.outside == [], f"requests outside localhost: {tab.outside}"
     finally:
         context.close()
-        _close_sessions(lab, "overview.ipynb")  # the lab started a kernel for the notebook it opened
 
 
 def _close_sessions(lab: Lab, name: str) -> None:
