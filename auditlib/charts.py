@@ -22,15 +22,12 @@ __all__ = [
     "disposition_frame",
     "findings_chart",
     "grade_chart",
-    "heatmap_chart",
-    "rule_matrix",
 ]
 
 CJK_FONT = '"Microsoft YaHei", "PingFang SC", "Noto Sans CJK SC", "Source Han Sans SC", SimSun, sans-serif'
 SEVERITY_DOMAIN = [s.label for s in Severity]  # 错误, 警告, 提示
 SEVERITY_RANGE = ["#c0392b", "#d69e2e", "#2b6cb0"]
 SEVERITY_SCALE = alt.Scale(domain=SEVERITY_DOMAIN, range=SEVERITY_RANGE)
-ALL = "全部"
 
 DISPOSALS = DISPOSAL_GROUPS
 DISPOSAL_COLORS = ["#2f855a", "#68d391", "#c53030", "#dd6b20", "#805ad5", "#718096"]
@@ -151,59 +148,6 @@ def findings_chart(frame: pl.DataFrame) -> Any:
 # ---------------------------------------------------------------------------------------------
 # All agencies of a run
 # ---------------------------------------------------------------------------------------------
-
-
-def rule_matrix(findings: pl.DataFrame, agencies: pl.DataFrame) -> pl.DataFrame:
-    """agency × rule counts, with each agency's page for the heatmap's links."""
-    schema = {"agency": pl.String, "page": pl.String, "rule": pl.String, "severity_label": pl.String, "count": pl.Int64}
-    if findings.is_empty():
-        return pl.DataFrame(schema=schema)
-    pages = agencies.select("key", pl.col("agency").alias("name"), "page")
-    out = (findings.group_by("key", "rule", "severity_label").len("count")
-           .join(pages, on="key", how="left")
-           .with_columns(pl.col("name").fill_null("（未识别机关）").alias("agency"))
-           .with_columns(pl.col("page").fill_null(""), pl.col("count").cast(pl.Int64)))
-    # two agencies with one name stay two rows: suffix the later ones
-    names = agencies.select("key", pl.col("agency").fill_null("（未识别机关）"))
-    dup = names.with_columns(pl.col("agency").cum_count().over("agency").alias("n"))
-    dup = dup.with_columns(pl.when(pl.col("n") > 1).then(pl.col("agency") + "（" + pl.col("n").cast(pl.String) + "）")
-                           .otherwise(pl.col("agency")).alias("label")).select("key", "label")
-    out = out.join(dup, on="key", how="left").with_columns(pl.col("label").fill_null(pl.col("agency")).alias("agency"))
-    return out.select(list(schema)).sort("agency", "rule", "severity_label")
-
-
-def heatmap_chart(frame: pl.DataFrame) -> Any:
-    """Agencies × rules: colour = severity, number = count; select boxes filter; click a cell to open the page."""
-    if frame.is_empty():
-        return _message("本次运行没有发现问题。")
-    rules = frame.group_by("rule", "severity_label").agg(pl.col("count").sum()).with_columns(
-        pl.col("severity_label").replace_strict({s: i for i, s in enumerate(SEVERITY_DOMAIN)},
-                                                return_dtype=pl.Int64).alias("o")).sort("o", "rule")
-    rule_order = rules["rule"].to_list()
-    sev = alt.param(name="sev_pick", value=ALL,
-                    bind=alt.binding_select(options=[ALL, *SEVERITY_DOMAIN], name="级别 "))
-    rule = alt.param(name="rule_filter", value=ALL, bind=alt.binding_select(options=[ALL, *rule_order], name="规则 "))
-    who = alt.param(name="agency_filter", value="",
-                    bind=alt.binding(input="search", placeholder="输入机关名称", name="机关 "))
-    keep = (f"(sev_pick == '{ALL}' || datum.severity_label == sev_pick) && "
-            f"(rule_filter == '{ALL}' || datum.rule == rule_filter) && "
-            "(agency_filter == '' || indexof(datum.agency, agency_filter) >= 0)")
-    n_agencies = frame["agency"].n_unique()
-    base = alt.Chart(frame).transform_filter(keep).encode(
-        x=alt.X("rule:N", title="规则", sort=rule_order, axis=alt.Axis(labelAngle=-40, orient="top")),
-        y=alt.Y("agency:N", title="机关", sort="ascending"),
-    )
-    cells = base.mark_rect(stroke="#fff", strokeWidth=1, cursor="pointer").encode(
-        color=alt.Color("severity_label:N", title="级别", scale=SEVERITY_SCALE),
-        href=alt.Href("page:N"),
-        tooltip=[alt.Tooltip("agency:N", title="机关"), alt.Tooltip("rule:N", title="规则"),
-                 alt.Tooltip("severity_label:N", title="级别"), alt.Tooltip("count:Q", title="条数")],
-    )
-    labels = base.mark_text(color="#fff", fontSize=11, fontWeight="bold").encode(text="count:Q", href=alt.Href("page:N"))
-    chart = alt.layer(cells, labels).add_params(sev, rule, who).properties(
-        width=max(240, 34 * len(rule_order)), height=max(60, 20 * n_agencies),
-        title="机关 × 规则（颜色为级别，数字为条数；点击格子打开该机关页面）")
-    return _configure(chart)
 
 
 def grade_chart(counts: pl.DataFrame) -> Any:

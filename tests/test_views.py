@@ -236,19 +236,8 @@ def test_findings_chart_filters_the_list_by_the_clicked_rule() -> None:
     assert {"param": "rule_pick"} in [t.get("filter") for t in listing["transform"]]
 
 
-def test_heatmap_has_filters_and_links() -> None:
-    findings = pl.DataFrame({"key": ["a", "a", "b"], "rule": ["R1", "R2", "R1"], "severity_label": ["错误", "提示", "错误"]})
-    agencies = pl.DataFrame({"key": ["a", "b"], "agency": ["同名机关", "同名机关"], "page": ["agencies/a.html", "agencies/b.html"]})
-    matrix = charts.rule_matrix(findings, agencies)
-    assert sorted(matrix["agency"].unique().to_list()) == ["同名机关", "同名机关（2）"]
-    spec = charts.heatmap_chart(matrix).to_dict()
-    assert {p["name"] for p in spec["params"]} == {"sev_pick", "rule_filter", "agency_filter"}
-    assert spec["layer"][0]["encoding"]["href"]["field"] == "page"
-
-
 def test_empty_frames_give_a_message_not_an_error() -> None:
-    for chart in (charts.findings_chart(render.findings_frame([])), charts.disposition_chart(charts.disposition_frame(None)),
-                  charts.heatmap_chart(charts.rule_matrix(pl.DataFrame(), pl.DataFrame()))):
+    for chart in (charts.findings_chart(render.findings_frame([])), charts.disposition_chart(charts.disposition_frame(None))):
         assert isinstance(chart, alt.TopLevelMixin) and chart.to_dict()["mark"]["type"] == "text"
 
 
