@@ -2,9 +2,10 @@
 
 - `peers_frame`: for each year and level (乡镇/街道, 县区政府, 部门: `score.agency_kind`), each key figure's
   quartiles among the reports of that year and level, and which quartile each report falls in.
-- `history_frame`: for each agency (`agency_key`) across years: score, grade, key figures, finding counts
-  and the report counted as its last year's (`previous_year_index`, the pairing CARRY-OVER-MISMATCH and
-  YOY-CHANGE use).
+- `history_frame`: for each agency across years: score, grade, key figures, finding counts and the report
+  counted as its last year's (`previous_year_index`, the pairing CARRY-OVER-MISMATCH and YOY-CHANGE use).
+  `history_key` says which reports are one agency's history: those of one `agency_key`, or for a name
+  several agencies share (`shared_names`: two 石桥镇 of different districts), those of one folder.
 
 The key figures are `rules.year_on_year.KEY_FIGURES` (template cells); a figure that is unknown (blank,
 missing) is null and takes no part in the quartiles.
@@ -13,17 +14,19 @@ missing) is null and takes no part in the quartiles.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import PurePath
 from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
 from auditlib.findings import Severity
-from auditlib.rules.cross_report import agency_key, previous_year_index
+from auditlib.rules.cross_report import agency_key, previous_year_index, shared_names
 from auditlib.rules.year_on_year import KEY_FIGURES
 from auditlib.score import Score, agency_kind
 
 if TYPE_CHECKING:
     from auditlib.audit import Outcome
+    from auditlib.model import Report
 
 __all__ = ["FIGURE_COLUMNS", "HISTORY_SCHEMA", "LEVELS", "PEERS_SCHEMA", "history_frame", "level", "peers_frame"]
 
@@ -97,6 +100,7 @@ def peers_frame(outcomes: Sequence[Outcome]) -> pl.DataFrame:
 
 HISTORY_SCHEMA: dict[str, Any] = {
     "agency_key": pl.String,
+    "history_key": pl.String,  # reports of one history share it (agency_key; agency_key#n for a shared name)
     "agency": pl.String,
     "year": pl.Int64,
     "report": pl.String,
@@ -120,6 +124,7 @@ def history_frame(outcomes: Sequence[Outcome], scores: Sequence[Score] | None = 
     readable = [(k, o) for k, o in enumerate(outcomes) if o.report is not None]
     reports = [o.report for _, o in readable if o.report is not None]
     prior = previous_year_index(reports)
+    histories = _history_keys(reports)
     rows = []
     for n, (k, o) in enumerate(readable):
         r = reports[n]
@@ -128,7 +133,7 @@ def history_frame(outcomes: Sequence[Outcome], scores: Sequence[Score] | None = 
             continue
         s = scores[k] if scores is not None else None
         rows.append({
-            "agency_key": key, "agency": r.agency, "year": r.year, "report": o.path,
+            "agency_key": key, "history_key": histories[n], "agency": r.agency, "year": r.year, "report": o.path,
             "score": s.score if s is not None else None, "grade": s.grade if s is not None else None,
             **{name: _float(r.value(path)) for path, name in FIGURE_COLUMNS.items()},
             "findings": len(o.findings),
@@ -139,6 +144,20 @@ def history_frame(outcomes: Sequence[Outcome], scores: Sequence[Score] | None = 
         })
     frame = pl.DataFrame(rows, schema={**HISTORY_SCHEMA, "_order": pl.Int64})
     return frame.sort(["agency_key", "year", "_order"], nulls_last=True).drop("_order")
+
+
+def _history_keys(reports: Sequence[Report]) -> list[str | None]:
+    """For each report, the key of the history it belongs to: its `agency_key`, or for a name several
+    agencies share, that key and its folder's number (None without a recognised agency)."""
+    shared = shared_names(reports)
+    number: dict[tuple[str, PurePath], int] = {}
+    out: list[str | None] = []
+    for r in reports:
+        key = agency_key(r.agency)
+        if key is not None and key in shared:
+            key = f"{key}#{number.setdefault((key, PurePath(r.path).parent), len(number) + 1)}"
+        out.append(key)
+    return out
 
 
 def _float(v: int | float | None) -> float | None:

@@ -27,7 +27,7 @@ from pathlib import PurePath
 from typing import TYPE_CHECKING, Any
 
 from auditlib.history import FIGURE_COLUMNS, history_frame, level, peers_frame
-from auditlib.rules.cross_report import agency_key, links, previous_year_index
+from auditlib.rules.cross_report import links, previous_year_index
 from auditlib.rules.year_on_year import YOY_CHANGE, year_on_year_changes
 
 if TYPE_CHECKING:
@@ -137,8 +137,10 @@ def _add_history(outcomes: Sequence[Outcome], scores: Sequence[Score] | None, pa
                  out: list[dict[str, Any]]) -> None:
     frame = history_frame(outcomes, scores)
     by_key: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    history_of: dict[str, str] = {}
     for row in frame.iter_rows(named=True):
-        by_key[row["agency_key"]].append({
+        history_of[row["report"]] = row["history_key"]
+        by_key[row["history_key"]].append({
             "agency": row["agency"], "year": row["year"], "report": row["report"], "name": _name(row["report"]),
             "page": page_of.get(row["report"], ""), "score": row["score"], "grade": row["grade"],
             **{name: row[name] for name in FIGURE_COLUMNS.values()},
@@ -146,9 +148,9 @@ def _add_history(outcomes: Sequence[Outcome], scores: Sequence[Score] | None, pa
             "prior_name": _name(row["prior_report"]), "prior_page": page_of.get(row["prior_report"] or "", ""),
         })
     for k, o in enumerate(outcomes):
-        key = agency_key(o.report.agency) if o.report is not None else None
+        key = history_of.get(o.path)
         if key is not None:
-            out[k]["history"] = [{**row, "current": row["report"] == o.path} for row in by_key.get(key, [])]
+            out[k]["history"] = [{**row, "current": row["report"] == o.path} for row in by_key[key]]
     for entry in out:  # the page needs no other machine's path: drop them once `current` is known
         for row in entry["history"]:
             row.pop("report", None)

@@ -43,6 +43,7 @@ __all__ = [
     "own_sentences",
     "own_texts",
     "previous_year_index",
+    "shared_names",
     "sentence_keys",
 ]
 
@@ -69,13 +70,23 @@ def agency_key(name: str | None) -> str | None:
     return key or None
 
 
+def shared_names(reports: Sequence[Report]) -> set[str]:
+    """The `agency_key`s that reports of one year in different folders share: names of several agencies
+    (two 石桥镇 of different districts), which tell no report whose it is."""
+    folders: dict[tuple[str, int | None], set[PurePath]] = {}
+    for r in reports:
+        key = agency_key(r.agency)
+        if key is not None:
+            folders.setdefault((key, r.year), set()).add(PurePath(r.path).parent)
+    return {key for (key, _), seen in folders.items() if len(seen) > 1}
+
+
 def previous_year_index(reports: Sequence[Report]) -> dict[int, int]:
     """Report index → index of the same agency's previous-year report, where present.
 
-    The same agency is the same name (`agency_key`). Where reports of one year in different folders share
-    a name (two 石桥镇 of different districts), the name does not tell which is whose: such a report is
-    paired only with a previous-year report in its own folder. Among several candidates, one in the same folder comes
-    first, then the first one given.
+    The same agency is the same name (`agency_key`). A name several agencies share (`shared_names`) does
+    not tell which is whose: such a report is paired only with a previous-year report in its own folder.
+    Among several candidates, one in the same folder comes first, then the first one given.
     """
     keys = [agency_key(r.agency) for r in reports]
     by_year: dict[tuple[str, int], list[int]] = {}
@@ -83,13 +94,13 @@ def previous_year_index(reports: Sequence[Report]) -> dict[int, int]:
         if key is not None and r.year is not None:
             by_year.setdefault((key, r.year), []).append(i)
     folders = [PurePath(r.path).parent for r in reports]
+    shared = shared_names(reports)
     out: dict[int, int] = {}
     for (key, year), group in by_year.items():
         candidates = by_year.get((key, year - 1), [])
         for i in group:
             same_folder = [j for j in candidates if folders[j] == folders[i] and j != i]
-            shared_name = len({folders[k] for k in group}) > 1
-            chosen = same_folder or ([] if shared_name else [j for j in candidates if j != i])
+            chosen = same_folder or ([] if key in shared else [j for j in candidates if j != i])
             if chosen:
                 out[i] = chosen[0]
     return dict(sorted(out.items()))
