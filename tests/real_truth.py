@@ -25,6 +25,7 @@ class Score:
     false_errors: list[tuple[str, str]] = field(default_factory=list)
     agency: str | None = None
     year: int | None = None
+    rules: set[str] = field(default_factory=set)  # every rule that gave a finding
 
 
 def score(name: str) -> tuple[Score, dict]:
@@ -36,6 +37,7 @@ def score(name: str) -> tuple[Score, dict]:
         return result, truth
     report = outcome.report
     result.agency, result.year = report.agency, report.year
+    result.rules = {f.rule for f in outcome.findings}
     skip = set(truth.get("skip_cells", []))
     for path, want in flatten(truth["tables"]).items():
         if path in skip:
@@ -56,7 +58,7 @@ def score(name: str) -> tuple[Score, dict]:
 
 
 if __name__ == "__main__":
-    for name in ("pingtan-2021", "kewei-2024"):
+    for name in ("pingtan-2021", "kewei-2024", "hongze-2023", "hongze-2024", "huaian-2024"):
         s, t = score(name)
         print(f"{name}: right {len(s.right)} unknown {len(s.unknown)} wrong {len(s.wrong)} "
               f"false errors {len(s.false_errors)}; agency {s.agency!r} (truth {t['agency']!r}) year {s.year}")

@@ -1,7 +1,8 @@
 """Reports as they arrive as text (issue 12): crawled pages with one-line bodies and glued cells.
 
-The two real reports (tests/real/) are read against their hand-labelled truth: every cell is right
-or unknown, none wrong, and no error the truth does not allow. The built cases plant each layout.
+The real reports (tests/real/: two texts, three PDFs as the agencies published them) are read against
+their hand-labelled truth: no cell wrong, no error the truth does not allow, every error it requires.
+The built cases plant each layout.
 """
 
 from __future__ import annotations
@@ -38,6 +39,16 @@ def test_real_text_report_cells_are_right_or_unknown(name: str) -> None:
     assert result.wrong == []
     assert result.year == truth["year"]
     assert result.unknown == [] and result.false_errors == []
+
+
+@pytest.mark.parametrize("name", ["hongze-2023", "hongze-2024", "huaian-2024"])
+def test_real_pdf_report_gives_every_value_and_the_findings_it_must(name: str) -> None:
+    """The agencies' own PDFs: every labelled cell read as printed, the errors the truth requires found."""
+    result, truth = score(name)
+    assert result.wrong == [] and result.unknown == []
+    assert (result.agency, result.year) == (truth["agency"], truth["year"])
+    assert {rule for rule, _ in result.false_errors} <= set(truth["must"])
+    assert set(truth["must"]) <= result.rules
 
 
 def test_crawled_page_reads_header_sections_and_glued_cells() -> None:
