@@ -28,9 +28,10 @@ class Score:
     rules: set[str] = field(default_factory=set)  # every rule that gave a finding
 
 
-def score(name: str) -> tuple[Score, dict]:
+def score(name: str, file: Path | None = None) -> tuple[Score, dict]:
+    """`file` (default: the truth's own file) is read against the truth of `name`."""
     truth = json.loads((REAL / f"{name}.truth.json").read_text(encoding="utf-8"))
-    outcome = audit_file(REAL / truth["files"][0])
+    outcome = audit_file(file or REAL / truth["files"][0])
     result = Score()
     if outcome.report is None:
         result.false_errors = [(f.rule, f.message) for f in outcome.findings]

@@ -8,10 +8,11 @@ The built cases plant each layout.
 from __future__ import annotations
 
 import random
+from pathlib import Path
 
 import pytest
 from builders import flatten, make_tables, render, with_cell
-from real_truth import score
+from real_truth import REAL, score
 
 from auditlib.audit import check_report
 from auditlib.model import CellStatus
@@ -47,6 +48,17 @@ def test_real_pdf_report_gives_every_value_and_the_findings_it_must(name: str) -
     result, truth = score(name)
     assert result.wrong == [] and result.unknown == []
     assert (result.agency, result.year) == (truth["agency"], truth["year"])
+    assert {rule for rule, _ in result.false_errors} <= set(truth["must"])
+    assert set(truth["must"]) <= result.rules
+
+
+@pytest.mark.parametrize("text", sorted((REAL / "extracted").glob("*.txt")), ids=lambda p: p.name)
+def test_text_other_tools_extract_from_the_real_pdfs_reads_the_same(text: Path) -> None:
+    """The PDFs' text as pdfplumber (plain and layout) and pypdf's layout mode give it, as an inspector
+    might paste it: pdfplumber prints a row's numbers above its wrapped label (（五）不予处理 / 0 0 0 /
+    4.无正当理由大量反复 / 申请 / 5.要求…), which is not a stack of labels."""
+    result, truth = score(text.name.split(".")[0], text)
+    assert result.wrong == [] and result.unknown == []
     assert {rule for rule, _ in result.false_errors} <= set(truth["must"])
     assert set(truth["must"]) <= result.rules
 

@@ -13,8 +13,8 @@ from auditlib.parse.columns import readings
 from auditlib.parse.tokens import EMPTY, Kind, Token, line_parts
 from auditlib.template import Row, TableSpec
 
-__all__ = ["STARTS_ITEM", "LogicalRow", "assign_rows", "empty_cells", "filled", "fold_rows", "is_subtotal",
-           "label_tail", "match_row"]
+__all__ = ["STARTS_ITEM", "LogicalRow", "assign_rows", "empty_cells", "filled", "fold_rows", "group_above_numbers",
+           "is_subtotal", "label_tail", "match_row"]
 
 STARTS_ITEM = re.compile(r"^(?:[(（]?[一二三四五六七八九十]{1,2}[)）、.．]|[(（]\d{1,2}[)）]|\d{1,2}[.、．](?!\d))")
 _MARKER_ANY = re.compile(r"(?:\d{1,2}[.、．](?!\d)|[(（][一二三四五六七八九十]{1,2}[)）]|[一二三四五六七八九十]{1,2}、)")
@@ -179,6 +179,20 @@ def filled(row: LogicalRow) -> int:
     return sum(1 for t in row.tokens if t.kind is not Kind.EMPTY)
 
 
+def group_above_numbers(row: LogicalRow, spec: TableSpec) -> bool:
+    """A group label (（五）不予处理) printed in its own merged cell, above a line of numbers: it names no
+    row, the numbers are its first item's; only a group label printed on the same line as its numbers
+    is a subtotal."""
+    return bool(is_subtotal(row.label, spec) and len(row.lines) > 1 and filled(row)
+                and match_row(row.label, spec.rows) is None)
+
+
+def _numbers_without_row(row: LogicalRow, spec: TableSpec) -> bool:
+    """Numbers no template row owns (without a label, or below a group label): maybe the next label's."""
+    return group_above_numbers(row, spec) or bool(
+        filled(row) and match_row(row.label, spec.rows) is None and not is_subtotal(row.label, spec))
+
+
 def _numbers_before_labels(logical: list[LogicalRow], spec: TableSpec) -> list[LogicalRow]:
     """Some PDF text puts a row's numbers on the line above its (vertically centred) label: an
     unlabelled row of numbers followed at once by a recognised label that got no numbers of its own
@@ -187,12 +201,7 @@ def _numbers_before_labels(logical: list[LogicalRow], spec: TableSpec) -> list[L
     i = 0
     while i < len(logical):
         row, nxt = logical[i], logical[i + 1] if i + 1 < len(logical) else None
-        # A group label (（五）不予处理) printed in its own merged cell, above a line of numbers, names no row;
-        # only a group label printed on the same line as its numbers is a subtotal.
-        group_above = is_subtotal(row.label, spec) and len(row.lines) > 1
-        unlabelled = (filled(row) and match_row(row.label, spec.rows) is None
-                      and (group_above or not is_subtotal(row.label, spec)))
-        if unlabelled and nxt is not None and not nxt.tokens and match_row(nxt.label, spec.rows) is not None:
+        if _numbers_without_row(row, spec) and nxt is not None and not nxt.tokens and match_row(nxt.label, spec.rows) is not None:
             out.append(LogicalRow(nxt.label, row.tokens, row.lines + nxt.lines))
             i += 2
             continue

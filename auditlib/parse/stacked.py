@@ -15,7 +15,7 @@ from collections.abc import Sequence
 
 from auditlib.model import SourceLine
 from auditlib.parse.columns import readings
-from auditlib.parse.rows import LogicalRow, match_row
+from auditlib.parse.rows import LogicalRow, group_above_numbers, match_row
 from auditlib.parse.tokens import analyse
 from auditlib.template import TableSpec
 
@@ -53,7 +53,10 @@ def unstack_labels(logical: list[LogicalRow], lines: Sequence[SourceLine], spec:
             j += 1
         stack = logical[i:j + 1]
         rows = [match_row(r.label, spec.rows) for r in stack]
-        if j == i or j >= len(logical) or any(r is None for r in rows):
+        # the numbers below a group label are its first item's (pdfplumber: `（五）不予处理` / `0 0 0` /
+        # `4.无正当理由大量反复` / `5.要求…` / `0 0 0`): the first label is not part of a stack
+        numbers_above = i > 0 and group_above_numbers(logical[i - 1], spec)
+        if j == i or j >= len(logical) or any(r is None for r in rows) or numbers_above:
             out.append(logical[i])
             i += 1
             continue
