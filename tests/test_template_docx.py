@@ -10,11 +10,11 @@ from typing import Any
 
 import docx
 import pytest
-from builders import flatten, make_tables
+from builders import flatten, make_tables, render
 
 from auditlib.audit import check_report
 from auditlib.model import CellStatus
-from auditlib.parse import parse_file
+from auditlib.parse import parse_file, parse_text
 from auditlib.template import APPLICATIONS, REVIEW_LITIGATION, table_spec
 
 TEMPLATE = Path(__file__).parent / "real" / "template-2021-empty.docx"
@@ -81,3 +81,27 @@ def test_cells_left_empty_in_the_template_are_blank_not_zero(seed: int, tmp_path
     assert {p: report.cells[p].value for p in flatten(tables)} == flatten(tables)
     blank = {p for f in check_report(report) if f.rule == "CELL-BLANK" for p in f.cells}
     assert set(left) <= blank
+
+
+def _table_four_left_empty() -> dict[str, Any]:
+    tables = make_tables(random.Random(7))
+    for group in tables["review_litigation"].values():
+        for column in group:
+            group[column] = None
+    return tables
+
+
+def test_table_four_left_empty_is_blank_not_missing(tmp_path: Path) -> None:
+    """Its one row of 15 cells printed and left empty (agencies without cases do): 15 blank cells, a
+    warning; before, the empty row vanished when the .docx was read and the table counted as absent."""
+    report = parse_file(fill(_table_four_left_empty(), tmp_path / "filled.docx"))
+    rl = {p: c.status for p, c in report.cells.items() if p.startswith("review_litigation.")}
+    assert len(rl) == 15 and set(rl.values()) == {CellStatus.BLANK}
+    rules = {f.rule for f in check_report(report)}
+    assert "CELL-BLANK" in rules and "CELL-MISSING" not in rules
+
+
+@pytest.mark.parametrize("layout", ["tabs", "pipes", "cells"])
+def test_table_four_left_empty_in_text_layouts(layout: str) -> None:
+    report = parse_text(render(_table_four_left_empty(), layout=layout))
+    assert {c.status for p, c in report.cells.items() if p.startswith("review_litigation.")} == {CellStatus.BLANK}

@@ -301,7 +301,9 @@ def table_rows(tbl: etree._Element) -> list[list[str]]:
 
 
 def row_line(cells: list[str]) -> str:
-    return "\t".join(cells) if any(cells) else ""
+    """A table row as one tab-separated line; a row of empty cells keeps its tabs (a grid printed
+    but left empty, as table 四's one row often is: its cells are blank, not missing)."""
+    return "\t".join(cells) if any(cells) or len(cells) > 1 else ""
 
 
 # ---------------------------------------------------------------------------------------------

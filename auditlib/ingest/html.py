@@ -18,6 +18,7 @@ from pathlib import Path
 from lxml import etree
 from lxml import html as lxml_html
 
+from auditlib.ingest.docx import row_line
 from auditlib.ingest.errors import UnreadableError
 from auditlib.ingest.html_encoding import decode_html
 from auditlib.ingest.sniff import sha256_of
@@ -296,7 +297,7 @@ class _Lines:
         self.flush()
         self.tables += 1
         for r, cells in enumerate(table_grid(table), start=1):
-            text = "\t".join(cells) if any(cells) else ""
+            text = row_line(cells)
             self.lines.append(SourceLine(len(self.lines) + 1, text, f"表{self.tables}第{r}行"))
 
     def walk(self, el: etree._Element) -> None:

@@ -10,7 +10,7 @@ from functools import lru_cache
 
 from auditlib.model import SourceLine
 from auditlib.parse.columns import readings
-from auditlib.parse.tokens import EMPTY, Kind, Token, line_parts
+from auditlib.parse.tokens import EMPTY, Kind, Token, line_parts, split_cells
 from auditlib.template import Row, TableSpec
 
 __all__ = ["STARTS_ITEM", "LogicalRow", "assign_rows", "empty_cells", "filled", "fold_rows", "group_above_numbers",
@@ -161,7 +161,7 @@ def fold_rows(lines: Sequence[SourceLine], spec: TableSpec) -> list[LogicalRow]:
                 current.lines.pop()
             current.tokens.extend(parts.values)
             current.lines.append(line.number)
-        elif parts.values and current is not None and not full(current) and "\t" in line.text:
+        elif parts.values and current is not None and not full(current) and empty_cells(line.text):
             current.tokens.extend([EMPTY] * empty_cells(line.text))
             current.lines.append(line.number)
     close()
@@ -169,10 +169,13 @@ def fold_rows(lines: Sequence[SourceLine], spec: TableSpec) -> list[LogicalRow]:
 
 
 def empty_cells(text: str) -> int:
-    """Cells on a line that holds only empty cells: `\t` alone is one cell on a line of its own
-    (one-cell-per-line layouts indent with a tab); otherwise every tab-separated cell counts."""
-    tabs = text.count("\t")
-    return 1 if tabs <= 1 else tabs + 1
+    """Cells on a line that holds only empty cells, 0 when it is no table row: `\t` alone is one cell on
+    a line of its own (one-cell-per-line layouts indent with a tab); otherwise every tab-separated or
+    pipe-table cell counts."""
+    if "\t" in text:
+        tabs = text.count("\t")
+        return 1 if tabs <= 1 else tabs + 1
+    return len(split_cells(text)) if "|" in text else 0
 
 
 def filled(row: LogicalRow) -> int:

@@ -143,7 +143,7 @@ def _rl_stream(lines: Sequence[SourceLine], start: int = 0) -> LogicalRow:
         if parts.has_values and not parts.label and not prose:
             stream.tokens.extend(parts.values)
             stream.lines.append(line.number)
-        elif not parts.label and parts.values and "\t" in line.text:
+        elif not parts.label and parts.values and empty_cells(line.text):
             stream.tokens.extend([EMPTY] * empty_cells(line.text))  # readings() drops stray ones
             stream.lines.append(line.number)
     return stream
