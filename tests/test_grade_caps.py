@@ -1,4 +1,5 @@
-"""Grade caps: a missing section or three all-zero tables cannot be 优秀, and the score says why."""
+"""Grade caps: a missing section or three all-zero tables cannot be 优秀, the bare template fails, and
+the score says why."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import pytest
 import yaml
 from builders import build, make_tables
 
-from auditlib.audit import check_report
+from auditlib.audit import check_report, load
 from auditlib.findings import Finding, Severity
 from auditlib.rubric import DEFAULT_RUBRIC, RubricError, load_rubric, parse_rubric
 from auditlib.score import ScoreContext, score_report
@@ -24,7 +25,7 @@ def f(rule: str, message: str = "", severity: Severity = Severity.INFO) -> Findi
 
 def test_the_default_rubric_declares_both_caps() -> None:
     assert [(c.rules, c.max_grade, c.min_count) for c in RUBRIC.grade_caps] == [
-        (("SECTION-MISSING",), "合格", 1), (("TABLE-ALL-ZERO",), "良好", 3)]
+        (("SECTION-MISSING",), "合格", 1), (("TABLE-ALL-ZERO",), "良好", 3), (("TABLE-ALL-BLANK",), "不合格", 3)]
     assert RUBRIC.ceiling("优秀") == 100 and RUBRIC.ceiling("良好") == 89 and RUBRIC.ceiling("合格") == 79
 
 
@@ -108,3 +109,28 @@ def test_no_caps_without_grade_caps() -> None:
     bare = parse_rubric({k: v for k, v in RAW.items() if k != "grade_caps"})
     s = score_report([f("TABLE-ALL-ZERO")] * 3, bare, context=ALL)
     assert (s.score, s.grade, s.caps) == (100, "优秀", ())
+
+
+def test_the_bare_national_template_fails() -> None:
+    """The State Council's empty .docx published as it is: three tables without a number, placeholder text."""
+    report = load(Path(__file__).parent / "real" / "template-2021-empty.docx")[0]
+    assert report is not None
+    findings = check_report(report)
+    blank = [x for x in findings if x.rule == "TABLE-ALL-BLANK"]
+    assert [len(x.cells) for x in blank] == [175, 15, 10]
+    assert "CELL-BLANK" not in {x.rule for x in findings}  # one finding a table, not one a row
+    s = score_report(findings, RUBRIC, report, ALL)
+    assert (s.score, s.grade) == (59, "不合格")
+    assert s.cap_reason == "三张统计表均未填写，等级为不合格"
+
+
+def test_one_table_left_blank_is_one_finding_and_no_cap() -> None:
+    tables = make_tables()
+    for group in tables["review_litigation"].values():
+        for column in group:
+            group[column] = None
+    findings = check_report(build(tables))
+    assert [(x.rule, len(x.cells)) for x in findings if x.rule in ("TABLE-ALL-BLANK", "CELL-BLANK")] == [
+        ("TABLE-ALL-BLANK", 15)]
+    s = score_report(findings, RUBRIC, context=ALL)
+    assert s.caps == () and s.grade != "不合格"

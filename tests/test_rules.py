@@ -42,6 +42,14 @@ def bump(tables: dict, *paths: str, by: int = 1) -> dict:
     return tables
 
 
+def left_blank(tables: dict, key: str) -> dict:
+    """The tables with every cell of table `key` printed empty."""
+    for row in tables[key].values():
+        for column in row:
+            row[column] = None
+    return tables
+
+
 def narrative(**changes: list[str]) -> dict[str, list[str]]:
     return {**NARRATIVE, **changes}
 
@@ -85,6 +93,7 @@ CASES: dict[str, tuple[Callable[[], Report], Callable[[], Report]]] = {
     "SECTION-MISSING": (lambda: build(base(), drop_sections=("5",)), lambda: build(base())),
     "TEMPLATE-OUTDATED": (lambda: parse_text(render_2019(year=2021)), lambda: parse_text(render_2019(year=2020))),
     "TABLE-ALL-ZERO": (lambda: build(make_tables(zero=True)), lambda: build(base())),
+    "TABLE-ALL-BLANK": (lambda: build(left_blank(base(), "active_disclosure")), lambda: build(base())),
     "TEXT-TABLE-MISMATCH": (
         lambda: build(base(), narrative=narrative(**{"1": ["2024年，全镇共收到政府信息公开申请9999件。"]})),
         lambda: build(base(), narrative=narrative(**{"1": ["2024年，全镇共收到政府信息公开申请9999余件。"]}))),

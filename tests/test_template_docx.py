@@ -93,12 +93,12 @@ def _table_four_left_empty() -> dict[str, Any]:
 
 def test_table_four_left_empty_is_blank_not_missing(tmp_path: Path) -> None:
     """Its one row of 15 cells printed and left empty (agencies without cases do): 15 blank cells, a
-    warning; before, the empty row vanished when the .docx was read and the table counted as absent."""
+    warning (TABLE-ALL-BLANK); before, the empty row vanished when the .docx was read and the table counted as absent."""
     report = parse_file(fill(_table_four_left_empty(), tmp_path / "filled.docx"))
     rl = {p: c.status for p, c in report.cells.items() if p.startswith("review_litigation.")}
     assert len(rl) == 15 and set(rl.values()) == {CellStatus.BLANK}
     rules = {f.rule for f in check_report(report)}
-    assert "CELL-BLANK" in rules and "CELL-MISSING" not in rules
+    assert "TABLE-ALL-BLANK" in rules and "CELL-MISSING" not in rules
 
 
 @pytest.mark.parametrize("layout", ["tabs", "pipes", "cells"])

@@ -102,7 +102,10 @@ def glued_digits_have_one_reading(report: Report) -> Iterator[Violation]:
 }, parts={"printed": "“{raw}”"})
 def cells_are_filled(report: Report) -> Iterator[Violation]:
     """空白或“/”“—”“无”不等于0：报告没有给出数字，相关合计不作判断。"""
+    unfilled = _unfilled_tables(report)
     for row_path, paths in _rows_with(report, {CellStatus.BLANK}).items():
+        if row_path.split(".", 1)[0] in unfilled:
+            continue  # the whole table: TABLE-ALL-BLANK says it once
         raws = sorted({report.cells[p].raw or "" for p in paths} - {""})
         printed = listing(part("CELL-BLANK", "printed", raw=r) for r in raws)
         yield violation(paths, variant="printed" if raws else "blank", row=row_label(row_path),
@@ -146,6 +149,29 @@ def current_template_used(report: Report) -> Iterator[Violation]:
         elif report.other_single_row:
             paths = [p for p in report.cells if p.startswith("applications.3.6.")]
             yield violation(paths, variant="other_single_row")
+
+
+_NO_NUMBER = {CellStatus.BLANK, CellStatus.MISSING}
+
+
+def _unfilled_tables(report: Report) -> dict[str, list[str]]:
+    """table key → its blank cells, for each table printed without a single number (blank cells,
+    perhaps some rows not found), in the order findings are listed in."""
+    by_table = _by_table(report)
+    out = {}
+    for key in ("applications", "review_litigation", "active_disclosure"):
+        statuses = [report.cells[p].status for p in by_table.get(key, [])]
+        if CellStatus.BLANK in statuses and set(statuses) <= _NO_NUMBER:
+            out[key] = [p for p in by_table[key] if report.cells[p].status is CellStatus.BLANK]
+    return out
+
+
+@rule("TABLE-ALL-BLANK", Severity.WARNING, "「{table}」整张表未填写（{count} 个单元格全部空白），表内合计均未核验",
+      name="整表未填")
+def tables_are_filled_in(report: Report) -> Iterator[Violation]:
+    """统计表印出了表格却一个数字也没有填：空白不等于0，这张表等于没有报告（照搬空白模板时常见）。"""
+    for key, paths in _unfilled_tables(report).items():
+        yield violation(paths, table=TABLE_TITLES[key], count=len(paths))
 
 
 @rule("TABLE-ALL-ZERO", Severity.INFO, "「{table}」全部为0，请核实是否如实填报", name="全表为零")
