@@ -24,7 +24,7 @@ from auditlib.model import Cell, CellStatus, Document, Report, Section
 from auditlib.parse.crawl import reflow
 from auditlib.parse.meta import detect_template, find_agency, find_title
 from auditlib.parse.pasted import reject_pasted
-from auditlib.parse.sections import chain_headings, heading_candidates, join_paragraphs, region
+from auditlib.parse.sections import chain_headings, join_paragraphs, region, scan_lines
 from auditlib.parse.tables import read_table
 from auditlib.template import (
     APPLICATIONS,
@@ -65,8 +65,7 @@ def parse_document(doc: Document) -> Report:
     lines = reflow(doc.lines)
     doc_lines = {line.number: line for line in lines}
     # Each short line compacted once, for the heading and title scans (a long text would cycle the cache between them).
-    compacted = [compact(line.text) if len(line.text) <= 160 else "" for line in lines]
-    candidates = heading_candidates(lines, compacted)
+    compacted, candidates = scan_lines(lines)
     reject_pasted(doc.path, lines, candidates, compacted)
     headings = chain_headings(candidates)
     ordered = sorted(headings.items(), key=lambda kv: kv[1])
