@@ -38,7 +38,7 @@ from auditlib.template import (
     table_rows,
     table_spec,
 )
-from auditlib.text import compact, normalize, years_in
+from auditlib.text import compact, compact_lines, normalize, years_in
 
 __all__ = ["parse_document", "parse_file", "parse_text"]
 
@@ -91,12 +91,13 @@ def parse_document(doc: Document) -> Report:
     if year is None and body_years:
         year = Counter(body_years).most_common(1)[0][0]
 
-    full_text = "\n".join(line.text for line in lines)
+    texts = [line.text for line in lines]
+    full_text = "\n".join(texts)
     notes: list[str] = list(doc.notes)
     # Tables: read with the 2021 layout first; the 2019 layout when the report is in that format.
     cells: dict[str, Cell] = {}
     app_cells, found_rows = read_table(region(lines, headings, "3"), _APPLICATIONS_PROBE, doc_lines, notes)
-    template = detect_template(full_text, found_rows)
+    template = detect_template(full_text, found_rows, compact_lines(texts))
     other_single = "3.6" in found_rows and not ({"3.6.1", "3.6.2", "3.6.3"} & found_rows)
     if not other_single:
         app_cells = {p: c for p, c in app_cells.items() if not is_single_other_row(p)}
