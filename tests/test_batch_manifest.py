@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -52,7 +53,7 @@ def _full_store(monkeypatch: pytest.MonkeyPatch) -> None:
     """Every new connection to a review.sqlite may not grow the file: SQLite says SQLITE_FULL, as on a full disk."""
     connect = sqlite3.connect
 
-    def small(database, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def small(database: str, *args: Any, **kwargs: Any) -> sqlite3.Connection:
         conn = connect(database, *args, **kwargs)
         if str(database).endswith("review.sqlite"):
             conn.execute("PRAGMA max_page_count = 1")
