@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from functools import lru_cache
 
-__all__ = ["BOOKMARK", "MARKDOWN_PREFIX", "cjk_count", "compact", "normalize", "years_in"]
+__all__ = ["BOOKMARK", "MARKDOWN_PREFIX", "cjk_count", "compact", "compact_lines", "normalize", "years_in"]
 
 _ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"), None)
 _CJK = re.compile(r"[\u3400-\u9fff]")
@@ -56,11 +57,15 @@ def normalize(text: str) -> str:
     return _normalize_short(text) if len(text) < 200 else _normalize_long(text)
 
 
-def _compact_uncached(text: str) -> str:
-    text = normalize(text).replace("**", "").replace("__", "")
+def _compact_normalized(text: str) -> str:
+    text = text.replace("**", "").replace("__", "")
     if text[:1] in _MARKDOWN_START or text[:1].isspace():  # else MARKDOWN_PREFIX cannot match
         text = MARKDOWN_PREFIX.sub("", text)
     return "".join(text.split())  # every whitespace character out (str.split and \s agree on what is one)
+
+
+def _compact_uncached(text: str) -> str:
+    return _compact_normalized(normalize(text))
 
 
 _compact = lru_cache(maxsize=16384)(_compact_uncached)
@@ -70,6 +75,15 @@ _compact_long = lru_cache(maxsize=256)(_compact_uncached)
 def compact(text: str) -> str:
     """Normalised text without whitespace or Markdown emphasis: for matching labels and headings."""
     return _compact(text) if len(text) < 200 else _compact_long(text)
+
+
+def compact_lines(lines: Sequence[str]) -> str:
+    """`compact("\n".join(lines))`, from each line's (remembered) normalisation instead of the whole
+    text's: normalising never joins characters across a line break, and emphasis marks cannot span one.
+    A bookmark can (its pattern crosses lines): then the whole text is compacted as it is."""
+    if any("[bookmark:" in line for line in lines):
+        return compact("\n".join(lines))
+    return _compact_normalized("\n".join(map(normalize, lines)))
 
 
 def cjk_count(text: str) -> int:

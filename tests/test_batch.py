@@ -411,7 +411,8 @@ def test_ctrl_c_stops_the_run_and_the_next_run_resumes(tmp_path: Path) -> None:
     assert 1 <= len(done) < len(SEEDS) and {e["status"] for e in done.values()} == {"ok"}
     assert not (out / "index.html").exists()
     resumed = run_batch([src], out, workers=2, progress=False)
-    assert resumed.skipped == len(done) and resumed.ran == len(SEEDS) - len(done) and resumed.failed == 0
+    # an agency whose page was written just before the Ctrl-C is skipped too (its side file says it is done)
+    assert resumed.skipped >= len(done) and resumed.ran == len(SEEDS) - resumed.skipped and resumed.failed == 0
     assert not list(out.rglob(".tmp-*"))
 
 

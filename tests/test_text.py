@@ -69,3 +69,14 @@ def test_compact_removes_what_the_markdown_and_whitespace_patterns_remove() -> N
         text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 16)))
         norm = T.normalize(text).replace("**", "").replace("__", "")
         assert T._compact_uncached(text) == re.sub(r"\s+", "", T.MARKDOWN_PREFIX.sub("", norm)), repr(text)
+
+
+def test_compact_lines_equals_compact_of_the_joined_text() -> None:
+    rng = random.Random(2)
+    pieces = ["e\u0301", "\u0301", "\u0300\u0323", "Ａ１", "（", "\u3000", "\u200b", "ｶﾞ", "\uff9e", "\u1161", "가", "ﬁ",
+              "\u00a0", "**", "*", "_", "__", "#", "# ", "> ", "- ", "+ ", " ", "\t", "一、总体情况", "年度报告", "12",
+              "[bookmark: _Toc1]", "[bookmark:", "]", "|"]
+    for _ in range(3000):
+        lines = ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 6))) for _ in range(rng.randint(0, 5))]
+        assert T.compact_lines(lines) == T.compact("\n".join(lines)), repr(lines)
+    assert T.compact_lines(["# 标题", "**一、总体情况**", "[bookmark: a", "b]正文"]) == "标题一、总体情况正文"

@@ -29,7 +29,7 @@ from auditlib.batch.files import (
 )
 from auditlib.batch.jobs import AgencyJob, AgencyRecord, Hashes, RunSettings
 from auditlib.batch.kernels import AGENCIES_PER_KERNEL, KERNEL_DIR_ENV, kernel_pool
-from auditlib.batch.manifest import Manifest, up_to_date
+from auditlib.batch.manifest import Manifest, current_entry
 from auditlib.batch.outputs import (
     batch_scores_frame,
     deduction_items,
@@ -43,7 +43,7 @@ from auditlib.ingest import supported_suffixes
 from auditlib.ingest.errors import UnreadableError
 from auditlib.ingest.files import real_path, sha256_regular
 from auditlib.review.records import Decision
-from auditlib.review.store import ReviewStore, open_store
+from auditlib.review.store import ReviewStore, StoreError, open_store, settle_store
 from auditlib.rubric import Rubric
 from auditlib.runtime import RUNTIME_FOLDER, enter_runtime, remove_runtime, runtime_environment
 from auditlib.score import Score
@@ -230,14 +230,19 @@ def _exclusive(out: Path) -> Iterator[None]:
     except ImportError:  # Windows: no advisory locks here; the writes are still atomic
         yield
         return
-    with (out / ".batch.lock").open("w") as fh:
+    lock = out / ".batch.lock"
+    with lock.open("w") as fh:
         try:
             fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            if os.stat(lock).st_ino != os.fstat(fh.fileno()).st_ino:  # the run before removed it: not ours
+                raise BlockingIOError
         except OSError as exc:
             raise BatchError(f"另一个批量运行正在使用输出文件夹 {out}，请等它结束后再运行") from exc
         try:
             yield
         finally:
+            with contextlib.suppress(OSError):
+                lock.unlink()  # while still locked: a run that opened it meanwhile sees it gone and stops
             fcntl.flock(fh, fcntl.LOCK_UN)
 
 
@@ -284,19 +289,23 @@ def _run_locked(files: Sequence[Path], plan: _Plan) -> BatchResult:
                            kernel_uses=1 if options.fresh_kernels else AGENCIES_PER_KERNEL)
     hashes = Hashes(params_hash=hash_json({"params": plan.agency_params, "self_contained": options.self_contained}),
                     notebook_hash=sha256_file(plan.agency_nb), code_hash=code_hash())
-    with open_store(out) as store:  # <out>/review.sqlite: created on first use, never removed by a run
-        jobs = _jobs(files, settings, hashes, plan.rubric, store)
-        decisions = store.decisions()
+    try:
+        with open_store(out) as store:  # <out>/review.sqlite: created on first use, never removed by a run
+            jobs = _jobs(files, settings, hashes, plan.rubric, store)
+            decisions = store.decisions()
+    except StoreError as exc:  # a full disk, a damaged file: one line naming it
+        raise BatchError(str(exc)) from exc
 
     manifest = Manifest(out / "manifest.json")
     result = BatchResult(out, out / "index.html")
     records: dict[str, dict[str, Any]] = {}
     todo = []
     for job in jobs:
-        entry = manifest.agencies.get(job.report)
-        if not options.force and up_to_date(entry, job, out):
-            assert entry is not None
-            records[job.report] = entry
+        entry = None if options.force else current_entry(manifest.agencies.get(job.report), job, out)
+        if entry is not None:
+            records[job.report] = dict(entry)
+            if manifest.agencies.get(job.report) != entry:  # found in its side file: back into the manifest
+                manifest.note(dict(entry))
             result.skipped += 1
         else:
             todo.append(job)
@@ -309,8 +318,7 @@ def _run_locked(files: Sequence[Path], plan: _Plan) -> BatchResult:
                 with contextlib.suppress(OSError):
                     (out / "agencies" / f"{old['key']}{ext}").unlink()
         records[record["report"]] = record
-        manifest.agencies[record["report"]] = record
-        manifest.save()
+        manifest.note(record)  # saved at a bounded cadence; the page's side file holds the record meanwhile
         result.ran += 1
         result.failed += record["status"] == "failed"
 
@@ -320,15 +328,20 @@ def _run_locked(files: Sequence[Path], plan: _Plan) -> BatchResult:
         try:
             if todo and n_workers > 1 and len(todo) > 1:
                 kernels.prelaunch()  # the overview's kernel boots while the workers run the agencies
-            if options.scheduler and todo:
-                run_cluster(todo, options.scheduler, done, options.progress)
-            else:
-                run_pool(todo, n_workers, done, options.progress, runtime_env=env)
+            try:
+                if options.scheduler and todo:
+                    run_cluster(todo, options.scheduler, done, options.progress)
+                else:
+                    run_pool(todo, n_workers, done, options.progress, runtime_env=env)
+            finally:  # Ctrl-C too: every agency done is in the manifest
+                manifest.flush()
             ordered = [records[j.report] for j in jobs if j.report in records]
             result.agencies = ordered
             _finish_run(plan, jobs, ordered, settings, hashes, manifest, decisions)
         finally:
             kernels.close()
+    with contextlib.suppress(StoreError):  # the pages only read the store: fold their WAL back in
+        settle_store(out)
     result.seconds = round(time.monotonic() - plan.started, 2)
     return result
 

@@ -63,7 +63,7 @@ def _looks_like_text(text: str) -> bool:
 def split_lines(text: str, where: str = "") -> tuple[SourceLine, ...]:
     """Text → numbered lines (1-based); \\r\\n, \\r and Unicode line separators all end a line."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n").replace("\u2029", "\n")
-    return tuple(SourceLine(i, line, where) for i, line in enumerate(text.split("\n"), start=1))
+    return tuple([SourceLine(i, line, where) for i, line in enumerate(text.split("\n"), start=1)])
 
 
 def read_text(path: Path, data: bytes) -> Document:

@@ -24,7 +24,7 @@ from auditlib.model import Cell, CellStatus, Document, Report, Section
 from auditlib.parse.crawl import reflow
 from auditlib.parse.meta import detect_template, find_agency, find_title
 from auditlib.parse.pasted import reject_pasted
-from auditlib.parse.sections import chain_headings, heading_candidates, join_paragraphs, region
+from auditlib.parse.sections import chain_headings, join_paragraphs, region, scan_lines
 from auditlib.parse.tables import read_table
 from auditlib.template import (
     APPLICATIONS,
@@ -38,7 +38,7 @@ from auditlib.template import (
     table_rows,
     table_spec,
 )
-from auditlib.text import compact, normalize, years_in
+from auditlib.text import compact, compact_lines, normalize, years_in
 
 __all__ = ["parse_document", "parse_file", "parse_text"]
 
@@ -65,8 +65,7 @@ def parse_document(doc: Document) -> Report:
     lines = reflow(doc.lines)
     doc_lines = {line.number: line for line in lines}
     # Each short line compacted once, for the heading and title scans (a long text would cycle the cache between them).
-    compacted = [compact(line.text) if len(line.text) <= 160 else "" for line in lines]
-    candidates = heading_candidates(lines, compacted)
+    compacted, candidates = scan_lines(lines)
     reject_pasted(doc.path, lines, candidates, compacted)
     headings = chain_headings(candidates)
     ordered = sorted(headings.items(), key=lambda kv: kv[1])
@@ -92,12 +91,13 @@ def parse_document(doc: Document) -> Report:
     if year is None and body_years:
         year = Counter(body_years).most_common(1)[0][0]
 
-    full_text = "\n".join(line.text for line in lines)
+    texts = [line.text for line in lines]
+    full_text = "\n".join(texts)
     notes: list[str] = list(doc.notes)
     # Tables: read with the 2021 layout first; the 2019 layout when the report is in that format.
     cells: dict[str, Cell] = {}
     app_cells, found_rows = read_table(region(lines, headings, "3"), _APPLICATIONS_PROBE, doc_lines, notes)
-    template = detect_template(full_text, found_rows)
+    template = detect_template(full_text, found_rows, compact_lines(texts))
     other_single = "3.6" in found_rows and not ({"3.6.1", "3.6.2", "3.6.3"} & found_rows)
     if not other_single:
         app_cells = {p: c for p, c in app_cells.items() if not is_single_other_row(p)}

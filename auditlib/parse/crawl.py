@@ -77,7 +77,8 @@ def _split_body(line: SourceLine) -> list[SourceLine]:
 
 def reflow(lines: Sequence[SourceLine]) -> tuple[SourceLine, ...]:
     """The document's lines, with a crawled page's header and one-line body cut back into lines."""
-    if not any(len(line.text) >= _LONG and len(_section_starts(line.text)) >= 3 for line in lines):
+    long_lines = [line.text for line in lines if len(line.text) >= _LONG]
+    if not any(len(_section_starts(text)) >= 3 for text in long_lines):
         return tuple(lines)
     out: list[SourceLine] = []
     for line in lines:

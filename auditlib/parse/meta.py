@@ -74,8 +74,9 @@ def find_agency(preamble: Sequence[SourceLine], title_idx: int | None, title: st
     return None
 
 
-def detect_template(full_text: str, found_rows: set[str]) -> str:
-    text = compact(full_text)
+def detect_template(full_text: str, found_rows: set[str], compacted: str | None = None) -> str:
+    """The template version from its markers in the text (`compacted`: `compact(full_text)`, when known)."""
+    text = compact(full_text) if compacted is None else compacted
     new = sum(1 for m in TEMPLATE_2021.markers if m in text)
     old = sum(1 for m in TEMPLATE_2019.markers if m in text)
     if new and new >= old:

@@ -14,6 +14,7 @@ from pathlib import PurePath
 
 from auditlib.ingest.errors import UnreadableError
 from auditlib.model import SourceLine
+from auditlib.parse.sections import SHORT_LINE
 from auditlib.text import compact
 
 __all__ = ["pasted_reports", "reject_pasted"]
@@ -21,30 +22,32 @@ __all__ = ["pasted_reports", "reject_pasted"]
 _MIN_SECTIONS = 3  # section 一 and two more: what makes the lines after a title a report of their own
 
 
-def _is_title(line: SourceLine, text: str | None = None) -> bool:
-    if len(line.text) > 160:
-        return False
-    text = compact(line.text) if text is None else text
+def _is_title(text: str) -> bool:
+    """Whether a line's compact text (of a line of at most SHORT_LINE characters) is a report's title."""
     return len(text) <= 80 and "报告" in text and ("信息公开" in text or "政务公开" in text)
 
 
 def pasted_reports(lines: Sequence[SourceLine], candidates: Sequence[tuple[int, int, int]],
                    compacted: Sequence[str] | None = None) -> list[int]:
     """Line numbers of the titles that each open a report of their own (heading `candidates` as
-    sections.py finds them: line index, section number, strength; `compacted` as it was given them)."""
+    sections.py finds them: line index, section number, strength; `compacted` as `scan_lines` gives it:
+    "" for a line over SHORT_LINE characters)."""
+    if compacted is None:
+        compacted = [compact(line.text) if len(line.text) <= SHORT_LINE else "" for line in lines]
     by_line: dict[int, list[int]] = {}
     for idx, key, _ in candidates:
         by_line.setdefault(idx, []).append(key)
     opened: list[int] = []
     title: int | None = None
     keys: set[int] = set()
-    for idx, line in enumerate(lines):
-        if idx not in by_line and _is_title(line, compacted[idx] if compacted is not None else None):
+    for idx, text in enumerate(compacted):  # the compact texts only: a long text's lines are not touched again
+        if idx in by_line:
+            if title is not None:
+                keys.update(by_line[idx])
+        elif _is_title(text):
             if title is not None and 1 in keys and len(keys) >= _MIN_SECTIONS:
                 opened.append(title)
-            title, keys = line.number, set()
-        elif title is not None:
-            keys.update(by_line.get(idx, ()))
+            title, keys = lines[idx].number, set()
     if title is not None and 1 in keys and len(keys) >= _MIN_SECTIONS:
         opened.append(title)
     return opened

@@ -12,7 +12,8 @@ from auditlib.parse.tokens import PAGE_MARK
 from auditlib.template import SECTIONS
 from auditlib.text import BOOKMARK, MARKDOWN_PREFIX, compact, normalize
 
-__all__ = ["chain_headings", "find_headings", "heading_candidates", "join_paragraphs", "numbered_section", "region"]
+__all__ = ["SHORT_LINE", "chain_headings", "find_headings", "heading_candidates", "join_paragraphs", "numbered_section",
+           "region", "scan_lines"]
 
 _HEADING = re.compile(r"^第?(?P<num>[一二三四五六])(?:部分)?\s*[、.．,，:：]?\s*(?P<title>.*)$")
 _HEADING_START = re.compile("|".join([r"第?[一二三四五六]"] + sorted({re.escape(k) for s in SECTIONS for k in s.keywords})))
@@ -35,6 +36,19 @@ def numbered_section(text: str) -> str | None:
     return spec.key if any(k in m.group("title") for k in spec.keywords) else None
 
 
+def _line_candidates(idx: int, text: str, out: list[tuple[int, int, int]]) -> None:
+    """The candidates of line `idx`, whose compact text is `text` (at most 40 characters)."""
+    m = _HEADING.match(text)
+    numbered = numbered_section(text)
+    for spec in SECTIONS:
+        if m and m.group("num") == spec.numeral:
+            if numbered == spec.key:
+                out.append((idx, int(spec.key), 2))
+        elif (text.startswith(spec.keywords) and len(text) <= len(spec.title) + 6
+              and _UNNUMBERED_HEADING.match(text)):
+            out.append((idx, int(spec.key), 1))
+
+
 def _heading_candidates(lines: Sequence[SourceLine],
                         compacted: Sequence[str] | None = None) -> list[tuple[int, int, int]]:
     """(line index, section number, strength): 2 for a numbered heading (一、…), 1 for a bare title."""
@@ -43,17 +57,8 @@ def _heading_candidates(lines: Sequence[SourceLine],
         if len(line.text) > 120:
             continue
         text = compacted[idx] if compacted is not None else compact(line.text)
-        if not text or len(text) > 40 or not _HEADING_START.match(text):
-            continue
-        m = _HEADING.match(text)
-        numbered = numbered_section(text)
-        for spec in SECTIONS:
-            if m and m.group("num") == spec.numeral:
-                if numbered == spec.key:
-                    out.append((idx, int(spec.key), 2))
-            elif (text.startswith(spec.keywords) and len(text) <= len(spec.title) + 6
-                  and _UNNUMBERED_HEADING.match(text)):
-                out.append((idx, int(spec.key), 1))
+        if text and len(text) <= 40 and _HEADING_START.match(text):
+            _line_candidates(idx, text, out)
     return out
 
 
@@ -62,6 +67,23 @@ def heading_candidates(lines: Sequence[SourceLine],
     """Every line that could be a section heading: (line index, section number, strength).
     `compacted`: each line's `compact` text, when the caller has it already (one per line, per document)."""
     return _heading_candidates(lines, compacted)
+
+
+SHORT_LINE = 160  # longer lines are neither a title nor a heading: `scan_lines` does not compact them
+
+
+def scan_lines(lines: Sequence[SourceLine]) -> tuple[list[str], list[tuple[int, int, int]]]:
+    """One pass over a document's lines: each line's `compact` text ("" for a line over SHORT_LINE
+    characters) and the heading candidates (`heading_candidates`), so a long text touches each line once."""
+    compacted: list[str] = []
+    out: list[tuple[int, int, int]] = []
+    for idx, line in enumerate(lines):
+        size = len(line.text)
+        text = compact(line.text) if size <= SHORT_LINE else ""
+        compacted.append(text)
+        if size <= 120 and text and len(text) <= 40 and _HEADING_START.match(text):
+            _line_candidates(idx, text, out)
+    return compacted, out
 
 
 def find_headings(lines: Sequence[SourceLine]) -> dict[str, int]:

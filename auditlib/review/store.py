@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +38,7 @@ __all__ = [
     "decisions_of",
     "open_store",
     "read_store",
+    "settle_store",
 ]
 
 STORE_NAME = "review.sqlite"
@@ -165,12 +166,21 @@ class ReviewStore:
             raise StoreError(f"复核记录库 {self.path} 正被其他程序长时间占用，请稍后再试（{_why(exc)}）") from exc
         self._depth = 1
         try:
-            yield self._conn
-        except BaseException:
-            self._conn.execute("ROLLBACK")
+            try:
+                yield self._conn
+            except BaseException:
+                if self._conn.in_transaction:  # SQLite may have rolled back itself (a full disk)
+                    self._conn.execute("ROLLBACK")
+                raise
+            else:
+                self._conn.execute("COMMIT")
+        except sqlite3.OperationalError as exc:
+            if self._conn.in_transaction:
+                with suppress(sqlite3.Error):
+                    self._conn.execute("ROLLBACK")
+            if _why(exc) != str(exc):  # a full disk and the like: one Chinese line naming the file
+                raise StoreError(f"复核记录库 {self.path} 无法写入：{_why(exc)}") from exc
             raise
-        else:
-            self._conn.execute("COMMIT")
         finally:
             self._depth = 0
 
@@ -304,6 +314,8 @@ def _correction(row: tuple[Any, ...]) -> Correction:
 
 def _why(exc: Exception) -> str:
     text = str(exc)
+    if getattr(exc, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL or "disk is full" in text:
+        return "磁盘已满，请腾出空间后再试"
     if "not a database" in text or "malformed" in text:
         return "文件不是有效的 SQLite 数据库或已损坏"
     if "locked" in text or "busy" in text:
@@ -319,6 +331,15 @@ def open_store(out_dir: str | Path) -> ReviewStore:
     if not out.is_dir():
         raise StoreError(f"输出文件夹 {out} 不存在")
     return ReviewStore(out / STORE_NAME)
+
+
+def settle_store(out_dir: str | Path) -> None:
+    """Fold the write-ahead log back into `<out>/review.sqlite` once nobody else has the store open: the
+    last read-write connection to close checkpoints it and removes review.sqlite-wal and -shm (the
+    pages' read-only connections cannot). Nothing happens when the folder has no store yet."""
+    path = Path(out_dir) / STORE_NAME
+    if path.is_file():
+        ReviewStore(path).close()
 
 
 def read_store(out_dir: str | Path) -> ReviewStore | None:
