@@ -232,6 +232,8 @@ def _none_received(clause: _Clause, sentence: str, scope: _Scope) -> Claim | Non
 
 
 def _applicants(clause: _Clause, sentence: str) -> Iterator[Claim]:
+    if not _APPLICANT_WORDS.search(clause.text):  # _APPLICANT starts with one of these words
+        return
     for m in _APPLICANT.finditer(clause.text):
         if _LISTED.search(clause.text[: m.start()]):  # 公民、法人或其他组织提出的申请 N 件: everyone, not a column
             continue
@@ -242,6 +244,8 @@ def _applicants(clause: _Clause, sentence: str) -> Iterator[Claim]:
 
 def _carried(clause: _Clause, sentence: str, scope: _Scope) -> Iterator[Claim]:
     text = clause.text
+    if "转" not in text and "顺延" not in text:  # every pattern below needs 结转, 转 or 顺延
+        return
     for m in _CARRIED_IN.finditer(text):
         if scope.whole(text[: m.start()], _CARRY_PREFIX_RE):
             yield Claim("carried_in", int(m.group("num")), _approximate(text, m), sentence, "", span=m.group(0))
@@ -260,7 +264,7 @@ def _carried(clause: _Clause, sentence: str, scope: _Scope) -> Iterator[Claim]:
 
 def _suits(clause: _Clause, sentence: str, scope: _Scope) -> Iterator[Claim]:
     text = clause.text
-    if clause.sub:
+    if clause.sub or ("行政复议" not in text and "行政诉讼" not in text):  # every pattern below needs one
         return
     found: set[str] = set()
     for kind, pattern, gap_re in (("review", _REVIEW, _REVIEW_GAP_RE), ("litigation", _LITIGATION, _REVIEW_GAP_RE)):
