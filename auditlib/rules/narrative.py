@@ -189,10 +189,10 @@ def title_year_matches_text(report: Report) -> Iterator[Violation]:
     """
     if report.title_year is None:
         return
-    mentions = stated_years(report)
-    dominant = dominant_year(mentions)
+    dominant = dominant_year(stated_years(report, lines=False))
     if dominant is None or dominant[0] == report.title_year:
         return
+    mentions = stated_years(report)  # the same mentions, now with their lines, for the finding
     year, count = dominant
     of_year = [m for m in mentions if m.year == year]
     sections = sorted({m.section for m in of_year if m.section})
