@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
+from typing import NamedTuple
 
 from auditlib.model import Report
 from auditlib.text import compact, normalize
@@ -47,6 +48,7 @@ _SENTENCE = re.compile(r"[^。；;！!？?\n]+[。；;！!？?]?")
 _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
 _PAREN = re.compile(r"[(（]([^()（）]*)[)）]")
 _CLAUSE = re.compile(r"[,，:：]")
+_OPENING = re.compile(r"[(（]")  # without one, _PAREN finds nothing
 
 _UNIT = r"(?:人次|件|宗|个|条|份|起|次|项)"
 # Words that make a figure approximate: before it (近20件), after it (20余件, 20多件), after its unit (20件左右).
@@ -147,17 +149,17 @@ def sentences(report: Report) -> Iterator[tuple[str, str]]:
                 yield key, s
 
 
-@dataclass(frozen=True)
-class _Clause:
+class _Clause(NamedTuple):
     text: str
     sub: bool  # after 其中, or inside brackets: a part of some total, not the total
 
 
 def _clauses(sentence: str) -> list[_Clause]:
     """The sentence's clauses, brackets taken out as clauses of their own (always sub-counts)."""
-    s = _THOUSANDS.sub("", compact(sentence))
-    asides = [m.group(1) for m in _PAREN.finditer(s)]
-    main = _PAREN.sub("", s)
+    s = compact(sentence)
+    if "," in s:
+        s = _THOUSANDS.sub("", s)
+    asides, main = ([m.group(1) for m in _PAREN.finditer(s)], _PAREN.sub("", s)) if _OPENING.search(s) else ([], s)
     out: list[_Clause] = []
     sub = False
     for part in _CLAUSE.split(main):
@@ -295,7 +297,7 @@ def _suits(clause: _Clause, sentence: str, scope: _Scope) -> Iterator[Claim]:
 
 def _all_done(clauses: list[_Clause], sentence: str, whole_claim: bool) -> Claim | None:
     text = compact(sentence)
-    if _ABOUT_SUITS.search(text) or _CARRY_WORDS.search(_PAREN.sub("", text)) or "申请" not in text:
+    if "申请" not in text or _ABOUT_SUITS.search(text) or _CARRY_WORDS.search(_PAREN.sub("", text)):
         return None
     for clause in clauses:
         m = _ALL_DONE.search(clause.text)

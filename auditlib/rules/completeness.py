@@ -24,7 +24,7 @@ from auditlib.template import (
 
 class _Grouped(NamedTuple):
     tables: dict[str, list[str]]  # table key → its cells' paths, in the report's order
-    rows: dict[CellStatus, dict[str, list[str]]]  # status → table.row → its cells in that status, in order
+    rows: dict[CellStatus, dict[str, list[str]]]  # status (not OK) → table.row → its cells in it, in order
 
 
 @per_report
@@ -34,7 +34,8 @@ def _grouped(report: Report) -> _Grouped:
     rows: dict[CellStatus, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
     for path, cell in report.cells.items():
         tables[path.partition(".")[0]].append(path)
-        rows[cell.status][path.rsplit(".", 1)[0]].append(path)
+        if cell.status is not CellStatus.OK:  # no rule lists the rows of cells that are fine
+            rows[cell.status][path.rsplit(".", 1)[0]].append(path)
     return _Grouped(dict(tables), {status: dict(by_row) for status, by_row in rows.items()})
 
 

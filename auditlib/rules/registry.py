@@ -198,12 +198,12 @@ def _failed(report: Report, rule_id: str, exc: Exception) -> Finding:
 
 
 def _lines_of(report: Report, cells: Iterable[str], extra: Iterable[int] = ()) -> tuple[int, ...]:
-    lines: set[int] = set(extra)
+    read = report.cells
+    lines = {n for path in cells if path in read for n in read[path].lines}
+    lines.update(extra)
     for path in cells:
-        cell = report.cells.get(path)
-        if cell is not None:
-            lines.update(cell.lines)
-        elif path.startswith("section.") and (section := report.sections.get(path.split(".", 1)[1])) and section.line:
+        if path.startswith("section.") and path not in read and (section := report.sections.get(path.split(".", 1)[1])) \
+                and section.line:
             lines.add(section.line)
     return tuple(sorted(lines))
 

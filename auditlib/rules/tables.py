@@ -74,17 +74,14 @@ class _Layout:
     """The sums of one template as positions in `paths`: each cell is looked up once per report."""
 
     paths: tuple[str, ...]  # every cell a sum names, each once
-    sums: tuple[tuple[Identity, tuple[int, ...], tuple[int, ...]], ...]  # (identity, its parts, its totals)
+    sums: tuple[tuple[Identity, tuple[int, ...], int], ...]  # (identity, positions of its cells, how many are parts)
 
 
 @lru_cache(maxsize=8)
 def _layout(template: str, other_single_row: bool) -> _Layout:
     index: dict[str, int] = {}
-    sums = []
-    for eq in identities(template, other_single_row):
-        parts = tuple(index.setdefault(p, len(index)) for p in eq.parts)
-        totals = tuple(index.setdefault(p, len(index)) for p in eq.totals)
-        sums.append((eq, parts, totals))
+    sums = [(eq, tuple(index.setdefault(p, len(index)) for p in eq.cells), len(eq.parts))
+            for eq in identities(template, other_single_row)]
     return _Layout(tuple(index), tuple(sums))
 
 
@@ -103,10 +100,11 @@ def assessments(report: Report) -> tuple[Assessment, ...]:
     layout = _layout(report.template, report.other_single_row)
     values = [report.value(p) for p in layout.paths]
     out = []
-    for eq, parts, totals in layout.sums:
-        unknown = tuple(layout.paths[i] for i in (*parts, *totals) if values[i] is None)
-        left = sum(values[i] or 0 for i in parts)
-        right = sum(values[i] or 0 for i in totals)
+    for eq, cells, n_parts in layout.sums:
+        numbers = [values[i] for i in cells]
+        unknown = tuple(p for p, v in zip(eq.cells, numbers, strict=True) if v is None) if None in numbers else ()
+        left = sum([v or 0 for v in numbers[:n_parts]])
+        right = sum([v or 0 for v in numbers[n_parts:]])
         out.append(Assessment(eq, left, right, unknown))
     return tuple(out)
 
