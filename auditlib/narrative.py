@@ -137,6 +137,10 @@ _ABOUT_APPLICATIONS = re.compile(r"依申请|公开申请")
 # with none of these characters states no claim. Single characters: taking out brackets and thousands
 # separators (_clauses) cannot make one appear.
 _MAY_CLAIM = re.compile(r"[\d未无没存均全都]")
+# Characters NFKC (normalize) turns into none of _MAY_CLAIM's: ideographs (kept), ASCII other than digits
+# (kept) and the punctuation Chinese text prints (kept, or made ASCII). A sentence printed in these alone,
+# without one of _MAY_CLAIM's characters, states no claim however it is normalised.
+_PLAIN = re.compile(r"[\x00-\x2f\x3a-\x7f\u3400-\u4dbf\u4e00-\u9fff，。、；：？！“”‘’（）《》]*")
 
 
 def sentences(report: Report) -> Iterator[tuple[str, str]]:
@@ -313,6 +317,8 @@ def claims(report: Report) -> list[Claim]:
     scope = _Scope(report)
     out: list[Claim] = []
     for key, printed in sentences(report):
+        if not _MAY_CLAIM.search(printed) and _PLAIN.fullmatch(printed):
+            continue
         norm = normalize(printed)
         if not _MAY_CLAIM.search(norm):
             continue

@@ -27,7 +27,7 @@ MIN_SHARE = 0.75
 
 _CN_DIGITS = {c: str(i) for i, c in enumerate("〇一二三四五六七八九")} | {"零": "0", "○": "0"}
 _YEAR = re.compile(r"(?<![\d〔\[［(（\-–—~～])((?:19|20)\d{2}|[〇零○一二三四五六七八九]{4})年")
-_YEAR_CHARS = ("年", "\uf98e")  # 年, and the compatibility ideograph that NFKC (compact) turns into 年
+_YEAR_CHAR = re.compile("[年\uf98e]")  # 年, and the compatibility ideograph that NFKC (compact) turns into 年
 _SENTENCE_END = re.compile(r"[。；;！!？?\n]")
 # the sentence is about what comes next, not about the year's work
 _PLAN_SENTENCE = re.compile(r"下一步|下一年|下年度|明年|来年|今后|新的一年|展望")
@@ -81,7 +81,7 @@ def _texts(report: Report) -> list[tuple[str, int, str]]:
     title = compact(report.title)
     out = []
     for key, text in [("", report.preamble)] + [(k, report.section_text(k)) for k in "12345"]:
-        paragraphs = [compact(p) for p in text.split("\n") if any(c in p for c in _YEAR_CHARS)]
+        paragraphs = [compact(p) for p in text.split("\n") if _YEAR_CHAR.search(p)]
         if title:
             paragraphs = [p.replace(title, "") for p in paragraphs if p not in title]
         line = report.sections[key].line if key else 0

@@ -24,6 +24,7 @@ from auditlib.template import (
 
 class _Grouped(NamedTuple):
     tables: dict[str, list[str]]  # table key → its cells' paths, in the report's order
+    statuses: dict[CellStatus, list[str]]  # status (not OK) → the paths of its cells, in the report's order
     rows: dict[CellStatus, dict[str, list[str]]]  # status (not OK) → table.row → its cells in it, in order
 
 
@@ -31,12 +32,17 @@ class _Grouped(NamedTuple):
 def _grouped(report: Report) -> _Grouped:
     """The report's cells by table and, for each status, by row: one pass shared by the rules below."""
     tables: dict[str, list[str]] = defaultdict(list)
-    rows: dict[CellStatus, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+    statuses: dict[CellStatus, list[str]] = defaultdict(list)
     for path, cell in report.cells.items():
         tables[path.partition(".")[0]].append(path)
-        if cell.status is not CellStatus.OK:  # no rule lists the rows of cells that are fine
-            rows[cell.status][path.rsplit(".", 1)[0]].append(path)
-    return _Grouped(dict(tables), {status: dict(by_row) for status, by_row in rows.items()})
+        if cell.status is not CellStatus.OK:  # no rule lists the cells that are fine
+            statuses[cell.status].append(path)
+    rows: dict[CellStatus, dict[str, list[str]]] = {}
+    for status, paths in statuses.items():
+        by_row = rows[status] = defaultdict(list)
+        for path in paths:
+            by_row[path.rsplit(".", 1)[0]].append(path)
+    return _Grouped(dict(tables), dict(statuses), {status: dict(by_row) for status, by_row in rows.items()})
 
 
 def _rows_with(report: Report, status: CellStatus) -> dict[str, list[str]]:
@@ -126,11 +132,10 @@ def cells_are_filled(report: Report) -> Iterator[Violation]:
 })
 def values_are_valid(report: Report) -> Iterator[Violation]:
     """件数是非负整数；收费金额是非负数（万元）；文字不能代替数字。"""
-    for path, cell in report.cells.items():
-        if cell.status is CellStatus.INVALID:
-            column = column_of(path)
-            yield violation((path,), variant="amount" if column and column.decimal else "count",
-                            cell=cell_label(path), raw=cell.raw)
+    for path in _grouped(report).statuses.get(CellStatus.INVALID, []):
+        column = column_of(path)
+        yield violation((path,), variant="amount" if column and column.decimal else "count",
+                        cell=cell_label(path), raw=report.cells[path].raw)
 
 
 @rule("SECTION-MISSING", Severity.ERROR, "缺少第{numeral}部分「{numeral}、{title}」", name="缺少部分")

@@ -201,9 +201,8 @@ def _lines_of(report: Report, cells: Iterable[str], extra: Iterable[int] = ()) -
     read = report.cells
     lines = {n for path in cells if path in read for n in read[path].lines}
     lines.update(extra)
-    for path in cells:
-        if path.startswith("section.") and path not in read and (section := report.sections.get(path.split(".", 1)[1])) \
-                and section.line:
+    for path in [p for p in cells if p not in read]:
+        if path.startswith("section.") and (section := report.sections.get(path.split(".", 1)[1])) and section.line:
             lines.add(section.line)
     return tuple(sorted(lines))
 
