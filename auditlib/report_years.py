@@ -28,7 +28,8 @@ MIN_SHARE = 0.75
 _CN_DIGITS = {c: str(i) for i, c in enumerate("〇一二三四五六七八九")} | {"零": "0", "○": "0"}
 _YEAR = re.compile(r"(?<![\d〔\[［(（\-–—~～])((?:19|20)\d{2}|[〇零○一二三四五六七八九]{4})年")
 _YEAR_CHAR = re.compile("[年\uf98e]")  # 年, and the compatibility ideograph that NFKC (compact) turns into 年
-_SENTENCE_END = re.compile(r"[。；;！!？?\n]")
+_SENTENCE_MARKS = "。；;！!？?\n"
+_SENTENCE_END = re.compile(f"[{_SENTENCE_MARKS}]")
 # the sentence is about what comes next, not about the year's work
 _PLAN_SENTENCE = re.compile(r"下一步|下一年|下年度|明年|来年|今后|新的一年|展望")
 # right after the year: what will be done (2025年将…, 2025年工作计划), a date, a range, a citation
@@ -133,18 +134,23 @@ def _line_of(lines: list[tuple[int, str]], text: str, at: int, start: int) -> in
     return None
 
 
+def _sentence_around(text: str, at: int) -> tuple[int, int]:
+    """The sentence holding text[at] (not an end mark): from after the last end mark before it to its own
+    end mark, included (or the text's start and end)."""
+    start = max(text.rfind(mark, 0, at) for mark in _SENTENCE_MARKS) + 1
+    after = _SENTENCE_END.search(text, at)
+    return start, after.end() if after else len(text)
+
+
 def stated_years(report: Report, lines: bool = True) -> list[YearMention]:
     """Every year the opening text and sections 一–五 state as the year of the work, in order
     (`lines=False`: without looking up their lines, which is most of the work)."""
     index = _Lines(report) if lines else None
     mentions: list[YearMention] = []
     for section, heading, text in _texts(report):
-        bounds = [0] + [m.end() for m in _SENTENCE_END.finditer(text)] + [len(text)]
-        at_sentence, last = 0, heading
+        last = heading
         for m in _YEAR.finditer(text):
-            while bounds[at_sentence + 1] <= m.start():
-                at_sentence += 1
-            start, end = bounds[at_sentence], bounds[at_sentence + 1]
+            start, end = _sentence_around(text, m.start())
             sentence = text[start:end]
             if not _about_the_work(sentence, m.start() - start, m.end() - start):
                 continue
