@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
+from typing import NamedTuple
 
 from auditlib.model import Report
 from auditlib.text import compact, normalize
@@ -47,6 +48,7 @@ _SENTENCE = re.compile(r"[^。；;！!？?\n]+[。；;！!？?]?")
 _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
 _PAREN = re.compile(r"[(（]([^()（）]*)[)）]")
 _CLAUSE = re.compile(r"[,，:：]")
+_OPENING = re.compile(r"[(（]")  # without one, _PAREN finds nothing
 
 _UNIT = r"(?:人次|件|宗|个|条|份|起|次|项)"
 # Words that make a figure approximate: before it (近20件), after it (20余件, 20多件), after its unit (20件左右).
@@ -135,6 +137,10 @@ _ABOUT_APPLICATIONS = re.compile(r"依申请|公开申请")
 # with none of these characters states no claim. Single characters: taking out brackets and thousands
 # separators (_clauses) cannot make one appear.
 _MAY_CLAIM = re.compile(r"[\d未无没存均全都]")
+# Characters NFKC (normalize) turns into none of _MAY_CLAIM's: ideographs (kept), ASCII other than digits
+# (kept) and the punctuation Chinese text prints (kept, or made ASCII). A sentence printed in these alone,
+# without one of _MAY_CLAIM's characters, states no claim however it is normalised.
+_PLAIN = re.compile(r"[\x00-\x2f\x3a-\x7f\u3400-\u4dbf\u4e00-\u9fff，。、；：？！“”‘’（）《》]*")
 
 
 def sentences(report: Report) -> Iterator[tuple[str, str]]:
@@ -147,17 +153,17 @@ def sentences(report: Report) -> Iterator[tuple[str, str]]:
                 yield key, s
 
 
-@dataclass(frozen=True)
-class _Clause:
+class _Clause(NamedTuple):
     text: str
     sub: bool  # after 其中, or inside brackets: a part of some total, not the total
 
 
 def _clauses(sentence: str) -> list[_Clause]:
     """The sentence's clauses, brackets taken out as clauses of their own (always sub-counts)."""
-    s = _THOUSANDS.sub("", compact(sentence))
-    asides = [m.group(1) for m in _PAREN.finditer(s)]
-    main = _PAREN.sub("", s)
+    s = compact(sentence)
+    if "," in s:
+        s = _THOUSANDS.sub("", s)
+    asides, main = ([m.group(1) for m in _PAREN.finditer(s)], _PAREN.sub("", s)) if _OPENING.search(s) else ([], s)
     out: list[_Clause] = []
     sub = False
     for part in _CLAUSE.split(main):
@@ -232,6 +238,8 @@ def _none_received(clause: _Clause, sentence: str, scope: _Scope) -> Claim | Non
 
 
 def _applicants(clause: _Clause, sentence: str) -> Iterator[Claim]:
+    if not _APPLICANT_WORDS.search(clause.text):  # _APPLICANT starts with one of these words
+        return
     for m in _APPLICANT.finditer(clause.text):
         if _LISTED.search(clause.text[: m.start()]):  # 公民、法人或其他组织提出的申请 N 件: everyone, not a column
             continue
@@ -242,6 +250,8 @@ def _applicants(clause: _Clause, sentence: str) -> Iterator[Claim]:
 
 def _carried(clause: _Clause, sentence: str, scope: _Scope) -> Iterator[Claim]:
     text = clause.text
+    if "转" not in text and "顺延" not in text:  # every pattern below needs 结转, 转 or 顺延
+        return
     for m in _CARRIED_IN.finditer(text):
         if scope.whole(text[: m.start()], _CARRY_PREFIX_RE):
             yield Claim("carried_in", int(m.group("num")), _approximate(text, m), sentence, "", span=m.group(0))
@@ -260,7 +270,7 @@ def _carried(clause: _Clause, sentence: str, scope: _Scope) -> Iterator[Claim]:
 
 def _suits(clause: _Clause, sentence: str, scope: _Scope) -> Iterator[Claim]:
     text = clause.text
-    if clause.sub:
+    if clause.sub or ("行政复议" not in text and "行政诉讼" not in text):  # every pattern below needs one
         return
     found: set[str] = set()
     for kind, pattern, gap_re in (("review", _REVIEW, _REVIEW_GAP_RE), ("litigation", _LITIGATION, _REVIEW_GAP_RE)):
@@ -291,7 +301,7 @@ def _suits(clause: _Clause, sentence: str, scope: _Scope) -> Iterator[Claim]:
 
 def _all_done(clauses: list[_Clause], sentence: str, whole_claim: bool) -> Claim | None:
     text = compact(sentence)
-    if _ABOUT_SUITS.search(text) or _CARRY_WORDS.search(_PAREN.sub("", text)) or "申请" not in text:
+    if "申请" not in text or _ABOUT_SUITS.search(text) or _CARRY_WORDS.search(_PAREN.sub("", text)):
         return None
     for clause in clauses:
         m = _ALL_DONE.search(clause.text)
@@ -307,6 +317,8 @@ def claims(report: Report) -> list[Claim]:
     scope = _Scope(report)
     out: list[Claim] = []
     for key, printed in sentences(report):
+        if not _MAY_CLAIM.search(printed) and _PLAIN.fullmatch(printed):
+            continue
         norm = normalize(printed)
         if not _MAY_CLAIM.search(norm):
             continue

@@ -10,8 +10,10 @@ finding can show the sentences it rests on.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from dataclasses import dataclass
+from itertools import accumulate
 
 from auditlib.model import Report
 from auditlib.text import compact
@@ -25,7 +27,9 @@ MIN_SHARE = 0.75
 
 _CN_DIGITS = {c: str(i) for i, c in enumerate("〇一二三四五六七八九")} | {"零": "0", "○": "0"}
 _YEAR = re.compile(r"(?<![\d〔\[［(（\-–—~～])((?:19|20)\d{2}|[〇零○一二三四五六七八九]{4})年")
-_SENTENCE_END = re.compile(r"[。；;！!？?\n]")
+_YEAR_CHAR = re.compile("[年\uf98e]")  # 年, and the compatibility ideograph that NFKC (compact) turns into 年
+_SENTENCE_MARKS = "。；;！!？?\n"
+_SENTENCE_END = re.compile(f"[{_SENTENCE_MARKS}]")
 # the sentence is about what comes next, not about the year's work
 _PLAN_SENTENCE = re.compile(r"下一步|下一年|下年度|明年|来年|今后|新的一年|展望")
 # right after the year: what will be done (2025年将…, 2025年工作计划), a date, a range, a citation
@@ -73,11 +77,12 @@ def _about_the_work(sentence: str, at: int, end: int) -> bool:
 
 def _texts(report: Report) -> list[tuple[str, int, str]]:
     """(section key, heading line, compact text) of the opening text and sections 一–五, paragraphs kept
-    apart by newlines; the title (and its repetitions: breadcrumb, crawl header) left out."""
+    apart by newlines; the title (and its repetitions: breadcrumb, crawl header) left out. A paragraph
+    without 年 states no year and is left out before it is compacted (sentences end at a newline)."""
     title = compact(report.title)
     out = []
     for key, text in [("", report.preamble)] + [(k, report.section_text(k)) for k in "12345"]:
-        paragraphs = [compact(p) for p in text.split("\n")]
+        paragraphs = [compact(p) for p in text.split("\n") if _YEAR_CHAR.search(p)]
         if title:
             paragraphs = [p.replace(title, "") for p in paragraphs if p not in title]
         line = report.sections[key].line if key else 0
@@ -85,9 +90,39 @@ def _texts(report: Report) -> list[tuple[str, int, str]]:
     return out
 
 
+class _Lines:
+    """The report's lines, compacted, laid end to end: finding the line that prints a snippet is one
+    search over one string instead of a comparison per line."""
+
+    def __init__(self, report: Report) -> None:
+        texts = [compact(ln.text) for ln in report.lines]
+        self.numbers = [ln.number for ln in report.lines]
+        self.starts = list(accumulate((len(t) for t in texts), initial=0))  # line i is text[starts[i]:starts[i + 1]]
+        self.text = "".join(texts)
+        self.in_order = all(a <= b for a, b in zip(self.numbers, self.numbers[1:], strict=False))
+        self.lines = list(zip(self.numbers, texts, strict=True))
+
+    def line_of(self, text: str, at: int, start: int) -> int | None:
+        """The first source line from `start` on that prints the text around position `at` (a paragraph may
+        be broken over lines, so the snippet is tried shorter and across a line break)."""
+        if not self.in_order:
+            return _line_of(self.lines, text, at, start)
+        first = bisect_left(self.numbers, start)
+        if first == len(self.numbers):
+            return None
+        for size in (12, 7, 5):
+            snippet = text[at:at + size]
+            found = self.text.find(snippet, self.starts[first])
+            while found >= 0:
+                i = bisect_right(self.starts, found) - 1  # the line the snippet starts in
+                if found + len(snippet) <= self.starts[min(i + 2, len(self.numbers))]:  # ends in it or the next
+                    return self.numbers[i]
+                found = self.text.find(snippet, found + 1)
+        return None
+
+
 def _line_of(lines: list[tuple[int, str]], text: str, at: int, start: int) -> int | None:
-    """The first source line from `start` on that prints the text around position `at` (a paragraph may
-    be broken over lines, so the snippet is tried shorter and across a line break)."""
+    """`_Lines.line_of` over lines whose numbers are out of order: line by line."""
     for size in (12, 7, 5):
         snippet = text[at:at + size]
         for i, (number, line) in enumerate(lines):
@@ -99,22 +134,28 @@ def _line_of(lines: list[tuple[int, str]], text: str, at: int, start: int) -> in
     return None
 
 
-def stated_years(report: Report) -> list[YearMention]:
-    """Every year the opening text and sections 一–五 state as the year of the work, in order."""
-    lines = [(ln.number, compact(ln.text)) for ln in report.lines]
+def _sentence_around(text: str, at: int) -> tuple[int, int]:
+    """The sentence holding text[at] (not an end mark): from after the last end mark before it to its own
+    end mark, included (or the text's start and end)."""
+    start = max(text.rfind(mark, 0, at) for mark in _SENTENCE_MARKS) + 1
+    after = _SENTENCE_END.search(text, at)
+    return start, after.end() if after else len(text)
+
+
+def stated_years(report: Report, lines: bool = True) -> list[YearMention]:
+    """Every year the opening text and sections 一–五 state as the year of the work, in order
+    (`lines=False`: without looking up their lines, which is most of the work)."""
+    index = _Lines(report) if lines else None
     mentions: list[YearMention] = []
     for section, heading, text in _texts(report):
-        bounds = [0] + [m.end() for m in _SENTENCE_END.finditer(text)] + [len(text)]
-        index, last = 0, heading
+        last = heading
         for m in _YEAR.finditer(text):
-            while bounds[index + 1] <= m.start():
-                index += 1
-            start, end = bounds[index], bounds[index + 1]
+            start, end = _sentence_around(text, m.start())
             sentence = text[start:end]
             if not _about_the_work(sentence, m.start() - start, m.end() - start):
                 continue
             digits = "".join(_CN_DIGITS.get(c, c) for c in m.group(1))
-            line = _line_of(lines, text, m.start(), last)
+            line = index.line_of(text, m.start(), last) if index is not None else None
             last = line if line is not None else last
             mentions.append(YearMention(int(digits), line, section, sentence.strip()))
     return mentions

@@ -268,3 +268,17 @@ def test_the_agency_named_in_full_as_the_subject() -> None:
     assert _Scope(report).names == ("王集乡人民政府", "王集乡")
     found = messages("2024年，王集乡人民政府共收到政府信息公开申请5件。", tables(new=(4, 0)), agency="王集乡人民政府")
     assert len(found) == 1 and "5 件" in found[0]
+
+
+def test_plain_characters_never_normalise_into_a_claim_character() -> None:
+    """claims() skips a sentence printed in _PLAIN characters without a _MAY_CLAIM one, unnormalised:
+    that holds only if no such character normalises into one of _MAY_CLAIM's."""
+    import sys
+
+    from auditlib.narrative import _MAY_CLAIM, _PLAIN
+    from auditlib.text import normalize
+
+    plain = [chr(c) for c in range(sys.maxunicode + 1) if not 0xD800 <= c <= 0xDFFF and _PLAIN.fullmatch(chr(c))]
+    assert len(plain) > 20000 and "，" in plain and "5" not in plain
+    assert [c for c in plain if not _MAY_CLAIM.search(c) and _MAY_CLAIM.search(normalize(c))] == []
+    assert [c for c in "①⑴１¹" if _PLAIN.fullmatch(c)] == []  # these normalise into digits

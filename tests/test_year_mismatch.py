@@ -145,3 +145,21 @@ def test_years_written_in_chinese_numerals_count() -> None:
     assert [m.year for m in stated_years(report)] == [2024, 2024, 2024]
     (_, message, _), = year_findings(report)
     assert "正文所述年份（2024年）" in message
+
+
+@pytest.mark.parametrize("path", SEEDS + REAL, ids=lambda p: p.stem[:8])
+def test_line_lookup_over_the_joined_lines_matches_the_line_by_line_one(path: Path) -> None:
+    """_Lines.line_of (one search over the lines laid end to end) finds the line the line-by-line scan
+    finds, for every year-like position in the body and from every starting line."""
+    from auditlib.report_years import _line_of, _Lines, _texts
+
+    report = parse_text(path.read_text(encoding="utf-8"), path=str(path))
+    index = _Lines(report)
+    assert index.in_order
+    checked = 0
+    for _, heading, text in _texts(report):
+        for m in re.finditer(r"\d{4}年|年", text):
+            for start in (0, heading, heading + 40):
+                assert index.line_of(text, m.start(), start) == _line_of(index.lines, text, m.start(), start)
+                checked += 1
+    assert checked > 30

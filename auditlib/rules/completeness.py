@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator
+from typing import NamedTuple
 
 from auditlib.findings import Severity
 from auditlib.model import CellStatus, Report
 from auditlib.parse.glued import MAX_CANDIDATES
-from auditlib.rules.registry import Violation, listing, part, rule, violation
+from auditlib.rules.registry import Violation, listing, part, per_report, rule, violation
 from auditlib.template import (
     ROW_OTHER_SINGLE,
     SECTIONS,
@@ -21,21 +22,37 @@ from auditlib.template import (
 )
 
 
-def _rows_with(report: Report, statuses: set[CellStatus]) -> dict[str, list[str]]:
-    """table.row → the paths of its cells in one of `statuses`, in template order."""
-    rows: dict[str, list[str]] = defaultdict(list)
+class _Grouped(NamedTuple):
+    tables: dict[str, list[str]]  # table key → its cells' paths, in the report's order
+    statuses: dict[CellStatus, list[str]]  # status (not OK) → the paths of its cells, in the report's order
+    rows: dict[CellStatus, dict[str, list[str]]]  # status (not OK) → table.row → its cells in it, in order
+
+
+@per_report
+def _grouped(report: Report) -> _Grouped:
+    """The report's cells by table and, for each status, by row: one pass shared by the rules below."""
+    tables: dict[str, list[str]] = defaultdict(list)
+    statuses: dict[CellStatus, list[str]] = defaultdict(list)
     for path, cell in report.cells.items():
-        if cell.status in statuses:
-            rows[path.rsplit(".", 1)[0]].append(path)
-    return rows
+        tables[path.partition(".")[0]].append(path)
+        if cell.status is not CellStatus.OK:  # no rule lists the cells that are fine
+            statuses[cell.status].append(path)
+    rows: dict[CellStatus, dict[str, list[str]]] = {}
+    for status, paths in statuses.items():
+        by_row = rows[status] = defaultdict(list)
+        for path in paths:
+            by_row[path.rsplit(".", 1)[0]].append(path)
+    return _Grouped(dict(tables), dict(statuses), {status: dict(by_row) for status, by_row in rows.items()})
+
+
+def _rows_with(report: Report, status: CellStatus) -> dict[str, list[str]]:
+    """table.row → the paths of its cells in `status`, in template order (a copy: callers may drop rows)."""
+    return dict(_grouped(report).rows.get(status, {}))
 
 
 def _by_table(report: Report) -> dict[str, list[str]]:
-    """table key → the paths of its cells, in the report's order (one pass over the cells)."""
-    tables: dict[str, list[str]] = defaultdict(list)
-    for path in report.cells:
-        tables[path.split(".", 1)[0]].append(path)
-    return tables
+    """table key → the paths of its cells, in the report's order."""
+    return _grouped(report).tables
 
 
 def _columns(paths: list[str]) -> str:
@@ -49,7 +66,7 @@ def _columns(paths: list[str]) -> str:
 })
 def every_template_cell_is_printed(report: Report) -> Iterator[Violation]:
     """统计表的每个单元格都应填报；找不到的单元格按缺失处理（不是0）。"""
-    missing = _rows_with(report, {CellStatus.MISSING})
+    missing = _rows_with(report, CellStatus.MISSING)
     by_table = _by_table(report)
     for table in TABLE_KEYS:
         paths = by_table.get(table, [])
@@ -60,7 +77,7 @@ def every_template_cell_is_printed(report: Report) -> Iterator[Violation]:
                 del missing[row_path]
     for row_path, paths in missing.items():
         yield violation(paths, variant="row", row=row_label(row_path), columns=_columns(paths))
-    for row_path, paths in _rows_with(report, {CellStatus.UNPLACED}).items():
+    for row_path, paths in _rows_with(report, CellStatus.UNPLACED).items():
         cell = report.cells[paths[0]]
         yield violation(paths, variant="unplaced", row=row_label(row_path), source=cell.source.strip()[:80])
 
@@ -76,7 +93,7 @@ _SHOWN_READINGS = 4
 def glued_digits_have_one_reading(report: Report) -> Iterator[Violation]:
     """数字连写、没有分隔（网页抓取或格式转换常见）时，只有表内合计关系唯一确定的拆分才采用；
     有多种拆分都说得通的行，各单元格按未知处理，列出各种读法供人工核对（不作缺失论）。"""
-    groups = _rows_with(report, {CellStatus.AMBIGUOUS})
+    groups = _rows_with(report, CellStatus.AMBIGUOUS)
     rl = [p for key, paths in groups.items() if key.startswith("review_litigation.") for p in paths]
     groups = {k: v for k, v in groups.items() if not k.startswith("review_litigation.")}
     if rl:
@@ -103,7 +120,7 @@ def glued_digits_have_one_reading(report: Report) -> Iterator[Violation]:
 def cells_are_filled(report: Report) -> Iterator[Violation]:
     """空白或“/”“—”“无”不等于0：报告没有给出数字，相关合计不作判断。"""
     unfilled = _unfilled_tables(report)
-    for row_path, paths in _rows_with(report, {CellStatus.BLANK}).items():
+    for row_path, paths in _rows_with(report, CellStatus.BLANK).items():
         if row_path.split(".", 1)[0] in unfilled:
             continue  # the whole table: TABLE-ALL-BLANK says it once
         raws = sorted({report.cells[p].raw or "" for p in paths} - {""})
@@ -118,11 +135,10 @@ def cells_are_filled(report: Report) -> Iterator[Violation]:
 })
 def values_are_valid(report: Report) -> Iterator[Violation]:
     """件数是非负整数；收费金额是非负数（万元）；文字不能代替数字。"""
-    for path, cell in report.cells.items():
-        if cell.status is CellStatus.INVALID:
-            column = column_of(path)
-            yield violation((path,), variant="amount" if column and column.decimal else "count",
-                            cell=cell_label(path), raw=cell.raw)
+    for path in _grouped(report).statuses.get(CellStatus.INVALID, []):
+        column = column_of(path)
+        yield violation((path,), variant="amount" if column and column.decimal else "count",
+                        cell=cell_label(path), raw=report.cells[path].raw)
 
 
 @rule("SECTION-MISSING", Severity.ERROR, "缺少第{numeral}部分「{numeral}、{title}」", name="缺少部分")
@@ -154,6 +170,7 @@ def current_template_used(report: Report) -> Iterator[Violation]:
 _NO_NUMBER = {CellStatus.BLANK, CellStatus.MISSING}
 
 
+@per_report
 def _unfilled_tables(report: Report) -> dict[str, list[str]]:
     """table key → its blank cells, for each table printed without a single number (blank cells,
     perhaps some rows not found), in the order findings are listed in."""

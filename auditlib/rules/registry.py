@@ -83,6 +83,26 @@ ENGINE_RULES: dict[str, Rule] = {}  # UNREADABLE, RULE-FAILED, PUBLISH-LATE
 _BY_SCOPE = {REPORT: RULES, CORPUS: CORPUS_RULES, ENGINE: ENGINE_RULES}
 
 F = TypeVar("F", bound=Callable[..., Iterator[Any]])
+T = TypeVar("T")
+
+
+def per_report(func: Callable[[Report], T]) -> Callable[[Report], T]:
+    """A reading of a report that several rules share (the sums, the cells by row, the claims), done once:
+    the result is kept for the last report it was asked about. A parsed report does not change, so the
+    same object gives the same result; the next report replaces it."""
+    last: tuple[Report, T] | None = None
+
+    def shared(report: Report) -> T:
+        nonlocal last
+        kept = last  # one read: another thread may replace it meanwhile
+        if kept is not None and kept[0] is report:
+            return kept[1]
+        result = func(report)
+        last = (report, result)
+        return result
+
+    shared.__doc__, shared.__name__ = func.__doc__, func.__name__
+    return shared
 
 
 def declare(rule_id: str, severity: Severity, message: str = "", *, name: str, scope: str = REPORT,
@@ -178,12 +198,11 @@ def _failed(report: Report, rule_id: str, exc: Exception) -> Finding:
 
 
 def _lines_of(report: Report, cells: Iterable[str], extra: Iterable[int] = ()) -> tuple[int, ...]:
-    lines: set[int] = set(extra)
-    for path in cells:
-        cell = report.cells.get(path)
-        if cell is not None:
-            lines.update(cell.lines)
-        elif path.startswith("section.") and (section := report.sections.get(path.split(".", 1)[1])) and section.line:
+    read = report.cells
+    lines = {n for path in cells if path in read for n in read[path].lines}
+    lines.update(extra)
+    for path in [p for p in cells if p not in read]:
+        if path.startswith("section.") and (section := report.sections.get(path.split(".", 1)[1])) and section.line:
             lines.add(section.line)
     return tuple(sorted(lines))
 

@@ -5,10 +5,12 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
+from typing import NamedTuple
 
 from auditlib.findings import Severity
 from auditlib.model import Report
-from auditlib.rules.registry import Violation, declare, listing, part, rule, violation
+from auditlib.rules.registry import Violation, declare, listing, part, per_report, rule, violation
 from auditlib.template import (
     ACTIVE_DISCLOSURE,
     APPLICANT_COLUMNS,
@@ -67,19 +69,55 @@ def equations(report: Report) -> tuple[Identity, ...]:
     return identities(report.template, report.other_single_row)
 
 
-def _unknown(report: Report, eq: Identity) -> list[str]:
-    return report.unknown(eq.cells)
+@dataclass(frozen=True)
+class _Layout:
+    """The sums of one template as positions in `paths`: each cell is looked up once per report."""
+
+    paths: tuple[str, ...]  # every cell a sum names, each once
+    sums: tuple[tuple[Identity, tuple[int, ...], int], ...]  # (identity, positions of its cells, how many are parts)
+
+
+@lru_cache(maxsize=8)
+def _layout(template: str, other_single_row: bool) -> _Layout:
+    index: dict[str, int] = {}
+    sums = [(eq, tuple(index.setdefault(p, len(index)) for p in eq.cells), len(eq.parts))
+            for eq in identities(template, other_single_row)]
+    return _Layout(tuple(index), tuple(sums))
+
+
+class Assessment(NamedTuple):
+    """One sum over one report: its two sides (a blank counted as 0) and the cells whose number is unknown."""
+
+    eq: Identity
+    left: int | float
+    right: int | float
+    unknown: tuple[str, ...]  # in the identity's order; not empty: the sum is not assessed
+
+
+@per_report
+def assessments(report: Report) -> tuple[Assessment, ...]:
+    """Every sum of `equations(report)`, in that order, over the report's numbers (shared by the sum rules)."""
+    layout = _layout(report.template, report.other_single_row)
+    values = [report.value(p) for p in layout.paths]
+    out = []
+    for eq, cells, n_parts in layout.sums:
+        numbers = [values[i] for i in cells]
+        unknown = tuple(p for p, v in zip(eq.cells, numbers, strict=True) if v is None) if None in numbers else ()
+        left = sum([v or 0 for v in numbers[:n_parts]])
+        right = sum([v or 0 for v in numbers[n_parts:]])
+        out.append(Assessment(eq, left, right, unknown))
+    return tuple(out)
 
 
 def _sums_that_fail(kind: str) -> Callable[[Report], Iterator[Violation]]:
     """The body of the sum rule of `kind`: one violation per assessable identity whose sides differ."""
 
     def check(report: Report) -> Iterator[Violation]:
-        for eq in equations(report):
-            if eq.kind == kind and not _unknown(report, eq):
-                left = sum(report.value(p) or 0 for p in eq.parts)
-                right = sum(report.value(p) or 0 for p in eq.totals)
+        for a in assessments(report):
+            if a.eq.kind == kind and not a.unknown:
+                left, right = a.left, a.right
                 if left != right:
+                    eq = a.eq
                     yield violation(eq.cells, where=eq.where, left=left, right=right, parts=left, total=right)
 
     return check
@@ -95,12 +133,11 @@ for _sum in SUMS:
       parts={"sum": "{label}（{where}）"})
 def unknown_cells_leave_sums_unassessed(report: Report) -> Iterator[Violation]:
     """涉及空白、缺失或无效单元格的合计不作判断（未知不是0），在此说明哪些未核验。"""
-    unknown = {eq: _unknown(report, eq) for eq in equations(report)}
-    pending = [eq for eq, cells in unknown.items() if cells]
+    pending = [a for a in assessments(report) if a.unknown]
     if pending:
-        cells = sorted({p for eq in pending for p in unknown[eq]})
-        wheres = listing((part("SUM-NOT-ASSESSED", "sum", label=_SUM_LABELS[eq.kind], where=eq.where)
-                          for eq in pending[:12]), "clauses")
+        cells = sorted({p for a in pending for p in a.unknown})
+        wheres = listing((part("SUM-NOT-ASSESSED", "sum", label=_SUM_LABELS[a.eq.kind], where=a.eq.where)
+                          for a in pending[:12]), "clauses")
         yield violation(cells, variant="more" if len(pending) > 12 else "", count=len(pending), wheres=wheres)
 
 
