@@ -8,7 +8,7 @@ import re
 
 from auditlib.text import compact
 
-__all__ = ["AGENCY_SUFFIX", "normalize_agency"]
+__all__ = ["AGENCY_SUFFIX", "normalize_agency", "split_agency"]
 
 AGENCY_SUFFIX = re.compile(
     r"(人民政府|人民政府办公室|政府办公室|办事处|管理委员会|管委会|委员会|政府|局|厅|委|办|院|中心|室|署|所|处|站|队|会|镇|乡|街道)$"
@@ -18,16 +18,23 @@ _ADMIN_PREFIX = re.compile(
 )
 
 
-def normalize_agency(name: str) -> str:
-    """`淮安市洪泽区人民政府` → `洪泽区人民政府`: keep the innermost administrative unit and what follows."""
+def split_agency(name: str) -> tuple[str, str]:
+    """`淮安市洪泽区人民政府` → (`淮安市`, `洪泽区人民政府`): the administrative prefixes dropped (the
+    region the agency lies in, "" when none) and the innermost unit with what follows."""
     name = compact(name).strip("：:，,。()（）《》")
     name = re.sub(r"^关于", "", name)
+    region = ""
     while True:
         m = _ADMIN_PREFIX.match(name)
         if not m:
-            return name
+            return region, name
         rest = name[m.end():]
         inner = _ADMIN_PREFIX.match(rest)
         if not rest or not inner or inner.end() >= len(rest):
-            return name
-        name = rest
+            return region, name
+        region, name = region + name[:m.end()], rest
+
+
+def normalize_agency(name: str) -> str:
+    """`淮安市洪泽区人民政府` → `洪泽区人民政府`: keep the innermost administrative unit and what follows."""
+    return split_agency(name)[1]

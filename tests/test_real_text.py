@@ -16,7 +16,7 @@ from real_truth import REAL, score
 
 from auditlib.audit import check_report
 from auditlib.model import CellStatus
-from auditlib.parse import parse_text
+from auditlib.parse import parse_file, parse_text
 from auditlib.parse.glued import glued_splits, resolve
 from auditlib.parse.tokens import Kind, Token
 
@@ -160,3 +160,14 @@ def test_crawled_cells_quote_their_own_piece_and_keep_the_line_number() -> None:
     assert "行政事业性收费" in fee.source and "本年新收" not in fee.source
     review = report.cells["review_litigation.review.total"]
     assert review.lines == (body_line,) and len(review.source) < 120 and "处理费" not in review.source
+
+
+def test_the_region_is_what_the_printed_name_prefixes() -> None:
+    """`淮安市洪泽区人民政府` is 洪泽区人民政府 in 淮安市: the overview tells same-name agencies apart by it."""
+    examples = REAL.parent.parent / "examples" / "reports"
+    read = {name: parse_file(path) for name, path in [
+        ("hongze", REAL / "hongze-2024.pdf"), ("huaian", REAL / "huaian-2024.pdf"),
+        ("wangji", examples / "004_d65aec0ee04b8f9a.txt"), ("kewei", REAL / "kewei-2024.md")]}
+    assert {k: (r.agency, r.extra.get("region")) for k, r in read.items()} == {
+        "hongze": ("洪泽区人民政府", "淮安市"), "huaian": ("淮安市人民政府", None),
+        "wangji": ("王集乡人民政府", "郟县"), "kewei": ("上海市科委", None)}

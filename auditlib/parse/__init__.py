@@ -18,11 +18,12 @@ from collections import Counter
 from pathlib import Path
 
 from auditlib import ingest
+from auditlib.agency import split_agency
 from auditlib.ingest.errors import UnreadableError
 from auditlib.ingest.text import split_lines
 from auditlib.model import Cell, CellStatus, Document, Report, Section
 from auditlib.parse.crawl import reflow
-from auditlib.parse.meta import detect_template, find_agency, find_title
+from auditlib.parse.meta import agency_as_printed, detect_template, find_title
 from auditlib.parse.pasted import reject_pasted
 from auditlib.parse.sections import chain_headings, join_paragraphs, region, scan_lines
 from auditlib.parse.tables import read_table
@@ -82,7 +83,8 @@ def parse_document(doc: Document) -> Report:
     first_heading = min(headings.values()) if headings else min(len(lines), 40)
     preamble_lines = lines[:first_heading]
     title_idx, title = find_title(preamble_lines)
-    agency = find_agency(preamble_lines, title_idx, title)
+    printed = agency_as_printed(preamble_lines, title_idx, title)
+    agency_region, agency = split_agency(printed) if printed is not None else ("", None)
     title_years = years_in(title) if title else []
     title_year = title_years[0] if title_years else None
     preamble = join_paragraphs(preamble_lines)
@@ -134,4 +136,5 @@ def parse_document(doc: Document) -> Report:
         preamble=preamble, lines=lines, notes=tuple(notes),
         other_single_row=other_single, title_year=title_year,
         title_line=preamble_lines[title_idx].number if title_idx is not None else None,
+        extra={"region": agency_region} if agency_region else {},
     )

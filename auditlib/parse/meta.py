@@ -10,7 +10,7 @@ from auditlib.model import SourceLine
 from auditlib.template import MARKERS_PRE_2019, TEMPLATE_2019, TEMPLATE_2021
 from auditlib.text import compact
 
-__all__ = ["detect_template", "find_agency", "find_title"]
+__all__ = ["agency_as_printed", "detect_template", "find_title"]
 
 _TITLE_TAIL = re.compile(r"(?:关于)?((?:19|20)\d{2}|[〇零○一二三四五六七八九]{4})\s*年")
 
@@ -44,7 +44,9 @@ def find_title(preamble: Sequence[SourceLine]) -> tuple[int | None, str]:
     return None, ""
 
 
-def find_agency(preamble: Sequence[SourceLine], title_idx: int | None, title: str) -> str | None:
+def agency_as_printed(preamble: Sequence[SourceLine], title_idx: int | None, title: str) -> str | None:
+    """The agency's name as the title (or a line above it) prints it, region prefixes included
+    (`淮安市洪泽区人民政府`): `agency.split_agency` tells the region from the agency."""
     candidates: list[str] = []
     if title:
         m = _TITLE_TAIL.search(title)
@@ -59,18 +61,18 @@ def find_agency(preamble: Sequence[SourceLine], title_idx: int | None, title: st
     before = [t for t in before if t and len(t) <= 40 and "报告" not in t]
     head = candidates[0] if candidates else ""
     if head and AGENCY_SUFFIX.search(head) and len(head) > 2 and not head.endswith(("镇", "乡", "街道", "区", "县", "市")):
-        return normalize_agency(head)
+        return head
     # The title names only part of the agency (`刘家塔镇`): a line above names it in full.
     for text in reversed(before):
         if AGENCY_SUFFIX.search(text) and (not head or head in text or normalize_agency(head) in text):
-            return normalize_agency(text)
+            return text
     if head:
         # 平潭综合实验区, 经济技术开发区: a 管委会 area, not a government with 人民政府
         zone = head.endswith(("实验区", "开发区", "示范区", "合作区", "园区", "试验区"))
-        return normalize_agency(head + ("人民政府" if head.endswith(("镇", "乡", "区", "县", "市")) and not zone else ""))
+        return head + ("人民政府" if head.endswith(("镇", "乡", "区", "县", "市")) and not zone else "")
     for text in before:
         if AGENCY_SUFFIX.search(text):
-            return normalize_agency(text)
+            return text
     return None
 
 
