@@ -4,6 +4,7 @@ each cell with its provenance. Table 四 is read as one stream of fifteen number
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from functools import lru_cache
 
 from auditlib.model import Cell, CellStatus, SourceLine
 from auditlib.parse.columns import _RL_PATHS, Reading, applications_score, choose_readings, readings, rl_score
@@ -56,6 +57,11 @@ def _ambiguous(path: str, found: list[list[Token]], provenance: tuple[tuple[int,
 
 def _row_check(paths: list[str]) -> Callable[[list[int]], bool]:
     """Whether values laid into `paths` satisfy every template sum that lies wholly among them."""
+    return _row_check_of(tuple(paths))
+
+
+@lru_cache(maxsize=64)
+def _row_check_of(paths: tuple[str, ...]) -> Callable[[list[int]], bool]:
     index = {p: i for i, p in enumerate(paths)}
     eqs = [eq for eq in identities("2021") if all(c in index for c in eq.cells)]
 
