@@ -117,12 +117,14 @@ def read_table(lines: Sequence[SourceLine], spec: TableSpec, doc_lines: dict[int
     for key, (row, lrow) in rows.items():
         found.add(key)
         provenance = _provenance(lrow, lines)
+        ambiguous = key not in chosen and len(glued.get(key, ())) > 1
+        placed = chosen.get(key)
         for i, col in enumerate(spec.columns_of(row)):
             path = f"{spec.key}.{key}.{col.key}"
-            if key not in chosen and len(glued.get(key, ())) > 1:
+            if ambiguous:
                 cells[path] = _ambiguous(path, glued[key], provenance)
                 continue
-            token = chosen[key][i] if key in chosen else None
+            token = placed[i] if placed is not None else None
             cells[path] = _cell(path, token, col, *provenance)
             if token is not None and token.kind is Kind.VALUE and token.raw.endswith(")"):
                 notes.append(f"「{row_label(f'{spec.key}.{key}')}」{col.label}印为“{token.raw}”，取 {token.value}，"
