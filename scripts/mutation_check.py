@@ -126,7 +126,7 @@ MUTATIONS: tuple[Mutation, ...] = (
     Mutation("rubric-rule-in-two-items", "            if rule_id in seen:\n", "            if rule_id in ():\n",
              SCORE_TESTS),
     # --- the parser's column choice ----------------------------------------------------------------
-    Mutation("columns-no-sum-score", "return cells[columns.index(col)] if cells is not None else None",
+    Mutation("columns-no-sum-score", "return cells[where[1]] if cells is not None and where is not None else None",
              "return None", PARSE_TESTS, "_applications_score's token lookup finds nothing"),
     Mutation("columns-min-reading", "chosen[key] = max(opts, key=merit).cells", "chosen[key] = min(opts, key=merit).cells",
              PARSE_TESTS, "choose_readings takes the worst reading"),

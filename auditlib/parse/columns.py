@@ -78,14 +78,29 @@ def _sum_score(eqs: Iterable[Identity], token: Callable[[str], Token | None]) ->
 def applications_score(chosen: dict[str, list[Token]]) -> int:
     """How well a choice of readings agrees with the applications table's own sums."""
     single = "3.6" in chosen and not any(k.startswith("3.6.") for k in chosen)
-    columns = [c.key for c in APPLICATIONS.columns]
 
     def token(path: str) -> Token | None:
-        row, _, col = path.split(".", 1)[1].rpartition(".")
-        cells = chosen.get(row)
-        return cells[columns.index(col)] if cells is not None else None
+        where = _APPLICATION_CELLS.get(path)  # None: a cell of another table (table 四's sums)
+        cells = chosen.get(where[0]) if where is not None else None
+        return cells[where[1]] if cells is not None and where is not None else None
 
     return _sum_score(identities("2021", single), token)
+
+
+def _application_cells() -> dict[str, tuple[str, int]]:
+    """Each applications path → (row key, column index): scoring a reading looks cells up, never parses paths."""
+    columns = [c.key for c in APPLICATIONS.columns]
+    out: dict[str, tuple[str, int]] = {}
+    for single in (False, True):
+        for eq in identities("2021", single):
+            for path in eq.cells:
+                if path.startswith(APPLICATIONS.key + "."):
+                    row, _, col = path.split(".", 1)[1].rpartition(".")
+                    out[path] = (row, columns.index(col))
+    return out
+
+
+_APPLICATION_CELLS = _application_cells()
 
 
 _RL_PATHS = [f"{REVIEW_LITIGATION.key}.{r.key}.{c.key}" for r in REVIEW_LITIGATION.rows for c in REVIEW_LITIGATION.columns]

@@ -14,25 +14,29 @@ from collections.abc import Callable, Sequence
 from auditlib.model import SourceLine
 from auditlib.parse.columns import readings
 from auditlib.parse.rows import LogicalRow, match_row
-from auditlib.parse.tokens import Kind, Token, line_parts
+from auditlib.parse.tokens import Kind, LineParts, Token, line_parts
 from auditlib.template import Row, TableSpec
 
 __all__ = ["rows_in_order"]
 
 
-def rows_in_order(lines: Sequence[SourceLine], spec: TableSpec, rows: Sequence[Row]) -> dict[str, LogicalRow] | None:
-    """Template row key → its value row, read in document order; None when the order is not anchored."""
+def rows_in_order(lines: Sequence[SourceLine], spec: TableSpec, rows: Sequence[Row],
+                  parts: Sequence[LineParts | None] | None = None) -> dict[str, LogicalRow] | None:
+    """Template row key → its value row, read in document order; None when the order is not anchored.
+    A row's `lines` are positions in `lines`; `parts`: each line's line_parts, when the caller has them."""
+    if parts is None:
+        parts = [line_parts(line.text) for line in lines]
+    width = len(spec.columns_of(rows[0]))
     found: list[tuple[str, LogicalRow]] = []
-    for line in lines:
-        parts = line_parts(line.text)
-        if parts is None or not parts.has_values:  # no number on it
+    for number, line_part in enumerate(parts):
+        if line_part is None or not line_part.has_values:  # no number on it
             continue
-        values = list(parts.values)
+        values = list(line_part.values)
         if sum(1 for t in values if t.kind is Kind.VALUE) < 2:
             continue
-        if not readings(values, len(spec.columns_of(rows[0]))):
+        if not readings(values, width):
             continue
-        found.append((parts.label, LogicalRow(parts.label, values, [line.number])))
+        found.append((line_part.label, LogicalRow(line_part.label, values, [number])))
     if len(found) != len(rows) or all(label for label, _ in found):
         return None
     for (label, _), row in zip(found, rows, strict=True):

@@ -4,17 +4,17 @@ distinctive words (never by position); garbled labels are placed by the template
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 from auditlib.model import SourceLine
 from auditlib.parse.columns import readings
-from auditlib.parse.tokens import EMPTY, Kind, Token, line_parts, split_cells
+from auditlib.parse.tokens import EMPTY, Kind, LineParts, Token, line_parts, split_cells
 from auditlib.template import Row, TableSpec
 
 __all__ = ["STARTS_ITEM", "LogicalRow", "assign_rows", "empty_cells", "filled", "fold_rows", "group_above_numbers",
-           "is_subtotal", "label_tail", "match_row"]
+           "is_subtotal", "label_tail", "match_row", "row_matcher"]
 
 STARTS_ITEM = re.compile(r"^(?:[(（]?[一二三四五六七八九十]{1,2}[)）、.．]|[(（]\d{1,2}[)）]|\d{1,2}[.、．](?!\d))")
 _MARKER_ANY = re.compile(r"(?:\d{1,2}[.、．](?!\d)|[(（][一二三四五六七八九十]{1,2}[)）]|[一二三四五六七八九十]{1,2}、)")
@@ -38,21 +38,41 @@ def label_tail(label: str) -> str:
     return tail.strip("：:，,。.()（）")
 
 
-_MATCHES: dict[tuple[str, int], Row | None] = {}
+# Template rows → {label: the row it names}: a document's labels are matched once per table, and the
+# template's labels recur across documents.
+_MATCHERS: dict[int, tuple[Sequence[Row], dict[str, Row | None]]] = {}
+
+
+def _labels_of(rows: Sequence[Row]) -> dict[str, Row | None]:
+    entry = _MATCHERS.get(id(rows))
+    if entry is None or entry[0] is not rows:
+        if len(_MATCHERS) > 64:  # rows built on the fly (a table's rows but one) are matched afresh
+            _MATCHERS.clear()
+        entry = _MATCHERS[id(rows)] = (rows, {"": None})
+    if len(entry[1]) > 16384:
+        entry[1].clear()
+        entry[1][""] = None
+    return entry[1]
+
+
+def row_matcher(rows: Sequence[Row]) -> Callable[[str], Row | None]:
+    """match_row for one table's rows, as a function of the label alone (what a reader asks of every line)."""
+    known = _labels_of(rows)
+
+    def match(label: str) -> Row | None:
+        row = known.get(label, _UNSEEN)
+        if row is _UNSEEN:
+            row = known[label] = _match_row(label, rows)
+        return row  # type: ignore[return-value]
+    return match
+
+
 _UNSEEN = object()
 
 
 def match_row(label: str, rows: Sequence[Row]) -> Row | None:
     """The template row a label names, by its distinctive words (longest keyword wins)."""
-    if not label:
-        return None
-    key = (label, id(rows))
-    row = _MATCHES.get(key, _UNSEEN)
-    if row is _UNSEEN:
-        if len(_MATCHES) > 65536:
-            _MATCHES.clear()
-        row = _MATCHES[key] = _match_row(label, rows)
-    return row  # type: ignore[return-value]
+    return row_matcher(rows)(label)
 
 
 def _match_row(label: str, rows: Sequence[Row]) -> Row | None:
@@ -85,39 +105,40 @@ def _is_subtotal(label: str, subtotal_labels: tuple[str, ...]) -> bool:
     return bool(tail) and any(tail == s or tail.endswith(s) for s in subtotal_labels)
 
 
-def fold_rows(lines: Sequence[SourceLine], spec: TableSpec) -> list[LogicalRow]:
-    """Fold table lines into logical rows: a (possibly wrapped) label and the cells after it.
+def fold_rows(lines: Sequence[SourceLine], spec: TableSpec,
+              parts: Sequence[LineParts | None] | None = None) -> list[LogicalRow]:
+    """Fold table lines into logical rows: a (possibly wrapped) label and the cells after it; a row's
+    `lines` are positions in `lines`. `parts`: each line's line_parts, when the caller has them.
 
     A label that names a template row opens that row at once, so the empty cells printed after it
     (on its line, or on lines of their own) count as its cells; unrecognised label text waits as the
     start of the next row's label (a label wrapped before its numbers).
     """
+    if parts is None:
+        parts = [line_parts(line.text) for line in lines]
+    match = row_matcher(spec.rows)
+    widest = max(len(spec.columns_of(r)) for r in spec.rows)
     rows: list[LogicalRow] = []
     pending: list[tuple[str, int]] = []
     current: LogicalRow | None = None
     matched_any = False
 
     def matches(label: str) -> Row | None:
-        row = match_row(label, spec.rows)
+        row = match(label)
         # Generic labels (总计, 其他) name a row only below rows already recognised: above them they are headers.
         if row is not None and row.exact and not row.keywords and row is not spec.rows[0] and not matched_any:
             return None
         return row
 
-    def width_of(row: LogicalRow) -> int:
-        matched = match_row(row.label, spec.rows)
-        if matched is not None:
-            return len(spec.columns_of(matched))
-        return max(len(spec.columns_of(r)) for r in spec.rows)
-
     def full(row: LogicalRow) -> bool:
-        return row.count() >= width_of(row)
+        matched = match(row.label)
+        return row.count() >= (len(spec.columns_of(matched)) if matched is not None else widest)
 
     def close() -> None:
         nonlocal current, matched_any
-        if current is not None and (current.tokens or match_row(current.label, spec.rows) is not None):
+        if current is not None and (current.tokens or match(current.label) is not None):
             rows.append(current)  # a recognised label with no numbers yet is kept: its numbers may precede it
-            matched_any = matched_any or match_row(current.label, spec.rows) is not None
+            matched_any = matched_any or match(current.label) is not None
         current = None
 
     def open_row(label: str, line: int, tokens: Sequence[Token]) -> None:
@@ -126,46 +147,46 @@ def fold_rows(lines: Sequence[SourceLine], spec: TableSpec) -> list[LogicalRow]:
         text = "".join(t for t, _ in pending) + label
         current = LogicalRow(text, list(tokens), [n for _, n in pending] + [line])
         pending.clear()
-        if match_row(text, spec.rows) is not None:
+        if match(text) is not None:
             matched_any = True
 
     def starts_new(label: str) -> bool:
         return bool(STARTS_ITEM.match(label) or matches(label) or is_subtotal(label, spec))
 
-    for line in lines:
-        parts = line_parts(line.text)
-        if parts is None:
+    for number, line_part in enumerate(parts):
+        if line_part is None:
             continue
+        label, values, has_values = line_part.label, line_part.values, line_part.has_values
         # `current` still waits for its numbers: its label may go on over this line
-        if (current is not None and parts.label and not any(t.kind is not Kind.EMPTY for t in current.tokens)
-                and not starts_new(parts.label)):
-            current.label += parts.label  # the label goes on over another line, perhaps with its numbers
-            current.lines.append(line.number)
-            current.tokens.extend(parts.values)
-        elif parts.label and parts.has_values:
-            if starts_new(parts.label):
+        if (current is not None and label and not any(t.kind is not Kind.EMPTY for t in current.tokens)
+                and not starts_new(label)):
+            current.label += label  # the label goes on over another line, perhaps with its numbers
+            current.lines.append(number)
+            current.tokens.extend(values)
+        elif label and has_values:
+            if starts_new(label):
                 pending.clear()
-            open_row(parts.label, line.number, parts.values)
-        elif parts.label:
+            open_row(label, number, values)
+        elif label:
             close()
-            if starts_new(parts.label):
+            if starts_new(label):
                 pending.clear()
-            if matches(parts.label):
-                open_row(parts.label, line.number, parts.values)
+            if matches(label):
+                open_row(label, number, values)
             else:
-                pending.append((parts.label, line.number))
-        elif parts.has_values:
+                pending.append((label, number))
+        elif has_values:
             if current is None or full(current):
-                open_row("", line.number, [])
+                open_row("", number, [])
                 assert current is not None
                 current.lines.pop()
-            current.tokens.extend(parts.values)
-            current.lines.append(line.number)
-        elif parts.values and current is not None and not full(current) and empty_cells(line.text):
-            current.tokens.extend([EMPTY] * empty_cells(line.text))
-            current.lines.append(line.number)
+            current.tokens.extend(values)
+            current.lines.append(number)
+        elif values and current is not None and not full(current) and empty_cells(lines[number].text):
+            current.tokens.extend([EMPTY] * empty_cells(lines[number].text))
+            current.lines.append(number)
     close()
-    return [r for r in rows if any(t.kind is not Kind.EMPTY for t in r.tokens) or match_row(r.label, spec.rows)]
+    return [r for r in rows if any(t.kind is not Kind.EMPTY for t in r.tokens) or match(r.label)]
 
 
 def empty_cells(text: str) -> int:
@@ -200,11 +221,12 @@ def _numbers_before_labels(logical: list[LogicalRow], spec: TableSpec) -> list[L
     """Some PDF text puts a row's numbers on the line above its (vertically centred) label: an
     unlabelled row of numbers followed at once by a recognised label that got no numbers of its own
     is one row. Labels left without numbers are dropped (their cells stay missing)."""
+    match = row_matcher(spec.rows)
     out: list[LogicalRow] = []
     i = 0
     while i < len(logical):
         row, nxt = logical[i], logical[i + 1] if i + 1 < len(logical) else None
-        if _numbers_without_row(row, spec) and nxt is not None and not nxt.tokens and match_row(nxt.label, spec.rows) is not None:
+        if _numbers_without_row(row, spec) and nxt is not None and not nxt.tokens and match(nxt.label) is not None:
             out.append(LogicalRow(nxt.label, row.tokens, row.lines + nxt.lines))
             i += 2
             continue
@@ -217,11 +239,12 @@ def _numbers_before_labels(logical: list[LogicalRow], spec: TableSpec) -> list[L
 def assign_rows(logical: list[LogicalRow], spec: TableSpec) -> dict[str, LogicalRow]:
     """Template row key → the logical row printed for it; garbled labels are placed by order."""
     logical = _numbers_before_labels(logical, spec)
+    match = row_matcher(spec.rows)
     order = {r.key: i for i, r in enumerate(spec.rows)}
     matched: list[tuple[LogicalRow, str | None]] = []
     first: dict[str, int] = {}
     for lrow in logical:
-        row = match_row(lrow.label, spec.rows)
+        row = match(lrow.label)
         if row is not None and row.key not in first:
             first[row.key] = len(matched)
             matched.append((lrow, row.key))

@@ -11,23 +11,23 @@ over one row of numbers, which is the first label's). The sums may still place t
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from auditlib.model import SourceLine
 from auditlib.parse.columns import readings
-from auditlib.parse.rows import LogicalRow, group_above_numbers, match_row
-from auditlib.parse.tokens import analyse
+from auditlib.parse.rows import LogicalRow, group_above_numbers, row_matcher
+from auditlib.parse.tokens import LineParts, analyse
 from auditlib.template import TableSpec
 
 __all__ = ["unstack_labels"]
 
 
-def _number_rows(row: LogicalRow, lines: Sequence[SourceLine], width: int) -> list[LogicalRow] | None:
+def _number_rows(row: LogicalRow, parts_of: Callable[[int], LineParts], width: int) -> list[LogicalRow] | None:
     """The row's numbers as printed below its label, one row per line; None unless every line that
     holds numbers has no label and fits the row's width."""
     out: list[LogicalRow] = []
     for n in row.lines:
-        parts = analyse(lines[n].text)
+        parts = parts_of(n)
         if not parts.has_values:
             continue
         if parts.label or not readings(list(parts.values), width):
@@ -42,17 +42,24 @@ def _consecutive(keys: list[str], order: dict[str, int]) -> bool:
 
 
 def unstack_labels(logical: list[LogicalRow], lines: Sequence[SourceLine], spec: TableSpec,
-                   notes: list[str]) -> list[LogicalRow]:
-    """The logical rows with stacked labels paired with the rows of numbers below them, in order."""
+                   notes: list[str], parts: Sequence[LineParts | None] | None = None) -> list[LogicalRow]:
+    """The logical rows with stacked labels paired with the rows of numbers below them, in order.
+    A row's `lines` are positions in `lines`; `parts`: each line's line_parts, when the caller has them."""
+
+    def parts_of(n: int) -> LineParts:
+        known = parts[n] if parts is not None else None
+        return known if known is not None else analyse(lines[n].text)
+
+    match = row_matcher(spec.rows)
     order = {r.key: i for i, r in enumerate(spec.rows)}
     out: list[LogicalRow] = []
     i = 0
     while i < len(logical):
         j = i
-        while j < len(logical) and match_row(logical[j].label, spec.rows) is not None and not logical[j].tokens:
+        while j < len(logical) and match(logical[j].label) is not None and not logical[j].tokens:
             j += 1
         stack = logical[i:j + 1]
-        rows = [match_row(r.label, spec.rows) for r in stack]
+        rows = [match(r.label) for r in stack]
         # the numbers below a group label are its first item's (pdfplumber: `（五）不予处理` / `0 0 0` /
         # `4.无正当理由大量反复` / `5.要求…` / `0 0 0`): the first label is not part of a stack
         numbers_above = i > 0 and group_above_numbers(logical[i - 1], spec)
@@ -62,7 +69,7 @@ def unstack_labels(logical: list[LogicalRow], lines: Sequence[SourceLine], spec:
             continue
         keys = [r.key for r in rows if r is not None]
         width = len(spec.columns_of(spec.row(keys[0])))
-        below = _number_rows(stack[-1], lines, width)
+        below = _number_rows(stack[-1], parts_of, width)
         if not _consecutive(keys, order) and any(_consecutive(keys[t:], order) for t in range(1, len(keys) - 1)):
             out.append(logical[i])  # a group label above its rows (（六）其他处理 names the 2019 single row)
             i += 1
@@ -78,7 +85,7 @@ def unstack_labels(logical: list[LogicalRow], lines: Sequence[SourceLine], spec:
                and readings(logical[k].tokens, width)):
             below.append(logical[k])
             k += 1
-        labels = [LogicalRow(r.label, [], [n for n in r.lines if not analyse(lines[n].text).has_values])
+        labels = [LogicalRow(r.label, [], [n for n in r.lines if not parts_of(n).has_values])
                   for r in stack]
         if len(below) == len(labels) and _consecutive(keys, order):
             out += [LogicalRow(lab.label, nums.tokens, lab.lines + nums.lines) for lab, nums in zip(labels, below,

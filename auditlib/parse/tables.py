@@ -4,6 +4,7 @@ each cell with its provenance. Table 四 is read as one stream of fifteen number
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from functools import lru_cache
 
 from auditlib.model import Cell, CellStatus, SourceLine
 from auditlib.parse.columns import _RL_PATHS, Reading, applications_score, choose_readings, readings, rl_score
@@ -11,7 +12,7 @@ from auditlib.parse.glued import glued_splits, is_glued, resolve
 from auditlib.parse.ordered import better_in_order, rows_in_order
 from auditlib.parse.rows import LogicalRow, assign_rows, empty_cells, fold_rows
 from auditlib.parse.stacked import unstack_labels
-from auditlib.parse.tokens import EMPTY, Kind, Token, line_parts
+from auditlib.parse.tokens import EMPTY, Kind, LineParts, Token, line_parts
 from auditlib.template import REVIEW_LITIGATION, Column, Row, TableSpec, identities, row_label
 from auditlib.text import cjk_count, compact
 
@@ -30,20 +31,14 @@ def _cell(path: str, token: Token | None, column: Column, lines: tuple[int, ...]
     return Cell(path, None, CellStatus.BLANK, token.raw, lines, source, where)
 
 
-def _numbered(lines: Sequence[SourceLine]) -> tuple[list[SourceLine], dict[int, SourceLine]]:
-    """The region's lines renumbered by position, and position → the line as read.
-
-    A crawled page's one-line body is cut into pieces that all keep the body's line number; numbering
-    by position lets each row's provenance name its own pieces, not every piece of that line.
-    """
-    pieces = dict(enumerate(lines))
-    return [SourceLine(i, line.text, line.where) for i, line in pieces.items()], pieces
-
-
-def _provenance(lrow: LogicalRow, pieces: dict[int, SourceLine]) -> tuple[tuple[int, ...], str, str]:
+def _provenance(lrow: LogicalRow, lines: Sequence[SourceLine]) -> tuple[tuple[int, ...], str, str]:
     """The row's source line numbers, the text of the lines (or pieces) it was read from, and the
-    reader's locator of the first."""
-    read = [pieces[i] for i in lrow.lines if i in pieces]
+    reader's locator of the first.
+
+    A row's `lines` are positions in the region: a crawled page's one-line body is cut into pieces that
+    all keep the body's line number, and the row's provenance names its own pieces, not every piece.
+    """
+    read = [lines[i] for i in lrow.lines]
     numbers: list[int] = []
     for line in read:
         if not numbers or numbers[-1] != line.number:
@@ -62,6 +57,11 @@ def _ambiguous(path: str, found: list[list[Token]], provenance: tuple[tuple[int,
 
 def _row_check(paths: list[str]) -> Callable[[list[int]], bool]:
     """Whether values laid into `paths` satisfy every template sum that lies wholly among them."""
+    return _row_check_of(tuple(paths))
+
+
+@lru_cache(maxsize=64)
+def _row_check_of(paths: tuple[str, ...]) -> Callable[[list[int]], bool]:
     index = {p: i for i, p in enumerate(paths)}
     eqs = [eq for eq in identities("2021") if all(c in index for c in eq.cells)]
 
@@ -88,10 +88,11 @@ def read_table(lines: Sequence[SourceLine], spec: TableSpec, doc_lines: dict[int
     found: set[str] = set()
     notes = notes if notes is not None else []
     del doc_lines  # provenance comes from the region's own lines (pieces of a crawled line included)
-    lines, pieces = _numbered(lines)
+    lines = list(lines)
+    parts = [line_parts(line.text) for line in lines]  # each line read once; rows name lines by position
     if spec.key == "review_litigation":
-        return _read_review_litigation(lines, pieces, notes)
-    logical = unstack_labels(fold_rows(lines, spec), lines, spec, notes)
+        return _read_review_litigation(lines, parts, notes)
+    logical = unstack_labels(fold_rows(lines, spec, parts), lines, spec, notes, parts)
     options: dict[str, tuple[int, list[Reading]]] = {}
     rows: dict[str, tuple[Row, LogicalRow]] = {}
     for key, lrow in assign_rows(logical, spec).items():
@@ -109,19 +110,21 @@ def read_table(lines: Sequence[SourceLine], spec: TableSpec, doc_lines: dict[int
     taken = resolve(glued, chosen, score)
     chosen.update(taken)
     if score is not None:
-        chosen = _maybe_in_order(lines, spec, rows, chosen, score, notes)
+        chosen = _maybe_in_order(lines, parts, spec, rows, chosen, score, notes)
     for key, found_splits in glued.items():
         raw = " ".join(t.raw for t in rows[key][1].tokens if t.kind is not Kind.EMPTY)
         notes.append(_glued_note(row_label(f"{spec.key}.{key}"), raw, found_splits, taken.get(key)))
     for key, (row, lrow) in rows.items():
         found.add(key)
-        provenance = _provenance(lrow, pieces)
+        provenance = _provenance(lrow, lines)
+        ambiguous = key not in chosen and len(glued.get(key, ())) > 1
+        placed = chosen.get(key)
         for i, col in enumerate(spec.columns_of(row)):
             path = f"{spec.key}.{key}.{col.key}"
-            if key not in chosen and len(glued.get(key, ())) > 1:
+            if ambiguous:
                 cells[path] = _ambiguous(path, glued[key], provenance)
                 continue
-            token = chosen[key][i] if key in chosen else None
+            token = placed[i] if placed is not None else None
             cells[path] = _cell(path, token, col, *provenance)
             if token is not None and token.kind is Kind.VALUE and token.raw.endswith(")"):
                 notes.append(f"「{row_label(f'{spec.key}.{key}')}」{col.label}印为“{token.raw}”，取 {token.value}，"
@@ -129,12 +132,13 @@ def read_table(lines: Sequence[SourceLine], spec: TableSpec, doc_lines: dict[int
     return cells, found
 
 
-def _rl_stream(lines: Sequence[SourceLine], start: int = 0) -> LogicalRow:
-    """Table 四's numbers from number-only lines after its header (lines[start]), up to the first line of prose."""
+def _rl_stream(lines: Sequence[SourceLine], line_parts_of: Sequence[LineParts | None], start: int = 0) -> LogicalRow:
+    """Table 四's numbers from number-only lines after its header (lines[start]), up to the first line of
+    prose; the stream's `lines` are positions in `lines`."""
     stream = LogicalRow("")
     for i in range(start, len(lines)):
         line = lines[i]
-        parts = line_parts(line.text)
+        parts = line_parts_of[i]
         if parts is None:
             continue
         prose = any(cjk_count(t.raw) >= 6 for t in parts.values) or cjk_count(parts.label) >= 20
@@ -142,19 +146,19 @@ def _rl_stream(lines: Sequence[SourceLine], start: int = 0) -> LogicalRow:
             break
         if parts.has_values and not parts.label and not prose:
             stream.tokens.extend(parts.values)
-            stream.lines.append(line.number)
+            stream.lines.append(i)
         elif not parts.label and parts.values and empty_cells(line.text):
             stream.tokens.extend([EMPTY] * empty_cells(line.text))  # readings() drops stray ones
-            stream.lines.append(line.number)
+            stream.lines.append(i)
     return stream
 
 
-def _maybe_in_order(lines: Sequence[SourceLine], spec: TableSpec, rows: dict[str, tuple[Row, LogicalRow]],
+def _maybe_in_order(lines: Sequence[SourceLine], parts: Sequence[LineParts | None], spec: TableSpec, rows: dict[str, tuple[Row, LogicalRow]],
                     chosen: dict[str, list[Token]], score: Callable[[dict[str, list[Token]]], int],
                     notes: list[str]) -> dict[str, list[Token]]:
     """The rows read in document order instead, when labels came loose and the sums say so (ordered.py)."""
     template_rows = [r for r in spec.rows if r.key != "3.6"]
-    ordered = rows_in_order(lines, spec, template_rows)
+    ordered = rows_in_order(lines, spec, template_rows, parts)
     if ordered is None:
         return chosen
     options = {k: (len(lr.tokens), readings(lr.tokens, len(spec.columns_of(spec.row(k))))) for k, lr in ordered.items()}
@@ -167,7 +171,7 @@ def _maybe_in_order(lines: Sequence[SourceLine], spec: TableSpec, rows: dict[str
     return order_choice
 
 
-def _read_review_litigation(lines: Sequence[SourceLine], pieces: dict[int, SourceLine],
+def _read_review_litigation(lines: Sequence[SourceLine], parts: Sequence[LineParts | None],
                             notes: list[str]) -> tuple[dict[str, Cell], set[str]]:
     """Table 四 is one printed row of 15 numbers (five per group), whatever its header looks like.
 
@@ -183,7 +187,7 @@ def _read_review_litigation(lines: Sequence[SourceLine], pieces: dict[int, Sourc
     first: LogicalRow | None = None
     stream: LogicalRow | None = None
     for start in starts:
-        st = _rl_stream(lines, start)
+        st = _rl_stream(lines, parts, start)
         first = st if first is None else first
         if readings(st.tokens, width) or is_glued(st.tokens, width):
             stream = st
@@ -199,7 +203,7 @@ def _read_review_litigation(lines: Sequence[SourceLine], pieces: dict[int, Sourc
     options = readings(stream.tokens, width)
     # Read over many lines (one cell per line), stray empties are the header's: drop leading ones
     # first; on one printed line, trailing tabs are the commoner artefact.
-    prefer_lead = 1 if len({pieces[i].number for i in stream.lines}) > 3 else -1
+    prefer_lead = 1 if len({lines[i].number for i in stream.lines}) > 3 else -1
     placed = max(options, key=lambda o: (rl_score(o.cells), prefer_lead * o.lead)).cells if options else None
     found_splits: list[list[Token]] = []
     if placed is None and is_glued(stream.tokens, width):
@@ -208,7 +212,7 @@ def _read_review_litigation(lines: Sequence[SourceLine], pieces: dict[int, Sourc
         raw = " ".join(t.raw for t in stream.tokens if t.kind is not Kind.EMPTY)
         notes.append(_glued_note("行政复议、行政诉讼", raw, found_splits, placed))
     i = 0
-    provenance = _provenance(stream, pieces)
+    provenance = _provenance(stream, lines)
     for row in spec.rows:
         for col in spec.columns_of(row):
             path = f"{spec.key}.{row.key}.{col.key}"
