@@ -12,8 +12,8 @@ from auditlib.parse.tokens import PAGE_MARK
 from auditlib.template import SECTIONS
 from auditlib.text import BOOKMARK, MARKDOWN_PREFIX, compact, normalize
 
-__all__ = ["SHORT_LINE", "chain_headings", "find_headings", "heading_candidates", "join_paragraphs", "numbered_section",
-           "region", "scan_lines"]
+__all__ = ["SHORT_LINE", "chain_headings", "find_headings", "join_paragraphs", "numbered_section", "region",
+           "scan_lines"]
 
 _HEADING = re.compile(r"^第?(?P<num>[一二三四五六])(?:部分)?\s*[、.．,，:：]?\s*(?P<title>.*)$")
 _HEADING_START = re.compile("|".join([r"第?[一二三四五六]"] + sorted({re.escape(k) for s in SECTIONS for k in s.keywords})))
@@ -49,32 +49,13 @@ def _line_candidates(idx: int, text: str, out: list[tuple[int, int, int]]) -> No
             out.append((idx, int(spec.key), 1))
 
 
-def _heading_candidates(lines: Sequence[SourceLine],
-                        compacted: Sequence[str] | None = None) -> list[tuple[int, int, int]]:
-    """(line index, section number, strength): 2 for a numbered heading (一、…), 1 for a bare title."""
-    out: list[tuple[int, int, int]] = []
-    for idx, line in enumerate(lines):
-        if len(line.text) > 120:
-            continue
-        text = compacted[idx] if compacted is not None else compact(line.text)
-        if text and len(text) <= 40 and _HEADING_START.match(text):
-            _line_candidates(idx, text, out)
-    return out
-
-
-def heading_candidates(lines: Sequence[SourceLine],
-                       compacted: Sequence[str] | None = None) -> list[tuple[int, int, int]]:
-    """Every line that could be a section heading: (line index, section number, strength).
-    `compacted`: each line's `compact` text, when the caller has it already (one per line, per document)."""
-    return _heading_candidates(lines, compacted)
-
-
 SHORT_LINE = 160  # longer lines are neither a title nor a heading: `scan_lines` does not compact them
 
 
 def scan_lines(lines: Sequence[SourceLine]) -> tuple[list[str], list[tuple[int, int, int]]]:
     """One pass over a document's lines: each line's `compact` text ("" for a line over SHORT_LINE
-    characters) and the heading candidates (`heading_candidates`), so a long text touches each line once."""
+    characters) and every line that could be a section heading as (line index, section number, strength:
+    2 for a numbered heading 一、…, 1 for a bare title), so a long text touches each line once."""
     compacted: list[str] = []
     out: list[tuple[int, int, int]] = []
     for idx, line in enumerate(lines):
@@ -92,7 +73,7 @@ def find_headings(lines: Sequence[SourceLine]) -> dict[str, int]:
     Of all lines that could be headings, take the set in template order that finds the most sections
     (numbered headings weigh more): a sentence that merely starts like a heading cannot hide the rest.
     """
-    return chain_headings(_heading_candidates(lines))
+    return chain_headings(scan_lines(lines)[1])
 
 
 def chain_headings(candidates: Sequence[tuple[int, int, int]]) -> dict[str, int]:
