@@ -197,7 +197,7 @@ def _failed(report: Report, rule_id: str, exc: Exception) -> Finding:
     return Finding(report.path, report.agency, r.id, r.severity, r.render(v), (), (), report.year)
 
 
-def _lines_of(report: Report, cells: Iterable[str], extra: Iterable[int] = ()) -> tuple[int, ...]:
+def _lines_of(report: Report, cells: Sequence[str], extra: Iterable[int] = ()) -> tuple[int, ...]:
     read = report.cells
     lines = {n for path in cells if path in read for n in read[path].lines}
     lines.update(extra)
