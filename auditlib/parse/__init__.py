@@ -64,7 +64,6 @@ _APPLICATIONS_PROBE = TableSpec(APPLICATIONS.key, APPLICATIONS.title, APPLICATIO
 def parse_document(doc: Document) -> Report:
     """Turn a document's text lines into the template's sections and cells."""
     lines = reflow(doc.lines)
-    doc_lines = {line.number: line for line in lines}
     # Each short line compacted once, for the heading and title scans (a long text would cycle the cache between them).
     compacted, candidates = scan_lines(lines)
     reject_pasted(doc.path, lines, candidates, compacted)
@@ -98,7 +97,7 @@ def parse_document(doc: Document) -> Report:
     notes: list[str] = list(doc.notes)
     # Tables: read with the 2021 layout first; the 2019 layout when the report is in that format.
     cells: dict[str, Cell] = {}
-    app_cells, found_rows = read_table(region(lines, headings, "3"), _APPLICATIONS_PROBE, doc_lines, notes)
+    app_cells, found_rows = read_table(region(lines, headings, "3"), _APPLICATIONS_PROBE, notes)
     template = detect_template(full_text, found_rows, compact_lines(texts))
     other_single = "3.6" in found_rows and not ({"3.6.1", "3.6.2", "3.6.3"} & found_rows)
     if not other_single:
@@ -107,9 +106,9 @@ def parse_document(doc: Document) -> Report:
         notes.append(f"{ROW_OTHER_SINGLE.label}按2019年试行格式印为一行，未分列1–3项")
     cells.update(app_cells)
     ad_spec = table_spec(template, "active_disclosure")
-    ad_cells, _ = read_table(region(lines, headings, "2"), ad_spec, doc_lines, notes)
+    ad_cells, _ = read_table(region(lines, headings, "2"), ad_spec, notes)
     cells.update(ad_cells)
-    rl_cells, _ = read_table(region(lines, headings, "4"), REVIEW_LITIGATION, doc_lines, notes)
+    rl_cells, _ = read_table(region(lines, headings, "4"), REVIEW_LITIGATION, notes)
     cells.update(rl_cells)
 
     # Every template cell has an entry; what was not found is MISSING (never 0).

@@ -80,14 +80,13 @@ def _glued_note(name: str, raw: str, found: list[list[Token]], taken: list[Token
     return f"「{name}」行数字连写无分隔（原文 {raw}），有多种拆分均满足勾稽关系（{shown}），按未知处理"
 
 
-def read_table(lines: Sequence[SourceLine], spec: TableSpec, doc_lines: dict[int, SourceLine],
+def read_table(lines: Sequence[SourceLine], spec: TableSpec,
                notes: list[str] | None = None) -> tuple[dict[str, Cell], set[str]]:
     """The cells of one table found in `lines`; also the keys of rows that were found. What had to be
     decided about glued numbers is appended to `notes`."""
     cells: dict[str, Cell] = {}
     found: set[str] = set()
     notes = notes if notes is not None else []
-    del doc_lines  # provenance comes from the region's own lines (pieces of a crawled line included)
     lines = list(lines)
     parts = [line_parts(line.text) for line in lines]  # each line read once; rows name lines by position
     if spec.key == "review_litigation":
