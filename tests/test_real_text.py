@@ -116,6 +116,23 @@ def test_glued_review_row_with_two_splits_lists_both_readings_and_is_not_missing
     assert not [f for f in check_report(twin) if f.rule in ("GLUED-AMBIGUOUS", "CELL-MISSING")]
 
 
+def test_pdf_row_short_of_an_empty_cell_is_unknown_never_split() -> None:
+    """PDF text prints nothing for an empty cell: `0 3 0 0 0 14` for seven columns. Reading `14` as 1 and
+    4 fits the row's sum (0+3+0+0+0+1 = 4) but invents two cells (seen in the national template filled
+    in Word, left with an empty cell and saved as PDF). The row stays unknown; so does table 四 printed
+    with 14 numbers, where `18` read as 1 and 8 would fit its group."""
+    tables = make_tables(zero=True)
+    for path, value in (("natural_person", None), ("research", 3), ("total", 14)):
+        tables = with_cell(tables, f"applications.3.3.6.{path}", value)
+    for path, value in (("upheld", 1), ("corrected", 3), ("other", None), ("pending", 3), ("total", 18)):
+        tables = with_cell(tables, f"review_litigation.litigation_after_review.{path}", value)
+    report = parse_text(render(tables, layout="pdf"))
+    cells = [c for p, c in report.cells.items() if p.startswith(("applications.3.3.6.", "review_litigation."))]
+    assert len(cells) == 22 and {c.value for c in cells} == {None}
+    assert {c.status for c in cells} == {CellStatus.UNPLACED}
+    assert not any("连写" in n for n in report.notes)
+
+
 def test_printed_arithmetic_error_is_not_repaired_by_the_splitter() -> None:
     tables = with_cell(make_tables(random.Random(5)), "applications.1.total", 999)
     report = parse_text(crawled(tables, sep=" "))

@@ -21,9 +21,12 @@ MAX_CANDIDATES = 2000  # more readings than this: the row is left unknown rather
 
 
 def is_glued(tokens: list[Token], width: int) -> bool:
-    """Fewer numbers than columns, every one a plain run of digits, enough digits for every column."""
+    """At most half as many numbers as columns, every one a plain run of digits, enough digits for every
+    column. A row short of only a few numbers is a row whose empty cells printed nothing (PDF text:
+    `0 3 0 0 0 14` for seven columns), never one to split: `14` may not be read as 1 and 4 because a
+    sum happens to fit. Glued text runs most cells together (`640020470`, `500000 5`)."""
     values = [t for t in tokens if t.kind is not Kind.EMPTY]
-    return (0 < len(values) < width and all(t.kind is Kind.VALUE and t.raw.isdigit() for t in values)
+    return (0 < len(values) <= width // 2 and all(t.kind is Kind.VALUE and t.raw.isdigit() for t in values)
             and sum(len(t.raw) for t in values) >= width)
 
 
