@@ -6,6 +6,8 @@ by position and, where a row label is vertically centred in a taller cell, puts 
 the line *above* its label; the parser reads that too (also 558/558), but pypdf's order is the plainer
 one and it is faster. pdfplumber (MIT) is kept as a fallback for files or pages pypdf cannot decode
 (it is more lenient with damaged files). Page markers (“- 4 -”) are passed through; the parser drops them.
+A PDF whose text leaves cells unknown (an empty cell prints nothing) is read a second time on its tables'
+ruling lines (pdf_grid.py; parse_file decides which reading stands).
 """
 
 from __future__ import annotations

@@ -15,11 +15,13 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 
 from auditlib import ingest
 from auditlib.agency import split_agency
 from auditlib.ingest.errors import UnreadableError
+from auditlib.ingest.pdf_grid import grid_lines
 from auditlib.ingest.text import split_lines
 from auditlib.model import Cell, CellStatus, Document, Report, Section
 from auditlib.parse.crawl import reflow
@@ -46,7 +48,38 @@ __all__ = ["parse_document", "parse_file", "parse_text"]
 
 def parse_file(path: str | Path) -> Report:
     """Read and parse one report file (any supported format). Raises UnreadableError."""
-    return parse_document(ingest.read_document(path))
+    doc = ingest.read_document(path)
+    report = parse_document(doc)
+    if doc.format == "pdf" and _unknown(report):
+        report = _read_on_grid(Path(path), doc, report)
+    return report
+
+
+_UNKNOWN = (CellStatus.UNPLACED, CellStatus.MISSING, CellStatus.AMBIGUOUS)
+
+
+def _unknown(report: Report) -> set[str]:
+    return {p for p, c in report.cells.items() if c.status in _UNKNOWN}
+
+
+def _read_on_grid(path: Path, doc: Document, report: Report) -> Report:
+    """A PDF whose text left cells unknown, read again on its tables' ruling lines (ingest/pdf_grid.py).
+    The second reading is taken only when it knows more cells and reads every cell both know alike."""
+    lines = grid_lines(ingest.read_regular(path, ingest.MAX_BYTES))
+    if lines is None:
+        return report
+    try:
+        grid = parse_document(replace(doc, lines=tuple(lines)))
+    except UnreadableError:
+        return report
+    unknown, still = _unknown(report), _unknown(grid)
+    both = set(report.cells) - unknown - still
+    if (len(still) >= len(unknown) or set(grid.cells) != set(report.cells)
+            or any(grid.cells[p].value != report.cells[p].value for p in both)):
+        return report
+    note = (f"PDF 文字层中有 {len(unknown) - len(still)} 格无法定位（空白单元格在文字中不留痕迹），"
+            "已按表格线重新读取各表；两种读法都读出的格数值一致")
+    return replace(grid, notes=(*grid.notes, note))
 
 def parse_text(text: str, path: str = "<text>") -> Report:
     """Parse report text already in memory (tests, notebooks)."""
