@@ -86,3 +86,34 @@ def test_a_write_that_fills_the_disk_names_the_store_and_keeps_what_was_there(tm
     store.set_decision("k3", "dismissed", "", "李四")  # and the store is still usable
     assert set(store.decisions()) == {"k1", "k3"}
     store.close()
+
+
+def test_a_run_that_opens_the_lock_as_the_previous_run_removes_it_takes_the_new_one(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The previous run unlinks .batch.lock while still holding it, then releases it: a run that had opened
+    the old file locks a file no longer at the path. It opens the path again instead of reporting a run
+    in progress (simulated: the path is gone when first looked at after the lock)."""
+    import fcntl
+    import os
+
+    from auditlib.batch import run as run_module
+
+    out = tmp_path / "out"
+    out.mkdir()
+    looks: list[str] = []
+    real_stat = os.stat
+
+    def stat(path: Any, *args: Any, **kwargs: Any) -> Any:
+        if str(path).endswith(".batch.lock") and not looks:
+            looks.append(str(path))
+            os.unlink(path)  # the previous run, finishing
+            raise FileNotFoundError(path)
+        return real_stat(path, *args, **kwargs)
+
+    monkeypatch.setattr(run_module.os, "stat", stat)
+    with run_module._exclusive(out):
+        held = out / ".batch.lock"
+        assert looks and held.exists()
+        with held.open("w") as other, pytest.raises(BlockingIOError):
+            fcntl.flock(other, fcntl.LOCK_EX | fcntl.LOCK_NB)  # the new file is really held
+    assert not (out / ".batch.lock").exists()

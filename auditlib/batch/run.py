@@ -231,19 +231,33 @@ def _exclusive(out: Path) -> Iterator[None]:
         yield
         return
     lock = out / ".batch.lock"
-    with lock.open("w") as fh:
+    busy = f"另一个批量运行正在使用输出文件夹 {out}，请等它结束后再运行"
+    for _ in range(_LOCK_TRIES):
+        fh = lock.open("w")
         try:
             fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            if os.stat(lock).st_ino != os.fstat(fh.fileno()).st_ino:  # the run before removed it: not ours
-                raise BlockingIOError
         except OSError as exc:
-            raise BatchError(f"另一个批量运行正在使用输出文件夹 {out}，请等它结束后再运行") from exc
+            fh.close()
+            raise BatchError(busy) from exc
+        try:
+            ours = os.stat(lock).st_ino == os.fstat(fh.fileno()).st_ino
+        except FileNotFoundError:
+            ours = False
+        if ours:
+            break
+        fh.close()  # the run before removed the file we had opened as it finished: open the path again
+    else:
+        raise BatchError(busy)
+    with fh:
         try:
             yield
         finally:
             with contextlib.suppress(OSError):
-                lock.unlink()  # while still locked: a run that opened it meanwhile sees it gone and stops
+                lock.unlink()  # while still locked: a run that opened it meanwhile sees it gone and opens anew
             fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+_LOCK_TRIES = 5
 
 
 SOCKET_DIR_MAX = 70  # a kernel's unix socket is <dir>/audit-<12 hex>-ipc-N: sun_path holds ~104 bytes
