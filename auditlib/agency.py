@@ -8,7 +8,7 @@ import re
 
 from auditlib.text import compact
 
-__all__ = ["AGENCY_SUFFIX", "normalize_agency", "split_agency"]
+__all__ = ["AGENCY_SUFFIX", "innermost_unit", "normalize_agency", "split_agency"]
 
 AGENCY_SUFFIX = re.compile(
     r"(人民政府|人民政府办公室|政府办公室|办事处|管理委员会|管委会|委员会|政府|局|厅|委|办|院|中心|室|署|所|处|站|队|会|镇|乡|街道)$"
@@ -38,3 +38,12 @@ def split_agency(name: str) -> tuple[str, str]:
 def normalize_agency(name: str) -> str:
     """`淮安市洪泽区人民政府` → `洪泽区人民政府`: keep the innermost administrative unit and what follows."""
     return split_agency(name)[1]
+
+
+def innermost_unit(region: str) -> str:
+    """`平顶山市郏县` → `郏县`, `江苏省淮安市` → `淮安市`: the last administrative unit of a region that
+    `split_agency` gave, so a region printed with or without its province names one place."""
+    unit = ""
+    while region and (m := _ADMIN_PREFIX.match(region)):
+        unit, region = region[:m.end()], region[m.end():]
+    return region or unit

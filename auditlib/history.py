@@ -5,7 +5,8 @@
 - `history_frame`: for each agency across years: score, grade, key figures, finding counts and the report
   counted as its last year's (`previous_year_index`, the pairing CARRY-OVER-MISMATCH and YOY-CHANGE use).
   `history_key` says which reports are one agency's history: those of one `agency_key`, or for a name
-  several agencies share (`shared_names`: two 石桥镇 of different districts), those of one folder.
+  several agencies share (`shared_names`: two 石桥镇 of different districts), those of one place printed
+  before the name, or without one, those of one folder.
 
 The key figures are `rules.year_on_year.KEY_FIGURES` (template cells); a figure that is unknown (blank,
 missing) is null and takes no part in the quartiles.
@@ -20,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 import polars as pl
 
 from auditlib.findings import Severity
-from auditlib.rules.cross_report import agency_key, previous_year_index, shared_names
+from auditlib.rules.cross_report import agency_key, agency_place, previous_year_index, shared_names
 from auditlib.rules.year_on_year import KEY_FIGURES
 from auditlib.score import Score, agency_kind
 
@@ -100,7 +101,7 @@ def peers_frame(outcomes: Sequence[Outcome]) -> pl.DataFrame:
 
 HISTORY_SCHEMA: dict[str, Any] = {
     "agency_key": pl.String,
-    "history_key": pl.String,  # reports of one history share it (agency_key; agency_key#n for a shared name)
+    "history_key": pl.String,  # reports of one history share it (agency_key; agency_key@place or #n for a shared name)
     "agency": pl.String,
     "year": pl.Int64,
     "report": pl.String,
@@ -148,14 +149,16 @@ def history_frame(outcomes: Sequence[Outcome], scores: Sequence[Score] | None = 
 
 def _history_keys(reports: Sequence[Report]) -> list[str | None]:
     """For each report, the key of the history it belongs to: its `agency_key`, or for a name several
-    agencies share, that key and its folder's number (None without a recognised agency)."""
+    agencies share, that key and its place (`agency_place`) or, without one, its folder's number (None
+    without a recognised agency)."""
     shared = shared_names(reports)
     number: dict[tuple[str, PurePath], int] = {}
     out: list[str | None] = []
     for r in reports:
         key = agency_key(r.agency)
         if key is not None and key in shared:
-            key = f"{key}#{number.setdefault((key, PurePath(r.path).parent), len(number) + 1)}"
+            place = agency_place(r)
+            key = f"{key}@{place}" if place else f"{key}#{number.setdefault((key, PurePath(r.path).parent), len(number) + 1)}"
         out.append(key)
     return out
 

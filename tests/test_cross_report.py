@@ -16,8 +16,9 @@ from pathlib import Path
 import pytest
 from builders import NARRATIVE, make_tables, render
 
-from auditlib.audit import audit_paths
+from auditlib.audit import Outcome, audit_paths
 from auditlib.cli import main
+from auditlib.history import history_frame
 from auditlib.model import Report
 from auditlib.parse import parse_text
 from auditlib.rules import CORPUS_RULES, check_corpus
@@ -29,6 +30,7 @@ from auditlib.rules.cross_report import (
     own_sentences,
     previous_year_index,
     sentence_keys,
+    shared_names,
 )
 from auditlib.rules.similarity import Pair, near_duplicates
 
@@ -153,8 +155,8 @@ def test_own_text_is_what_tells_reports_apart(reports: list[Report]) -> None:
 _BASE = parse_text(render(make_tables()))
 
 
-def _named(path: str, agency: str, year: int) -> Report:
-    return dataclasses.replace(_BASE, path=path, agency=agency, year=year)
+def _named(path: str, agency: str, year: int, region: str = "") -> Report:
+    return dataclasses.replace(_BASE, path=path, agency=agency, year=year, extra={"region": region} if region else {})
 
 
 def test_a_name_shared_across_folders_pairs_only_within_its_folder() -> None:
@@ -167,6 +169,28 @@ def test_a_name_of_one_report_a_year_pairs_across_year_folders() -> None:
     reports = [_named("2023/a.txt", "石桥镇人民政府", 2023), _named("2024/a.txt", "石桥镇人民政府", 2024),
                _named("2024/b.txt", "城关区财政局", 2024)]
     assert previous_year_index(reports) == {1: 0}  # the quiet twin: one 石桥镇 a year, the name is enough
+
+
+def test_two_places_printed_before_one_name_are_two_agencies_in_one_folder() -> None:
+    """A province's reports in one folder: 郏县 and 宝丰县 each have a 城关镇. The regions their titles print
+    keep them apart: no carry-over between them, one history each, and copying between them is found."""
+    reports = [_named("省/1.txt", "城关镇人民政府", 2023, "平顶山市郏县"), _named("省/2.txt", "城关镇人民政府", 2024, "宝丰县"),
+               _named("省/3.txt", "城关镇人民政府", 2024, "郟县")]
+    assert previous_year_index(reports) == {2: 0}  # 郟县 is 郏县 (variant folded), 平顶山市 its city
+    assert "城关镇政府" in shared_names(reports)
+    outcomes = [Outcome(r.path, r, []) for r in reports]
+    frame = history_frame(outcomes)
+    assert dict(zip(frame["report"], frame["history_key"], strict=True)) == {
+        "省/1.txt": "城关镇政府@郏县", "省/2.txt": "城关镇政府@宝丰县", "省/3.txt": "城关镇政府@郏县"}
+    peer = [link for link in links(reports) if link.rule == "COPY-PEER"]  # the same text: copied, across places
+    assert {(link.report, link.other) for link in peer} == {(1, 2), (2, 1)}
+
+
+def test_places_pair_one_name_across_year_folders() -> None:
+    reports = [_named("2023/a.txt", "城关镇人民政府", 2023, "郏县"), _named("2023/b.txt", "城关镇人民政府", 2023, "宝丰县"),
+               _named("2024/a.txt", "城关镇人民政府", 2024, "宝丰县"), _named("2024/b.txt", "城关镇人民政府", 2024, "郏县"),
+               _named("2024/c.txt", "城关镇人民政府", 2024)]
+    assert previous_year_index(reports) == {2: 1, 3: 0}  # by place; the one printing none has no pair
 
 
 def test_agency_key_folds_variants_and_prefixes() -> None:

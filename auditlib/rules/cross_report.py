@@ -4,6 +4,8 @@ They run whenever one call (`check`, `score`, a batch) gets two or more readable
 
 - The same agency is recognised by `agency_key` (the parser's normalised name, variant characters
   folded, whitespace removed); its previous-year report is the one with the same key and year − 1.
+  Where both reports print the region before the name (`agency_place`: 郏县 of 郏县城关镇人民政府), two
+  regions tell two agencies of one name apart: they are never paired and may copy from each other.
 - Copy detection compares what an agency wrote itself: sections 一, 五, 六 split into sentences, with the
   template's fixed wording removed (list markers, sub-headings, the legal boilerplate every report
   shares, see BOILERPLATE), the agency's own name and the digits masked (a copied report changes the
@@ -24,7 +26,7 @@ from pathlib import PurePath
 
 import polars as pl
 
-from auditlib.agency import normalize_agency
+from auditlib.agency import innermost_unit, normalize_agency
 from auditlib.findings import Severity
 from auditlib.model import Report
 from auditlib.rules.registry import Violation, corpus_rule, listing, part, violation
@@ -36,6 +38,7 @@ __all__ = [
     "Link",
     "Passage",
     "agency_key",
+    "agency_place",
     "carry_over_differences",
     "links",
     "links_frame",
@@ -70,23 +73,41 @@ def agency_key(name: str | None) -> str | None:
     return key or None
 
 
+def agency_place(report: Report) -> str:
+    """The innermost unit of the region the report prints before its agency's name (`平顶山市郏县城关镇人民政府`
+    → `郏县`), variant characters folded; "" when the name printed none."""
+    region = str(report.extra.get("region") or "")
+    return innermost_unit(compact(region).translate(_VARIANTS)) if region else ""
+
+
+def different_places(a: str, b: str) -> bool:
+    """Two `agency_place`s that name two places (an unknown place is no evidence either way)."""
+    return bool(a and b and a != b)
+
+
 def shared_names(reports: Sequence[Report]) -> set[str]:
-    """The `agency_key`s that reports of one year in different folders share: names of several agencies
-    (two 石桥镇 of different districts), which tell no report whose it is."""
+    """The `agency_key`s that reports of one year in different folders share, or that reports of different
+    places print: names of several agencies (two 石桥镇 of different districts), which alone tell no
+    report whose it is."""
     folders: dict[tuple[str, int | None], set[PurePath]] = {}
+    places: dict[str, set[str]] = {}
     for r in reports:
         key = agency_key(r.agency)
         if key is not None:
             folders.setdefault((key, r.year), set()).add(PurePath(r.path).parent)
-    return {key for (key, _), seen in folders.items() if len(seen) > 1}
+            if place := agency_place(r):
+                places.setdefault(key, set()).add(place)
+    return ({key for (key, _), seen in folders.items() if len(seen) > 1}
+            | {key for key, seen in places.items() if len(seen) > 1})
 
 
 def previous_year_index(reports: Sequence[Report]) -> dict[int, int]:
     """Report index → index of the same agency's previous-year report, where present.
 
-    The same agency is the same name (`agency_key`). A name several agencies share (`shared_names`) does
-    not tell which is whose: such a report is paired only with a previous-year report in its own folder.
-    Among several candidates, one in the same folder comes first, then the first one given.
+    The same agency is the same name (`agency_key`), never in two places (`agency_place`). A name several
+    agencies share (`shared_names`) does not tell which is whose: such a report is paired only with a
+    previous-year report in its own folder or of its own place. Among several candidates, one in the same
+    folder comes first, then one of the same place, then the first one given.
     """
     keys = [agency_key(r.agency) for r in reports]
     by_year: dict[tuple[str, int], list[int]] = {}
@@ -94,15 +115,20 @@ def previous_year_index(reports: Sequence[Report]) -> dict[int, int]:
         if key is not None and r.year is not None:
             by_year.setdefault((key, r.year), []).append(i)
     folders = [PurePath(r.path).parent for r in reports]
+    places = [agency_place(r) for r in reports]
     shared = shared_names(reports)
     out: dict[int, int] = {}
     for (key, year), group in by_year.items():
         candidates = by_year.get((key, year - 1), [])
         for i in group:
-            same_folder = [j for j in candidates if folders[j] == folders[i] and j != i]
-            chosen = same_folder or ([] if key in shared else [j for j in candidates if j != i])
-            if chosen:
-                out[i] = chosen[0]
+            def rank(j: int, i: int = i) -> tuple[bool, bool]:
+                return folders[j] != folders[i], not (places[i] and places[j] == places[i])
+
+            allowed = [j for j in candidates if j != i and not different_places(places[i], places[j])]
+            if key in shared:
+                allowed = [j for j in allowed if rank(j) != (True, True)]
+            if allowed:
+                out[i] = min(allowed, key=lambda j: (rank(j), j))
     return dict(sorted(out.items()))
 
 
@@ -291,7 +317,9 @@ def _analyse(reports: Sequence[Report], threshold: float) -> list[Link]:
     for pair in near_duplicates(texts, threshold):
         ra, rb = reports[pair.a], reports[pair.b]
         ka, kb = keys[pair.a], keys[pair.b]
-        if ra.year is None or ra.year != rb.year or ka is None or kb is None or ka == kb:
+        if ra.year is None or ra.year != rb.year or ka is None or kb is None:
+            continue
+        if ka == kb and not different_places(agency_place(ra), agency_place(rb)):
             continue
         out.append(Link(pair.a, pair.b, "COPY-PEER", pair.similarity))
         out.append(Link(pair.b, pair.a, "COPY-PEER", pair.similarity))
