@@ -1,5 +1,6 @@
 """Make tests/exported/: the national template filled in as an agency would (tests/test_template_docx.fill),
-six cells left empty, saved as PDF by LibreOffice, as Word and WPS users export their reports.
+six cells left empty, saved by LibreOffice as PDF and as Word 97–2003 (.doc), as Word and WPS users
+publish their reports.
 
 Needs LibreOffice (`soffice`, Debian's libreoffice-writer-nogui) and fonts-noto-cjk; the tests read the
 committed files and need neither. Usage: python scripts/export_template.py
@@ -35,11 +36,12 @@ def main() -> None:
                 tables[table][".".join(row)][column] = None
             name = f"template-blank-cells-{seed}"
             fill(tables, Path(tmp) / f"{name}.docx")
-            subprocess.run(["soffice", "--headless", "--convert-to", "pdf", "--outdir", str(OUT),
-                            str(Path(tmp) / f"{name}.docx")], check=True, capture_output=True)
+            for kind in ("pdf", "doc"):
+                subprocess.run(["soffice", "--headless", "--convert-to", kind, "--outdir", str(OUT),
+                                str(Path(tmp) / f"{name}.docx")], check=True, capture_output=True)
             (OUT / f"{name}.truth.json").write_text(json.dumps(flatten(tables), ensure_ascii=False, indent=1) + "\n",
                                                     encoding="utf-8")
-            print(OUT / f"{name}.pdf")
+            print(OUT / f"{name}.pdf", OUT / f"{name}.doc")
 
 
 if __name__ == "__main__":

@@ -12,11 +12,13 @@ import io
 import zipfile
 import zlib
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import NoReturn
 
 from lxml import etree
 
+from auditlib.ingest.doc import read_word97
 from auditlib.ingest.errors import UnreadableError
 from auditlib.ingest.sniff import (
     describe,
@@ -329,6 +331,9 @@ def body_lines(body: etree._Element) -> list[SourceLine]:
 
 def read_docx(path: Path, data: bytes) -> Document:
     if not is_zip(data):
+        if is_ole(data) and not is_ole_encrypted_package(data):
+            doc = read_word97(path, data)
+            return replace(doc, notes=(*doc.notes, "文件扩展名为 .docx，但内容是旧版 Word（.doc）格式，已按 .doc 读取"))
         _refuse_non_zip(data)
     zf = check_zip(data)
     import docx  # python-docx; imported here so that reading text files never pays for it
@@ -355,7 +360,7 @@ def read_docx(path: Path, data: bytes) -> Document:
 
 
 def read_doc(path: Path, data: bytes) -> Document:
-    """`.doc`: the old binary format is refused; a .docx, web page or RTF saved under that name is sniffed."""
+    """`.doc`: the Word 97–2003 binary format (doc.py); a .docx, web page or RTF saved under that name is sniffed."""
     if is_zip(data):
         doc = read_docx(path, data)
         return Document(doc.path, doc.format, doc.encoding, doc.sha256, doc.lines,
@@ -366,4 +371,6 @@ def read_doc(path: Path, data: bytes) -> Document:
         doc = read_html(path, data)
         return Document(doc.path, doc.format, doc.encoding, doc.sha256, doc.lines,
                         doc.notes + ("文件扩展名为 .doc，但内容是网页（HTML），已按网页读取",))
+    if is_ole(data) and not is_ole_encrypted_package(data):
+        return read_word97(path, data)
     _refuse_non_zip(data)
