@@ -148,6 +148,15 @@ MUTATIONS: tuple[Mutation, ...] = (
              TEXT_TESTS, "20件左右 / 以上"),
     Mutation("approx-claims-compared", "if c.approximate or (c.kind, c.column, c.value) in seen:",
              "if (c.kind, c.column, c.value) in seen:", TEXT_TESTS + RULE_TESTS),
+    # --- reading files: PDF rows short of an empty cell, ruled tables, Word 97 rows -------------------
+    Mutation("glued-any-short-row", "return (0 < len(values) <= width // 2 and", "return (0 < len(values) < width and",
+             ("tests/test_real_text.py", "tests/test_exported_pdf.py"), "0 3 0 0 0 14 split into 0 3 0 0 0 1 4"),
+    Mutation("pdf-grid-never-read", 'if doc.format == "pdf" and _unknown(report):', "if False:",
+             ("tests/test_exported_pdf.py",), "a PDF's empty cells stay unknown rows"),
+    Mutation("doc-row-end-ignored", "            if ends_row(fc):", "            if False:",
+             ("tests/test_word97.py",), "a .doc table read as one line"),
+    Mutation("places-ignored", "return bool(a and b and a != b)", "return False", CROSS_TESTS,
+             "郏县 and 宝丰县's 城关镇 paired as one agency"),
 )
 
 _IGNORE = shutil.ignore_patterns(".venv", ".git", "outputs", "__pycache__", ".mypy_cache", ".ruff_cache",
