@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from auditlib.findings import Finding
-from auditlib.ingest import UnreadableError, supported_suffixes
+from auditlib.ingest import UnreadableError, listed_suffixes
 from auditlib.model import Report
 from auditlib.parse import parse_file
 from auditlib.rules import UNREADABLE, check_corpus, check_report  # noqa: F401  (UNREADABLE: imported from here)
@@ -28,7 +28,8 @@ class Outcome:
 
 
 def collect_paths(paths: Iterable[str | Path]) -> list[Path]:
-    """Files in the order given; folders contribute their supported files, recursively and sorted.
+    """Files in the order given; folders contribute their report files, recursively and sorted: those
+    read and those of a report format refused with advice (`ingest.NOT_READ`: .ofd, .rtf, archives).
 
     Links to folders are followed, but each real folder is walked once (a symlink loop ends the walk
     there) and each real file is listed once, however many links or arguments reach it. A folder's
@@ -37,7 +38,7 @@ def collect_paths(paths: Iterable[str | Path]) -> list[Path]:
     """
     out: list[Path] = []
     seen: set[tuple[int, int]] = set()
-    suffixes = set(supported_suffixes())
+    suffixes = set(listed_suffixes())
     for raw in paths:
         p = Path(raw)
         for found in (walk_folder(p, suffixes) if os.path.isdir(p) else [p]):
@@ -60,7 +61,7 @@ def _file_key(path: Path) -> tuple[int, int] | None:
 
 
 def walk_folder(folder: Path, suffixes: set[str]) -> list[Path]:
-    """Files under `folder` with a supported suffix (not hidden, not Office lock files `~$…`), sorted."""
+    """Files under `folder` with one of `suffixes` (not hidden, not Office lock files `~$…`), sorted."""
     found: list[Path] = []
     visited: set[tuple[int, int]] = set()
     stack = [folder]

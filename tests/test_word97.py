@@ -107,3 +107,27 @@ def test_an_encrypted_doc_asks_for_the_password_to_be_removed(tmp_path: Path) ->
     path.write_bytes(bytes(data))
     with pytest.raises(UnreadableError, match="已加密"):
         read_document(path)
+
+
+def test_a_wps_file_in_the_word_97_format_is_read_as_one(tmp_path: Path) -> None:
+    path = tmp_path / "青山镇.wps"  # WPS 文字 saves .wps files in the Word 97–2003 binary format
+    path.write_bytes(DOCS[0].read_bytes())
+    report = parse_file(path)
+    assert report.format == "doc"
+    assert {p: report.cells[p].value for p in truth(DOCS[0])} == truth(DOCS[0])
+
+
+def test_a_folder_lists_report_formats_it_cannot_read_with_what_to_do(tmp_path: Path) -> None:
+    from auditlib.audit import audit_paths
+
+    (tmp_path / "a.wps").write_bytes(DOCS[0].read_bytes())
+    (tmp_path / "b.ofd").write_bytes(b"PK\x03\x04 an OFD package")
+    (tmp_path / "c.zip").write_bytes(b"PK\x05\x06" + bytes(18))
+    (tmp_path / "d.RTF").write_bytes(b"{\\rtf1 report}")
+    (tmp_path / "统计.xlsx").write_bytes(b"PK\x03\x04 an inspector's own sheet")  # not a report format: not listed
+    outcomes = {Path(o.path).name: o for o in audit_paths([tmp_path])}
+    assert sorted(outcomes) == ["a.wps", "b.ofd", "c.zip", "d.RTF"]
+    assert outcomes["a.wps"].report is not None
+    reasons = {name: [f.message for f in o.findings if f.rule == "UNREADABLE"] for name, o in outcomes.items()}
+    assert "另存为（或打印为）PDF" in reasons["b.ofd"][0] and "解压" in reasons["c.zip"][0]
+    assert "另存为 .docx" in reasons["d.RTF"][0] and not reasons["a.wps"]

@@ -13,8 +13,8 @@ from auditlib.ingest.pdf import read_pdf
 from auditlib.ingest.text import decode_text, read_text
 from auditlib.model import Document
 
-__all__ = ["READERS", "UnreadableError", "decode_text", "read_document", "read_regular", "real_path", "sha256_regular",
-           "supported_suffixes"]
+__all__ = ["NOT_READ", "READERS", "UnreadableError", "decode_text", "listed_suffixes", "read_document", "read_regular",
+           "real_path", "sha256_regular", "supported_suffixes"]
 
 MAX_BYTES = 50 * 1024 * 1024  # a report is a few hundred KB; anything this big is not one
 
@@ -23,14 +23,29 @@ Reader = Callable[[Path, bytes], Document]
 # suffix → reader; a file with another suffix is read as text when named explicitly.
 READERS: dict[str, Reader] = {
     ".txt": read_text, ".md": read_text, ".markdown": read_text, ".text": read_text,
-    ".docx": read_docx, ".doc": read_doc,  # .doc: refused with advice, unless it is really a .docx or a web page
+    ".docx": read_docx, ".doc": read_doc, ".wps": read_doc,  # WPS 文字 saves .wps in the Word 97–2003 format
     ".html": read_html, ".htm": read_html, ".shtml": read_html,
     ".pdf": read_pdf,
 }
 
 
+# Formats a report may come in that are not read: a folder lists them (never skipped unseen) and each
+# gets its UNREADABLE finding saying what to do. Other files in a folder (spreadsheets, images) are ignored.
+NOT_READ: dict[str, str] = {
+    ".ofd": "OFD 版式文件暂不能读取；请用 OFD 阅读器打开后另存为（或打印为）PDF 再审核",
+    ".rtf": "RTF 文档暂不能读取；请用 Word 或 WPS 打开后另存为 .docx 再审核",
+    ".odt": "OpenDocument 文本（.odt）暂不能读取；请用 WPS 或 LibreOffice 打开后另存为 .docx 再审核",
+    **dict.fromkeys((".zip", ".rar", ".7z"), "压缩包不能直接审核；请解压后审核其中的报告文件"),
+}
+
+
 def supported_suffixes() -> tuple[str, ...]:
     return tuple(sorted(READERS))
+
+
+def listed_suffixes() -> tuple[str, ...]:
+    """What a folder contributes: the formats read and the report formats refused with advice."""
+    return tuple(sorted({*READERS, *NOT_READ}))
 
 
 def read_document(path: str | Path) -> Document:
@@ -43,5 +58,7 @@ def read_document(path: str | Path) -> Document:
     data = read_regular(p, MAX_BYTES)
     if not data.strip():
         raise UnreadableError("文件为空")
-    reader = READERS.get(p.suffix.lower(), read_text)
-    return reader(p, data)
+    suffix = p.suffix.lower()
+    if suffix in NOT_READ:
+        raise UnreadableError(NOT_READ[suffix])
+    return READERS.get(suffix, read_text)(p, data)

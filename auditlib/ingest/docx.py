@@ -360,17 +360,18 @@ def read_docx(path: Path, data: bytes) -> Document:
 
 
 def read_doc(path: Path, data: bytes) -> Document:
-    """`.doc`: the Word 97–2003 binary format (doc.py); a .docx, web page or RTF saved under that name is sniffed."""
+    """`.doc` (and WPS 文字's `.wps`): the Word 97–2003 binary format (doc.py); a .docx, web page or RTF saved
+    under that name is sniffed."""
     if is_zip(data):
         doc = read_docx(path, data)
         return Document(doc.path, doc.format, doc.encoding, doc.sha256, doc.lines,
-                        doc.notes + ("文件扩展名为 .doc，但内容是 .docx 格式，已按 .docx 读取",))
+                        doc.notes + (f"文件扩展名为 {path.suffix.lower()}，但内容是 .docx 格式，已按 .docx 读取",))
     if looks_like_html(data):
         from auditlib.ingest.html import read_html
 
         doc = read_html(path, data)
         return Document(doc.path, doc.format, doc.encoding, doc.sha256, doc.lines,
-                        doc.notes + ("文件扩展名为 .doc，但内容是网页（HTML），已按网页读取",))
+                        doc.notes + (f"文件扩展名为 {path.suffix.lower()}，但内容是网页（HTML），已按网页读取",))
     if is_ole(data) and not is_ole_encrypted_package(data):
         return read_word97(path, data)
     _refuse_non_zip(data)
