@@ -133,6 +133,7 @@ class Report:
         out: dict[str, Any] = {
             "source": {"path": self.path, "format": self.format, "encoding": self.encoding, "sha256": self.sha256},
             "agency": self.agency,
+            "region": self.extra.get("region"),  # the place the title prints before the agency's name (郏县), or None
             "year": self.year,
             "template": self.template,
             "title": self.title,

@@ -188,3 +188,5 @@ def test_the_region_is_what_the_printed_name_prefixes() -> None:
     assert {k: (r.agency, r.extra.get("region")) for k, r in read.items()} == {
         "hongze": ("洪泽区人民政府", "淮安市"), "huaian": ("淮安市人民政府", None),
         "wangji": ("王集乡人民政府", "郟县"), "kewei": ("上海市科委", None)}
+    assert {k: r.to_dict(provenance=False)["region"] for k, r in read.items()} == {  # parse --json prints it
+        "hongze": "淮安市", "huaian": None, "wangji": "郟县", "kewei": None}
