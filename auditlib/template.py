@@ -204,9 +204,11 @@ REVIEW_LITIGATION = TableSpec(
     key="review_litigation",
     title="四、政府信息公开行政复议、行政诉讼情况",
     rows=(
-        Row("review", "行政复议"),
-        Row("litigation_direct", "行政诉讼·未经复议直接起诉", short="行政诉讼（未经复议直接起诉）"),
-        Row("litigation_after_review", "行政诉讼·复议后起诉", short="行政诉讼（复议后起诉）"),
+        # Keywords name the rows of the table printed as three labelled rows of five (tables._read_review_litigation).
+        Row("review", "行政复议", keywords=("行政复议",)),
+        Row("litigation_direct", "行政诉讼·未经复议直接起诉", keywords=("未经复议", "直接起诉"),
+            short="行政诉讼（未经复议直接起诉）"),
+        Row("litigation_after_review", "行政诉讼·复议后起诉", keywords=("复议后起诉",), short="行政诉讼（复议后起诉）"),
     ),
     columns=OUTCOME_COLUMNS,
 )

@@ -14,6 +14,7 @@ from auditlib import parse_file, parse_text
 from auditlib.findings import Severity
 from auditlib.model import CellStatus
 from auditlib.rules import check_report
+from auditlib.template import REVIEW_LITIGATION
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = sorted((ROOT / "examples" / "reports").glob("*.txt"))
@@ -216,6 +217,47 @@ def test_review_table_printed_with_every_cell_empty_is_blank_not_missing() -> No
     report = parse_text("\n".join(lines))
     assert {report.cells[p].status for p in report.cells if p.startswith("review_litigation.")} == {CellStatus.BLANK}
     assert "CELL-MISSING" not in {f.rule for f in check_report(report)}
+
+
+def _review_table_as(style: str, rl: dict[str, dict[str, int]]) -> list[str]:
+    """Table 四 as three labelled rows of five (行政复议, then the two kinds of 行政诉讼), as some agencies
+    print it to fit a portrait page, instead of the template's one row of fifteen."""
+    columns = REVIEW_LITIGATION.columns
+    labels = {"review": "行政复议", "litigation_direct": "行政诉讼（未经复议直接起诉）",
+              "litigation_after_review": "行政诉讼（复议后起诉）"}
+    rows = [["类别", *(c.label for c in columns)]] + [[labels[key], *(str(rl[key][c.key]) for c in columns)]
+                                                     for key in labels]
+    if style == "pipes":
+        return ["| " + " | ".join(rows[0]) + " |", "|---|---|---|---|---|---|"] + ["| " + " | ".join(r) + " |" for r in rows[1:]]
+    if style == "cells":
+        return [line for r in rows for line in [*(f"\t{c}" for c in r), ""]]
+    return [(" " if style == "pdf" else "\t").join(r) for r in rows]
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_review_table_printed_as_three_labelled_rows_is_read_by_row(layout: str) -> None:
+    tables = make_tables(random.Random(7))
+    rl = tables["review_litigation"]
+    lines = render(tables, layout=layout).split("\n")
+    start, end = lines.index("四、政府信息公开行政复议、行政诉讼情况"), lines.index("五、存在的主要问题及改进情况")
+    report = parse_text("\n".join(lines[:start + 1] + _review_table_as(layout, rl) + [""] + lines[end:]))
+    assert_cells(report, {"review_litigation": rl})
+    # One cell per line, the numbers run in the template's order of fifteen: read as that row, no note.
+    assert any("三行各五列" in n for n in report.notes) is (layout != "cells")
+    assert not {f.rule for f in check_report(report)} & {"CELL-MISSING", "RL-TOTAL"}
+    wrong = with_cell(tables, "review_litigation.litigation_direct.total", rl["litigation_direct"]["total"] + 1)
+    lines[start + 1:end] = _review_table_as(layout, wrong["review_litigation"]) + [""]
+    found = [f for f in check_report(parse_text("\n".join(lines))) if f.rule == "RL-TOTAL"]
+    assert len(found) == 1 and "review_litigation.litigation_direct.total" in found[0].cells
+
+
+def test_review_table_row_of_fifteen_after_a_stub_label_is_read() -> None:
+    """`数量` (or 件数) printed in a stub cell before the fifteen numbers names no header: still the row."""
+    tables = make_tables(random.Random(8))
+    lines = render(tables).split("\n")
+    value_row = max(i for i, line in enumerate(lines) if line.count("\t") == 14)
+    lines[value_row] = "数量\t" + lines[value_row]
+    assert_cells(parse_text("\n".join(lines)), {"review_litigation": tables["review_litigation"]})
 
 
 @pytest.mark.parametrize(

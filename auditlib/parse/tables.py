@@ -1,5 +1,6 @@
 """One table's cells from its section's lines: rows folded and matched, numbers laid into columns,
-each cell with its provenance. Table 四 is read as one stream of fifteen numbers."""
+each cell with its provenance. Table 四 is read as one stream of fifteen numbers, or, printed as three
+labelled rows of five, row by row."""
 
 from __future__ import annotations
 
@@ -13,7 +14,16 @@ from auditlib.parse.ordered import better_in_order, rows_in_order
 from auditlib.parse.rows import LogicalRow, assign_rows, empty_cells, fold_rows
 from auditlib.parse.stacked import unstack_labels
 from auditlib.parse.tokens import EMPTY, Kind, LineParts, Token, line_parts
-from auditlib.template import REVIEW_LITIGATION, Column, Row, TableSpec, identities, row_label
+from auditlib.template import (
+    LITIGATION_SUBHEADS,
+    REVIEW_LITIGATION,
+    TABLE_TITLES,
+    Column,
+    Row,
+    TableSpec,
+    identities,
+    row_label,
+)
 from auditlib.text import cjk_count, compact
 
 __all__ = ["read_table"]
@@ -84,13 +94,19 @@ def read_table(lines: Sequence[SourceLine], spec: TableSpec,
                notes: list[str] | None = None) -> tuple[dict[str, Cell], set[str]]:
     """The cells of one table found in `lines`; also the keys of rows that were found. What had to be
     decided about glued numbers is appended to `notes`."""
-    cells: dict[str, Cell] = {}
-    found: set[str] = set()
     notes = notes if notes is not None else []
     lines = list(lines)
     parts = [line_parts(line.text) for line in lines]  # each line read once; rows name lines by position
     if spec.key == "review_litigation":
         return _read_review_litigation(lines, parts, notes)
+    return _read_rows(lines, parts, spec, notes)
+
+
+def _read_rows(lines: Sequence[SourceLine], parts: Sequence[LineParts | None], spec: TableSpec,
+               notes: list[str]) -> tuple[dict[str, Cell], set[str]]:
+    """The cells of the template rows found by their labels, each row's numbers laid into its columns."""
+    cells: dict[str, Cell] = {}
+    found: set[str] = set()
     logical = unstack_labels(fold_rows(lines, spec, parts), lines, spec, notes, parts)
     options: dict[str, tuple[int, list[Reading]]] = {}
     rows: dict[str, tuple[Row, LogicalRow]] = {}
@@ -131,6 +147,17 @@ def read_table(lines: Sequence[SourceLine], spec: TableSpec,
     return cells, found
 
 
+# Table 四's header cells: its groups (行政复议, the two kinds of 行政诉讼) and their columns.
+_RL_HEADERS = (*(r.label for r in REVIEW_LITIGATION.rows), *LITIGATION_SUBHEADS.values(),
+               *(c.label for c in REVIEW_LITIGATION.columns))
+
+
+def _row_stub(label: str) -> bool:
+    """`数量` or `件数` before table 四's fifteen numbers: a row's stub, neither a header cell nor part of one
+    (`结果` of a wrapped `结果维持`)."""
+    return cjk_count(label) <= 4 and not any(label in h or h in label for h in _RL_HEADERS)
+
+
 def _rl_stream(lines: Sequence[SourceLine], line_parts_of: Sequence[LineParts | None], start: int = 0) -> LogicalRow:
     """Table 四's numbers from number-only lines after its header (lines[start]), up to the first line of
     prose; the stream's `lines` are positions in `lines`."""
@@ -143,7 +170,7 @@ def _rl_stream(lines: Sequence[SourceLine], line_parts_of: Sequence[LineParts | 
         prose = any(cjk_count(t.raw) >= 6 for t in parts.values) or cjk_count(parts.label) >= 20
         if prose and any(t.kind is not Kind.EMPTY for t in stream.tokens):
             break
-        if parts.has_values and not parts.label and not prose:
+        if parts.has_values and (not parts.label or _row_stub(parts.label)) and not prose:
             stream.tokens.extend(parts.values)
             stream.lines.append(i)
         elif not parts.label and parts.values and empty_cells(line.text):
@@ -175,7 +202,8 @@ def _read_review_litigation(lines: Sequence[SourceLine], parts: Sequence[LinePar
     """Table 四 is one printed row of 15 numbers (five per group), whatever its header looks like.
 
     The numbers are read from number-only lines below the table's header (行政复议 …), up to the
-    first line of prose; numbers inside sentences are never cells.
+    first line of prose; numbers inside sentences are never cells. A table with no such numbers but
+    rows labelled by its groups (行政复议 3 1 0 1 5, …) is read by those rows, as the other tables are.
     """
     spec = REVIEW_LITIGATION
     width = sum(len(spec.columns_of(r)) for r in spec.rows)
@@ -195,6 +223,11 @@ def _read_review_litigation(lines: Sequence[SourceLine], parts: Sequence[LinePar
         stream = first if first is not None else LogicalRow("")
     cells: dict[str, Cell] = {}
     if not any(t.kind is not Kind.EMPTY for t in stream.tokens):
+        by_rows = _read_rows(lines, parts, spec, [])
+        if any(c.status in (CellStatus.OK, CellStatus.INVALID) for c in by_rows[0].values()):
+            groups = "、".join(LITIGATION_SUBHEADS.get(r.key, r.label) for r in spec.rows)
+            notes.append(f"{TABLE_TITLES[spec.key]}按{groups}三行各五列印出，已按行读取")
+            return by_rows
         header = any("行政复议" in compact(line.text) for line in lines[1:])
         if not header or len(stream.tokens) < width:
             return cells, set()
