@@ -16,7 +16,11 @@ __all__ = ["SHORT_LINE", "chain_headings", "find_headings", "join_paragraphs", "
            "scan_lines"]
 
 _HEADING = re.compile(r"^第?(?P<num>[一二三四五六])(?:部分)?\s*[、.．,，:：]?\s*(?P<title>.*)$")
-_HEADING_START = re.compile("|".join([r"第?[一二三四五六]"] + sorted({re.escape(k) for s in SECTIONS for k in s.keywords})))
+_HEADING_START = re.compile("|".join([r"第?[一二三四五六]", r"[1-6][、.．]"]
+                                    + sorted({re.escape(k) for s in SECTIONS for k in s.keywords})))
+# `1、总体情况`, `3.收到和处理政府信息公开申请情况`: the template's titles numbered in Arabic figures. Weighed
+# as a bare title: `1.属于国家秘密` and other numbered rows and items never name their own section.
+_ARABIC_HEADING = re.compile(r"^(?P<num>[1-6])[、.．](?P<title>\D.*)$")
 _NUMERALS = {s.numeral: s for s in SECTIONS}
 _TERMINAL = tuple("。；;：:！!？?")
 
@@ -38,6 +42,14 @@ def numbered_section(text: str) -> str | None:
 
 def _line_candidates(idx: int, text: str, out: list[tuple[int, int, int]]) -> None:
     """The candidates of line `idx`, whose compact text is `text` (at most 40 characters)."""
+    arabic = _ARABIC_HEADING.match(text)
+    if arabic:
+        spec = SECTIONS[int(arabic.group("num")) - 1]
+        title = arabic.group("title")
+        if (any(k in title for k in spec.keywords) and len(title) <= len(spec.title) + 6
+                and _UNNUMBERED_HEADING.match(title)):
+            out.append((idx, int(spec.key), 1))
+        return
     m = _HEADING.match(text)
     numbered = numbered_section(text)
     for spec in SECTIONS:
