@@ -78,6 +78,8 @@ def test_copy_findings_keep_their_key_when_only_the_measurement_or_the_other_pat
     c = key_of("红旗区人民政府", 2024, "COPY-PEER", cells, peer("in/a/绿水镇.txt", "86%", "我镇高度重视", "绿水镇人民政府"))
     assert a == b
     assert a != c  # copied from another agency is another claim
+    for other_format in ("旧版/青山镇.doc", "青山镇.WPS", "网页/青山镇.htm"):  # every format a folder reads
+        assert key_of("红旗区人民政府", 2024, "COPY-PEER", cells, peer(other_format, "86%", "我镇高度重视")) == a
 
 
 def test_findings_of_two_unrecognised_files_do_not_share_a_key() -> None:

@@ -49,12 +49,13 @@ from typing import Any
 
 from auditlib.agency import normalize_agency
 from auditlib.findings import Finding
+from auditlib.ingest import listed_suffixes
 
 __all__ = ["KEY_LENGTH", "agency_identity", "claim", "finding_key", "key_of"]
 
 KEY_LENGTH = 12  # hex digits: 48 bits, collisions negligible for millions of findings
 
-_SUFFIXES = r"(?:txt|md|markdown|docx|html?|shtml|pdf)"
+_SUFFIXES = "(?:" + "|".join(re.escape(s.lstrip(".")) for s in listed_suffixes()) + ")"  # every format a folder lists
 _PATH_IN_BRACKETS = re.compile(r"（[^（）]*?\." + _SUFFIXES + r"）", re.IGNORECASE)
 _SIMILARITY = re.compile(r"（相似度\s*[\d.]+%）")
 _EXAMPLE = re.compile(r"，如：“.*?”$")
