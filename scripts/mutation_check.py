@@ -151,8 +151,10 @@ MUTATIONS: tuple[Mutation, ...] = (
     # --- reading files: PDF rows short of an empty cell, ruled tables, Word 97 rows -------------------
     Mutation("glued-any-short-row", "return (0 < len(values) <= width // 2 and", "return (0 < len(values) < width and",
              ("tests/test_real_text.py", "tests/test_exported_pdf.py"), "0 3 0 0 0 14 split into 0 3 0 0 0 1 4"),
-    Mutation("pdf-grid-never-read", 'if doc.format == "pdf" and _unknown(report):', "if False:",
-             ("tests/test_exported_pdf.py",), "a PDF's empty cells stay unknown rows"),
+    Mutation("pdf-grid-never-read", "if doc.format in ingest.GRID_READERS and _unknown(report):", "if False:",
+             ("tests/test_exported_pdf.py", "tests/test_ofd.py"), "a PDF's or OFD's empty cells stay unknown rows"),
+    Mutation("ofd-cells-one-text", 'parts.append("\\t" if gap > _CELL_GAP * size', 'parts.append(" " if gap > _CELL_GAP * size',
+             ("tests/test_ofd.py",), "an OFD row's cells run together"),
     Mutation("doc-row-end-ignored", "            if ends_row(fc):", "            if False:",
              ("tests/test_word97.py",), "a .doc table read as one line"),
     Mutation("places-ignored", "return bool(a and b and a != b)", "return False", CROSS_TESTS,

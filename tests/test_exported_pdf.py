@@ -50,11 +50,11 @@ def test_ruling_lines_place_every_number_and_the_empty_cells_are_blank(pdf: Path
 
 def test_a_pdf_whose_text_reads_every_cell_is_not_read_again(monkeypatch: pytest.MonkeyPatch) -> None:
     """The agencies' own PDFs (tests/real) read every cell from their text: the second reading is not made."""
-    import auditlib.parse as parse
+    from auditlib import ingest
 
     def fail(data: bytes) -> None:
         raise AssertionError("read again")
 
-    monkeypatch.setattr(parse, "grid_lines", fail)
+    monkeypatch.setitem(ingest.GRID_READERS, "pdf", fail)
     report = parse_file(Path(__file__).parent / "real" / "huaian-2024.pdf")
     assert not any("表格线" in n for n in report.notes)

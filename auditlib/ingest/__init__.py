@@ -9,11 +9,13 @@ from auditlib.ingest.docx import read_doc, read_docx
 from auditlib.ingest.errors import UnreadableError
 from auditlib.ingest.files import read_regular, real_path, sha256_regular
 from auditlib.ingest.html import read_html
+from auditlib.ingest.ofd import ofd_grid_lines, read_ofd
 from auditlib.ingest.pdf import read_pdf
+from auditlib.ingest.pdf_grid import grid_lines
 from auditlib.ingest.text import decode_text, read_text
-from auditlib.model import Document
+from auditlib.model import Document, SourceLine
 
-__all__ = ["NOT_READ", "READERS", "UnreadableError", "decode_text", "listed_suffixes", "read_document", "read_regular",
+__all__ = ["GRID_READERS", "NOT_READ", "READERS", "UnreadableError", "decode_text", "listed_suffixes", "read_document", "read_regular",
            "real_path", "sha256_regular", "supported_suffixes"]
 
 MAX_BYTES = 50 * 1024 * 1024  # a report is a few hundred KB; anything this big is not one
@@ -25,14 +27,18 @@ READERS: dict[str, Reader] = {
     ".txt": read_text, ".md": read_text, ".markdown": read_text, ".text": read_text,
     ".docx": read_docx, ".doc": read_doc, ".wps": read_doc,  # WPS 文字 saves .wps in the Word 97–2003 format
     ".html": read_html, ".htm": read_html, ".shtml": read_html,
-    ".pdf": read_pdf,
+    ".pdf": read_pdf, ".ofd": read_ofd,
 }
+
+
+# format → a second reader for a fixed-layout file whose text left cells unknown: its tables read on their
+# ruling lines (parse.parse_file decides which reading stands).
+GRID_READERS: dict[str, Callable[[bytes], list[SourceLine] | None]] = {"pdf": grid_lines, "ofd": ofd_grid_lines}
 
 
 # Formats a report may come in that are not read: a folder lists them (never skipped unseen) and each
 # gets its UNREADABLE finding saying what to do. Other files in a folder (spreadsheets, images) are ignored.
 NOT_READ: dict[str, str] = {
-    ".ofd": "OFD 版式文件暂不能读取；请用 OFD 阅读器打开后另存为（或打印为）PDF 再审核",
     ".rtf": "RTF 文档暂不能读取；请用 Word 或 WPS 打开后另存为 .docx 再审核",
     ".odt": "OpenDocument 文本（.odt）暂不能读取；请用 WPS 或 LibreOffice 打开后另存为 .docx 再审核",
     **dict.fromkeys((".zip", ".rar", ".7z"), "压缩包不能直接审核；请解压后审核其中的报告文件"),

@@ -21,7 +21,6 @@ from pathlib import Path
 from auditlib import ingest
 from auditlib.agency import split_agency
 from auditlib.ingest.errors import UnreadableError
-from auditlib.ingest.pdf_grid import grid_lines
 from auditlib.ingest.text import split_lines
 from auditlib.model import Cell, CellStatus, Document, Report, Section
 from auditlib.parse.crawl import reflow
@@ -50,7 +49,7 @@ def parse_file(path: str | Path) -> Report:
     """Read and parse one report file (any supported format). Raises UnreadableError."""
     doc = ingest.read_document(path)
     report = parse_document(doc)
-    if doc.format == "pdf" and _unknown(report):
+    if doc.format in ingest.GRID_READERS and _unknown(report):
         report = _read_on_grid(Path(path), doc, report)
     return report
 
@@ -63,9 +62,10 @@ def _unknown(report: Report) -> set[str]:
 
 
 def _read_on_grid(path: Path, doc: Document, report: Report) -> Report:
-    """A PDF whose text left cells unknown, read again on its tables' ruling lines (ingest/pdf_grid.py).
-    The second reading is taken only when it knows more cells and reads every cell both know alike."""
-    lines = grid_lines(ingest.read_regular(path, ingest.MAX_BYTES))
+    """A PDF or OFD whose text left cells unknown, read again on its tables' ruling lines (ingest/pdf_grid.py,
+    ingest/ofd.py). The second reading is taken only when it knows more cells and reads every cell both
+    know alike."""
+    lines = ingest.GRID_READERS[doc.format](ingest.read_regular(path, ingest.MAX_BYTES))
     if lines is None:
         return report
     try:
@@ -77,7 +77,7 @@ def _read_on_grid(path: Path, doc: Document, report: Report) -> Report:
     if (len(still) >= len(unknown) or set(grid.cells) != set(report.cells)
             or any(grid.cells[p].value != report.cells[p].value for p in both)):
         return report
-    note = (f"PDF 文字层中有 {len(unknown) - len(still)} 格无法定位（空白单元格在文字中不留痕迹），"
+    note = (f"{doc.format.upper()} 文字层中有 {len(unknown) - len(still)} 格无法定位（空白单元格在文字中不留痕迹），"
             "已按表格线重新读取各表；两种读法都读出的格数值一致")
     return replace(grid, notes=(*grid.notes, note))
 
