@@ -5,24 +5,19 @@ at its place (tests/ofd_builder.py), and read cell by cell against the values wr
 from __future__ import annotations
 
 import io
-import json
 import random
 import zipfile
 from pathlib import Path
 
 import pytest
+from exported_fixtures import EXPORTED, assert_reads_the_template, truth
 from ofd_builder import NS, ofd_from_pdf
 
-from auditlib.audit import audit_paths, check_report
+from auditlib.audit import audit_paths
 from auditlib.ingest import UnreadableError, read_document
-from auditlib.model import CellStatus
 from auditlib.parse import parse_file
 
-PDFS = sorted((Path(__file__).parent / "exported").glob("*.pdf"))
-
-
-def truth(pdf: Path) -> dict[str, int | float | None]:
-    return json.loads(pdf.with_suffix(".truth.json").read_text(encoding="utf-8"))
+PDFS = sorted(EXPORTED.glob("*.pdf"))
 
 
 def write(tmp_path: Path, name: str, data: bytes) -> Path:
@@ -37,19 +32,10 @@ def write(tmp_path: Path, name: str, data: bytes) -> Path:
 def test_every_value_of_an_ofd_is_read_on_its_ruling_lines(tmp_path: Path, pdf: Path, per_char: bool,
                                                            scale: float) -> None:
     report = parse_file(write(tmp_path, "青山镇.ofd", ofd_from_pdf(pdf, per_char, scale)))
-    want = truth(pdf)
-    assert report.format == "ofd"
-    assert (report.agency, report.year, report.template) == ("青山镇人民政府", 2024, "2021")
-    assert all(report.sections[k].present for k in "123456")
-    assert {p: report.cells[p].value for p in want} == want
-    blank = sorted(p for p, v in want.items() if v is None)
-    assert {report.cells[p].status for p in blank} == {CellStatus.BLANK}
+    assert_reads_the_template(report, pdf, "ofd")
     assert any(n.startswith("OFD 文字层中有") for n in report.notes)
     cell = report.cells["applications.1.total"]
     assert cell.where.startswith("第2页表") and cell.source.startswith("一、本年新收政府信息公开申请数量\t")
-    findings = check_report(report)
-    assert sorted({c for f in findings if f.rule == "CELL-BLANK" for c in f.cells}) == blank
-    assert not [f for f in findings if f.rule in ("CELL-MISSING", "UNREADABLE")]
 
 
 @pytest.mark.parametrize("pdf", PDFS, ids=lambda p: p.stem)
