@@ -2,8 +2,9 @@
 
 No agency's OFD is at hand, so the fixture is the national template as LibreOffice laid it out
 (tests/exported/*.pdf): every glyph keeps its place, size and baseline, converted to millimetres and
-written as an OA system's exporter does, one TextObject per word (`DeltaX` with the `g` shorthand) or
-per character, optionally with a CTM scaling the object and a template page carrying a page number.
+written as an OA system's exporter does, one TextObject per word (`DeltaX` with the `g` shorthand), per
+character or per line (a table row as one text code, its cells apart by their advances), optionally with
+a CTM scaling the object, the tables' ruling lines as PathObjects, and a template page's page number.
 """
 
 from __future__ import annotations
@@ -17,13 +18,14 @@ NS = "http://www.ofdspec.org/2016"
 MM = 25.4 / 72
 
 
-def _words(page) -> list[list[dict]]:  # type: ignore[no-untyped-def]
-    """The page's glyphs in drawing order, cut into words where the next glyph does not follow on."""
+def _words(page, per_line: bool = False) -> list[list[dict]]:  # type: ignore[no-untyped-def]
+    """The page's glyphs in drawing order, cut into words where the next glyph does not follow on (or,
+    `per_line`, only where the baseline moves or the text goes back: a table row in one text code)."""
     words: list[list[dict]] = []
     for ch in page.chars:
         last = words[-1][-1] if words else None
         if (last is not None and abs(ch["matrix"][5] - last["matrix"][5]) < 0.5
-                and 0 <= ch["x0"] - last["x1"] < 0.5 * ch["size"]):
+                and (0 <= ch["x0"] - last["x1"] < 0.5 * ch["size"] or per_line and ch["x0"] > last["x0"])):
             words[-1].append(ch)
         else:
             words.append([ch])
@@ -51,7 +53,8 @@ def _object(i: int, word: list[dict], height: float, per_char: bool, scale: floa
             f'Font="1" Size="{size / scale:.3f}"{ctm}>{codes}</ofd:TextObject>')
 
 
-def ofd_from_pdf(pdf: Path, per_char: bool = False, scale: float = 1.0, ruled: bool = True) -> bytes:
+def ofd_from_pdf(pdf: Path, per_char: bool = False, scale: float = 1.0, ruled: bool = True,
+                 per_line: bool = False) -> bytes:
     import pdfplumber
 
     out = io.BytesIO()
@@ -61,7 +64,7 @@ def ofd_from_pdf(pdf: Path, per_char: bool = False, scale: float = 1.0, ruled: b
                                "<ofd:DocRoot>Doc_0/Document.xml</ofd:DocRoot></ofd:DocBody></ofd:OFD>")
         pages = []
         for n, page in enumerate(doc.pages):
-            objects = "".join(_object(i, w, page.height, per_char, scale) for i, w in enumerate(_words(page)))
+            objects = "".join(_object(i, w, page.height, per_char, scale) for i, w in enumerate(_words(page, per_line)))
             if ruled:  # the table's ruling lines, one PathObject each (page-wide boundary)
                 objects += "".join(
                     f'<ofd:PathObject ID="p{i}" Boundary="0 0 210 297" LineWidth="0.25"><ofd:AbbreviatedData>'

@@ -26,12 +26,11 @@ def write(tmp_path: Path, name: str, data: bytes) -> Path:
     return path
 
 
-@pytest.mark.parametrize(("per_char", "scale"), [(False, 1.0), (True, 1.0), (False, 0.5)],
-                         ids=["word-objects", "char-objects", "scaled-by-ctm"])
+@pytest.mark.parametrize("how", [{}, {"per_char": True}, {"scale": 0.5}, {"per_line": True}],
+                         ids=["word-objects", "char-objects", "scaled-by-ctm", "line-objects"])
 @pytest.mark.parametrize("pdf", PDFS, ids=lambda p: p.stem)
-def test_every_value_of_an_ofd_is_read_on_its_ruling_lines(tmp_path: Path, pdf: Path, per_char: bool,
-                                                           scale: float) -> None:
-    report = parse_file(write(tmp_path, "青山镇.ofd", ofd_from_pdf(pdf, per_char, scale)))
+def test_every_value_of_an_ofd_is_read_on_its_ruling_lines(tmp_path: Path, pdf: Path, how: dict) -> None:
+    report = parse_file(write(tmp_path, "青山镇.ofd", ofd_from_pdf(pdf, **how)))
     assert_reads_the_template(report, pdf, "ofd")
     assert any(n.startswith("OFD 文字层中有") for n in report.notes)
     cell = report.cells["applications.1.total"]
@@ -39,9 +38,10 @@ def test_every_value_of_an_ofd_is_read_on_its_ruling_lines(tmp_path: Path, pdf: 
 
 
 @pytest.mark.parametrize("pdf", PDFS, ids=lambda p: p.stem)
-def test_without_ruling_lines_the_text_reading_is_never_wrong(tmp_path: Path, pdf: Path) -> None:
+@pytest.mark.parametrize("per_line", [False, True], ids=["word-objects", "line-objects"])
+def test_without_ruling_lines_the_text_reading_is_never_wrong(tmp_path: Path, pdf: Path, per_line: bool) -> None:
     """Text alone cannot place a row that lost an empty cell: such rows are unknown, no value is wrong."""
-    report = parse_file(write(tmp_path, "r.ofd", ofd_from_pdf(pdf, ruled=False)))
+    report = parse_file(write(tmp_path, "r.ofd", ofd_from_pdf(pdf, ruled=False, per_line=per_line)))
     want = truth(pdf)
     known = {p for p in want if report.cells[p].value is not None}
     assert known and {p: report.cells[p].value for p in known} == {p: want[p] for p in known}

@@ -82,11 +82,30 @@ def _advances(delta: str | None, count: int) -> list[float] | None:
     return out[:max(count - 1, 0)]
 
 
-def _width(text: str, size: float, advances: list[float] | None) -> float:
-    """The text's width: its advances plus the last character, or an estimate from the font size."""
-    if advances is not None and len(advances) == len(text) - 1:
-        return sum(advances) + size * (1.0 if ord(text[-1]) > 0x2E7F else 0.5)
-    return sum(size if ord(ch) > 0x2E7F else size * 0.5 for ch in text)
+def _glyph(ch: str, size: float) -> float:
+    """A character's own width, estimated: CJK and full-width forms a square, the rest (digits, Latin) a
+    little over half of one, as CJK fonts draw them (0.5–0.6 em)."""
+    return size if ord(ch) > 0x2E7F else size * 0.6
+
+
+def _pieces(text: str, size: float, advances: list[float] | None) -> list[tuple[float, float, str]]:
+    """(start, end, text) of a text code's pieces, in its own units. A code is cut where an advance leaves
+    a gap after its character, as between two codes: an exporter may write a whole table row as one code,
+    its cells set apart by their advances."""
+    if advances is None or len(advances) != len(text) - 1:
+        return [(0.0, sum(_glyph(ch, size) for ch in text), text)]
+    out = []
+    start = pos = 0.0
+    begin = 0
+    for i, ch in enumerate(text):
+        end = pos + _glyph(ch, size)
+        if i == len(text) - 1 or advances[i] - _glyph(ch, size) > _WORD_GAP * size:
+            out.append((start, end, text[begin:i + 1]))
+            begin = i + 1
+            start = pos + advances[i] if i < len(advances) else end
+        if i < len(advances):
+            pos += advances[i]
+    return [(a, b, t.strip()) for a, b, t in out if t.strip()]
 
 
 def _text_runs(obj: Any) -> list[_Run]:
@@ -102,14 +121,14 @@ def _text_runs(obj: Any) -> list[_Run]:
     x = y = 0.0
     for code in _children(obj, "TextCode"):
         text = "".join(code.itertext())
-        if not text.strip():
-            continue
         x = float(code.get("X", x))
         y = float(code.get("Y", y))
-        px, py = a * x + c * y + e + box[0], b * x + d * y + f + box[1]
-        width = _width(text, own, _advances(code.get("DeltaX"), len(text))) * (abs(a) or 1.0)
-        runs.append(_Run(px, px + width, py, size, text))
-        x += width / (abs(a) or 1.0)  # a code without X goes on where the last ended
+        end = x
+        for start, stop, piece in _pieces(text, own, _advances(code.get("DeltaX"), len(text))):
+            px, py = a * (x + start) + c * y + e + box[0], b * (x + start) + d * y + f + box[1]
+            runs.append(_Run(px, px + (stop - start) * (abs(a) or 1.0), py, size, piece))
+            end = x + stop
+        x = end  # a code without X goes on where the last ended
     return runs
 
 
