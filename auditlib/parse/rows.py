@@ -38,31 +38,53 @@ def label_tail(label: str) -> str:
     return tail.strip("：:，,。.()（）")
 
 
-# Template rows → {label: the row it names}: a document's labels are matched once per table, and the
-# template's labels recur across documents.
-_MATCHERS: dict[int, tuple[Sequence[Row], dict[str, Row | None]]] = {}
+@dataclass(frozen=True)
+class _Keys:
+    """A table's rows as `_match_row` asks of them, worked out once per table: every keyword of the
+    rows matched by keyword, longest first (ties: the row printed first), so the first keyword a label
+    holds names its row; each exact label's first row; the fallback rows' keywords."""
+
+    by_length: tuple[tuple[str, Row], ...]
+    exact: dict[str, Row]
+    fallback: tuple[tuple[Row, tuple[str, ...]], ...]
 
 
-def _labels_of(rows: Sequence[Row]) -> dict[str, Row | None]:
+def _keys(rows: Sequence[Row]) -> _Keys:
+    ranked = sorted(((k, i) for i, row in enumerate(rows) if not row.fallback for k in row.keywords),
+                    key=lambda ki: (-len(ki[0]), ki[1]))
+    exact: dict[str, Row] = {}
+    for row in rows:
+        for label in row.exact:
+            exact.setdefault(label, row)
+    return _Keys(tuple((k, rows[i]) for k, i in ranked if k), exact,
+                 tuple((row, row.keywords) for row in rows if row.fallback))
+
+
+# Template rows → (their keys, {label: the row it names}): a document's labels are matched once per
+# table, and the template's labels recur across documents.
+_MATCHERS: dict[int, tuple[Sequence[Row], _Keys, dict[str, Row | None]]] = {}
+
+
+def _matcher_of(rows: Sequence[Row]) -> tuple[Sequence[Row], _Keys, dict[str, Row | None]]:
     entry = _MATCHERS.get(id(rows))
     if entry is None or entry[0] is not rows:
         if len(_MATCHERS) > 64:  # rows built on the fly (a table's rows but one) are matched afresh
             _MATCHERS.clear()
-        entry = _MATCHERS[id(rows)] = (rows, {"": None})
-    if len(entry[1]) > 16384:
-        entry[1].clear()
-        entry[1][""] = None
-    return entry[1]
+        entry = _MATCHERS[id(rows)] = (rows, _keys(rows), {"": None})
+    if len(entry[2]) > 16384:
+        entry[2].clear()
+        entry[2][""] = None
+    return entry
 
 
 def row_matcher(rows: Sequence[Row]) -> Callable[[str], Row | None]:
     """match_row for one table's rows, as a function of the label alone (what a reader asks of every line)."""
-    known = _labels_of(rows)
+    _, keys, known = _matcher_of(rows)
 
     def match(label: str) -> Row | None:
         row = known.get(label, _UNSEEN)
         if row is _UNSEEN:
-            row = known[label] = _match_row(label, rows)
+            row = known[label] = _match_row(label, keys)
         return row  # type: ignore[return-value]
     return match
 
@@ -75,22 +97,15 @@ def match_row(label: str, rows: Sequence[Row]) -> Row | None:
     return row_matcher(rows)(label)
 
 
-def _match_row(label: str, rows: Sequence[Row]) -> Row | None:
-    best: tuple[int, Row] | None = None
-    for row in rows:
-        if row.fallback:
-            continue
-        score = max((len(k) for k in row.keywords if k in label), default=0)
-        if score and (best is None or score > best[0]):
-            best = (score, row)
-    if best:
-        return best[1]
-    tail = label_tail(label)
-    for row in rows:
-        if tail and tail in row.exact:
+def _match_row(label: str, keys: _Keys) -> Row | None:
+    for keyword, row in keys.by_length:
+        if keyword in label:
             return row
-    for row in rows:
-        if row.fallback and any(k in label for k in row.keywords):
+    tail = label_tail(label)
+    if tail and tail in keys.exact:
+        return keys.exact[tail]
+    for row, keywords in keys.fallback:
+        if any(k in label for k in keywords):
             return row
     return None
 
