@@ -23,7 +23,7 @@ from auditlib.agency import split_agency
 from auditlib.ingest.errors import UnreadableError
 from auditlib.ingest.pdf_grid import grid_lines
 from auditlib.ingest.text import split_lines
-from auditlib.model import Cell, CellStatus, Document, Report, Section
+from auditlib.model import Cell, CellStatus, Document, Report, Section, new_cell
 from auditlib.parse.crawl import reflow
 from auditlib.parse.meta import agency_as_printed, detect_template, find_title
 from auditlib.parse.pasted import reject_pasted
@@ -151,7 +151,7 @@ def parse_document(doc: Document) -> Report:
             for col in table.columns_of(row):
                 path = f"{key}.{row.key}.{col.key}"
                 if path not in cells:
-                    cells[path] = Cell(path, None, CellStatus.MISSING)
+                    cells[path] = new_cell(path, None, CellStatus.MISSING)
     if template == "2019":
         cells = {p: c for p, c in cells.items() if not p.startswith("applications.3.6.") or is_single_other_row(p)}
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from functools import lru_cache
 
-from auditlib.model import Cell, CellStatus, SourceLine
+from auditlib.model import Cell, CellStatus, SourceLine, new_cell
 from auditlib.parse.columns import _RL_PATHS, Reading, applications_score, choose_readings, readings, rl_score
 from auditlib.parse.glued import glued_splits, is_glued, resolve
 from auditlib.parse.ordered import better_in_order, rows_in_order
@@ -31,14 +31,14 @@ __all__ = ["read_table"]
 
 def _cell(path: str, token: Token | None, column: Column, lines: tuple[int, ...], source: str, where: str) -> Cell:
     if token is None:
-        return Cell(path, None, CellStatus.UNPLACED, None, lines, source, where)
+        return new_cell(path, None, CellStatus.UNPLACED, None, lines, source, where)
     if token.kind is Kind.VALUE:
         value = token.value
         ok = value is not None and (value >= 0 or column.signed) and (column.decimal or isinstance(value, int))
-        return Cell(path, value, CellStatus.OK if ok else CellStatus.INVALID, token.raw, lines, source, where)
+        return new_cell(path, value, CellStatus.OK if ok else CellStatus.INVALID, token.raw, lines, source, where)
     if token.kind is Kind.INVALID:
-        return Cell(path, None, CellStatus.INVALID, token.raw, lines, source, where)
-    return Cell(path, None, CellStatus.BLANK, token.raw, lines, source, where)
+        return new_cell(path, None, CellStatus.INVALID, token.raw, lines, source, where)
+    return new_cell(path, None, CellStatus.BLANK, token.raw, lines, source, where)
 
 
 def _provenance(lrow: LogicalRow, lines: Sequence[SourceLine]) -> tuple[tuple[int, ...], str, str]:
@@ -61,7 +61,7 @@ def _provenance(lrow: LogicalRow, lines: Sequence[SourceLine]) -> tuple[tuple[in
 def _ambiguous(path: str, found: list[list[Token]], provenance: tuple[tuple[int, ...], str, str]) -> Cell:
     """A cell of a glued row that several splits fit: unknown, with the candidate readings kept."""
     lines, source, where = provenance
-    return Cell(path, None, CellStatus.AMBIGUOUS, None, lines, source, where,
+    return new_cell(path, None, CellStatus.AMBIGUOUS, None, lines, source, where,
                 tuple("、".join(t.raw for t in c) for c in found))
 
 
