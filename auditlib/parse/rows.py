@@ -94,7 +94,11 @@ _UNSEEN = object()
 
 def match_row(label: str, rows: Sequence[Row]) -> Row | None:
     """The template row a label names, by its distinctive words (longest keyword wins)."""
-    return row_matcher(rows)(label)
+    _, keys, known = _matcher_of(rows)
+    row = known.get(label, _UNSEEN)
+    if row is _UNSEEN:
+        row = known[label] = _match_row(label, keys)
+    return row  # type: ignore[return-value]
 
 
 def _match_row(label: str, keys: _Keys) -> Row | None:
@@ -222,14 +226,15 @@ def group_above_numbers(row: LogicalRow, spec: TableSpec) -> bool:
     """A group label (（五）不予处理) printed in its own merged cell, above a line of numbers: it names no
     row, the numbers are its first item's; only a group label printed on the same line as its numbers
     is a subtotal."""
-    return bool(is_subtotal(row.label, spec) and len(row.lines) > 1 and filled(row)
+    return bool(is_subtotal(row.label, spec) and len(row.lines) > 1 and any(t.kind is not Kind.EMPTY for t in row.tokens)
                 and match_row(row.label, spec.rows) is None)
 
 
 def _numbers_without_row(row: LogicalRow, spec: TableSpec) -> bool:
     """Numbers no template row owns (without a label, or below a group label): maybe the next label's."""
     return group_above_numbers(row, spec) or bool(
-        filled(row) and match_row(row.label, spec.rows) is None and not is_subtotal(row.label, spec))
+        any(t.kind is not Kind.EMPTY for t in row.tokens) and match_row(row.label, spec.rows) is None
+        and not is_subtotal(row.label, spec))
 
 
 def _numbers_before_labels(logical: list[LogicalRow], spec: TableSpec) -> list[LogicalRow]:
