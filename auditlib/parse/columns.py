@@ -35,18 +35,20 @@ def readings(tokens: list[Token], width: int) -> list[Reading]:
     if n < width:
         return [Reading([EMPTY] * width, 0, 0)] if all(t.kind is Kind.EMPTY for t in tokens) else []
     extra = n - width
-    out = [
-        Reading(tokens[lead:n - (extra - lead)], lead, extra - lead)
-        for lead in range(extra + 1)
-        if all(t.kind is Kind.EMPTY for t in tokens[:lead]) and all(t.kind is Kind.EMPTY for t in tokens[n - (extra - lead):])
-    ]
+    # `lead` empties dropped in front and `extra - lead` behind: as many as the row has at each end
+    lead_empty = next((i for i, t in enumerate(tokens) if t.kind is not Kind.EMPTY), n)
+    trail_empty = next((i for i, t in enumerate(reversed(tokens)) if t.kind is not Kind.EMPTY), n)
+    out = [Reading(tokens[lead:n - (extra - lead)], lead, extra - lead)
+           for lead in range(max(0, extra - trail_empty), min(extra, lead_empty) + 1)]
+    if out:
+        return out
     filled = [t for t in tokens if t.kind is not Kind.EMPTY]
-    if not out and len(filled) == width:
-        out = [Reading(filled, -1, -1)]
+    if len(filled) == width:
+        return [Reading(filled, -1, -1)]
     subtotal_variant = width == 7 and len(filled) == 8 and all(t.kind is Kind.VALUE for t in filled)
-    if not out and subtotal_variant and filled[6].value == sum(t.value or 0 for t in filled[1:6]):
-        out = [Reading(filled[:6] + filled[7:], -1, -1)]
-    return out
+    if subtotal_variant and filled[6].value == sum(t.value or 0 for t in filled[1:6]):
+        return [Reading(filled[:6] + filled[7:], -1, -1)]
+    return []
 
 
 def choose_readings(options: dict[str, tuple[int, list[Reading]]], score: Callable[[dict[str, list[Token]]], int] | None) -> dict[str, list[Token]]:
