@@ -163,9 +163,13 @@ def fold_rows(lines: Sequence[SourceLine], spec: TableSpec,
     def open_row(label: str, line: int, tokens: Sequence[Token]) -> None:
         nonlocal current, matched_any
         close()
-        text = "".join(t for t, _ in pending) + label
-        current = LogicalRow(text, list(tokens), [n for _, n in pending] + [line])
-        pending.clear()
+        if pending:  # label text that waited above: the start of this row's label
+            text = "".join(t for t, _ in pending) + label
+            current = LogicalRow(text, list(tokens), [n for _, n in pending] + [line])
+            pending.clear()
+        else:
+            text = label
+            current = LogicalRow(text, list(tokens), [line])
         if match(text) is not None:
             matched_any = True
 
