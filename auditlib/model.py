@@ -61,6 +61,17 @@ class Cell:
         return self.path.split(".", 1)[0]
 
 
+def new_cell(path: str, value: int | float | None, status: CellStatus, raw: str | None = None,
+             lines: tuple[int, ...] = (), source: str = "", where: str = "", readings: tuple[str, ...] = ()) -> Cell:
+    """`Cell(...)` for the parser, which makes some 180 a report: the fields are set in one step instead
+    of the frozen dataclass's eight `object.__setattr__` calls. The same cell (Cell has no
+    `__post_init__` and no slots; tests/test_parse_layouts.py compares the two)."""
+    cell = object.__new__(Cell)
+    cell.__dict__.update(path=path, value=value, status=status, raw=raw, lines=lines, source=source, where=where,
+                         readings=readings)
+    return cell
+
+
 @dataclass(frozen=True)
 class Section:
     key: str

@@ -16,13 +16,14 @@ from __future__ import annotations
 import hashlib
 from collections import Counter
 from dataclasses import replace
+from functools import lru_cache
 from pathlib import Path
 
 from auditlib import ingest
 from auditlib.agency import split_agency
 from auditlib.ingest.errors import UnreadableError
 from auditlib.ingest.text import split_lines
-from auditlib.model import Cell, CellStatus, Document, Report, Section
+from auditlib.model import Cell, CellStatus, Document, Report, Section, new_cell
 from auditlib.parse.crawl import reflow
 from auditlib.parse.meta import agency_as_printed, detect_template, find_title
 from auditlib.parse.pasted import reject_pasted
@@ -94,6 +95,17 @@ _APPLICATIONS_PROBE = TableSpec(APPLICATIONS.key, APPLICATIONS.title, APPLICATIO
                                 APPLICATIONS.columns, APPLICATIONS.subtotal_labels)
 
 
+# The probe's cells of （六）其他处理 read as one row: dropped when the report prints it in three.
+_SINGLE_OTHER_PATHS = tuple(f"{APPLICATIONS.key}.{ROW_OTHER_SINGLE.key}.{c.key}" for c in APPLICATIONS.columns)
+
+
+@lru_cache(maxsize=8)
+def _template_paths(template: str, other_single: bool) -> tuple[str, ...]:
+    """Every cell path of the template's tables, in their order: worked out once, not per report."""
+    return tuple(f"{key}.{row.key}.{col.key}" for key in TABLE_KEYS for row in table_rows(template, key, other_single)
+                 for col in table_spec(template, key).columns_of(row))
+
+
 def parse_document(doc: Document) -> Report:
     """Turn a document's text lines into the template's sections and cells."""
     lines = reflow(doc.lines)
@@ -134,7 +146,8 @@ def parse_document(doc: Document) -> Report:
     template = detect_template(full_text, found_rows, compact_lines(texts))
     other_single = "3.6" in found_rows and not ({"3.6.1", "3.6.2", "3.6.3"} & found_rows)
     if not other_single:
-        app_cells = {p: c for p, c in app_cells.items() if not is_single_other_row(p)}
+        for path in _SINGLE_OTHER_PATHS:
+            app_cells.pop(path, None)
     elif template != "2019":
         notes.append(f"{ROW_OTHER_SINGLE.label}按2019年试行格式印为一行，未分列1–3项")
     cells.update(app_cells)
@@ -145,18 +158,13 @@ def parse_document(doc: Document) -> Report:
     cells.update(rl_cells)
 
     # Every template cell has an entry; what was not found is MISSING (never 0).
-    for key in TABLE_KEYS:
-        table = table_spec(template, key)
-        for row in table_rows(template, key, other_single):
-            for col in table.columns_of(row):
-                path = f"{key}.{row.key}.{col.key}"
-                if path not in cells:
-                    cells[path] = Cell(path, None, CellStatus.MISSING)
+    for path in _template_paths(template, other_single):
+        if path not in cells:
+            cells[path] = new_cell(path, None, CellStatus.MISSING)
     if template == "2019":
         cells = {p: c for p, c in cells.items() if not p.startswith("applications.3.6.") or is_single_other_row(p)}
 
-    found_cells = sum(1 for c in cells.values() if c.status is not CellStatus.MISSING)
-    if len(headings) < 2 and found_cells == 0:
+    if len(headings) < 2 and all(c.status is CellStatus.MISSING for c in cells.values()):
         raise UnreadableError("未找到年度报告的章节标题或统计表，内容不像政府信息公开工作年度报告")
     unplaced = sorted({c.path.rsplit(".", 1)[0] for c in cells.values() if c.status is CellStatus.UNPLACED})
     for row_path in unplaced:

@@ -35,18 +35,20 @@ def readings(tokens: list[Token], width: int) -> list[Reading]:
     if n < width:
         return [Reading([EMPTY] * width, 0, 0)] if all(t.kind is Kind.EMPTY for t in tokens) else []
     extra = n - width
-    out = [
-        Reading(tokens[lead:n - (extra - lead)], lead, extra - lead)
-        for lead in range(extra + 1)
-        if all(t.kind is Kind.EMPTY for t in tokens[:lead]) and all(t.kind is Kind.EMPTY for t in tokens[n - (extra - lead):])
-    ]
+    # `lead` empties dropped in front and `extra - lead` behind: as many as the row has at each end
+    lead_empty = next((i for i, t in enumerate(tokens) if t.kind is not Kind.EMPTY), n)
+    trail_empty = next((i for i, t in enumerate(reversed(tokens)) if t.kind is not Kind.EMPTY), n)
+    out = [Reading(tokens[lead:n - (extra - lead)], lead, extra - lead)
+           for lead in range(max(0, extra - trail_empty), min(extra, lead_empty) + 1)]
+    if out:
+        return out
     filled = [t for t in tokens if t.kind is not Kind.EMPTY]
-    if not out and len(filled) == width:
-        out = [Reading(filled, -1, -1)]
+    if len(filled) == width:
+        return [Reading(filled, -1, -1)]
     subtotal_variant = width == 7 and len(filled) == 8 and all(t.kind is Kind.VALUE for t in filled)
-    if not out and subtotal_variant and filled[6].value == sum(t.value or 0 for t in filled[1:6]):
-        out = [Reading(filled[:6] + filled[7:], -1, -1)]
-    return out
+    if subtotal_variant and filled[6].value == sum(t.value or 0 for t in filled[1:6]):
+        return [Reading(filled[:6] + filled[7:], -1, -1)]
+    return []
 
 
 def choose_readings(options: dict[str, tuple[int, list[Reading]]], score: Callable[[dict[str, list[Token]]], int] | None) -> dict[str, list[Token]]:
@@ -64,27 +66,41 @@ def choose_readings(options: dict[str, tuple[int, list[Reading]]], score: Callab
     return chosen
 
 
-def _sum_score(eqs: Iterable[Identity], token: Callable[[str], Token | None]) -> int:
-    """+1 for each of the template's sums that holds, −1 for each that fails; sums over unknowns count 0."""
-    score = 0
+# A template sum as the scores ask it: how many of its cells are parts, and where each cell lies.
+_Sum = tuple[int, tuple[tuple[str, int], ...]]
+
+
+def _sums(eqs: Iterable[Identity], where: Callable[[str], tuple[str, int] | None]) -> tuple[_Sum, ...]:
+    """The sums whose cells all lie in the table scored, each cell as `where` places it (row, column
+    index); a sum with a cell elsewhere has an unknown, so it never counts."""
+    out: list[_Sum] = []
     for eq in eqs:
-        tokens = [token(p) for p in eq.cells]
-        if all(t is not None and t.kind is Kind.VALUE for t in tokens):
-            values = [t.value or 0 for t in tokens if t is not None]
-            score += 1 if sum(values[:len(eq.parts)]) == sum(values[len(eq.parts):]) else -1
+        cells = [where(p) for p in eq.cells]
+        if all(c is not None for c in cells):
+            out.append((len(eq.parts), tuple(c for c in cells if c is not None)))
+    return tuple(out)
+
+
+def _sum_score(sums: tuple[_Sum, ...], rows: dict[str, list[Token]]) -> int:
+    """+1 for each of the sums that holds, −1 for each that fails; sums over unknowns count 0."""
+    score = 0
+    for parts, cells in sums:
+        values: list[int | float] = []
+        for row, col in cells:
+            placed = rows.get(row)
+            token = placed[col] if placed is not None else None
+            if token is None or token.kind is not Kind.VALUE:
+                break
+            values.append(token.value or 0)
+        else:
+            score += 1 if sum(values[:parts]) == sum(values[parts:]) else -1
     return score
 
 
 def applications_score(chosen: dict[str, list[Token]]) -> int:
     """How well a choice of readings agrees with the applications table's own sums."""
     single = "3.6" in chosen and not any(k.startswith("3.6.") for k in chosen)
-
-    def token(path: str) -> Token | None:
-        where = _APPLICATION_CELLS.get(path)  # None: a cell of another table (table 四's sums)
-        cells = chosen.get(where[0]) if where is not None else None
-        return cells[where[1]] if cells is not None and where is not None else None
-
-    return _sum_score(identities("2021", single), token)
+    return _sum_score(_APPLICATION_SUMS[single], chosen)
 
 
 def _application_cells() -> dict[str, tuple[str, int]]:
@@ -101,13 +117,14 @@ def _application_cells() -> dict[str, tuple[str, int]]:
 
 
 _APPLICATION_CELLS = _application_cells()
+# The applications table's sums with （六）其他处理 in three rows (False) or in one (True), laid out once.
+_APPLICATION_SUMS = {single: _sums(identities("2021", single), _APPLICATION_CELLS.get) for single in (False, True)}
 
 
 _RL_PATHS = [f"{REVIEW_LITIGATION.key}.{r.key}.{c.key}" for r in REVIEW_LITIGATION.rows for c in REVIEW_LITIGATION.columns]
-_RL_SUMS = tuple(eq for eq in identities("2021") if eq.kind == GROUP_TOTAL)
+_RL_SUMS = _sums((eq for eq in identities("2021") if eq.kind == GROUP_TOTAL), lambda path: ("", _RL_PATHS.index(path)))
 
 
 def rl_score(row: list[Token]) -> int:
     """How well one reading of table 四's printed row agrees with its group totals."""
-    return _sum_score(_RL_SUMS, lambda path: row[_RL_PATHS.index(path)])
-
+    return _sum_score(_RL_SUMS, {"": row})

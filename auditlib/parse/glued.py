@@ -30,22 +30,26 @@ def is_glued(tokens: list[Token], width: int) -> bool:
             and sum(len(t.raw) for t in values) >= width)
 
 
-def _parts(digits: str, k: int) -> Iterator[list[str]]:
-    """Every way to cut `digits` into k numbers, none with a leading zero."""
+def _parts(digits: str, k: int, memo: dict[tuple[str, int], list[list[str]]]) -> list[list[str]]:
+    """Every way to cut `digits` into k numbers, none with a leading zero, shortest first number first;
+    `memo` holds the cuts already made (a row's runs and their tails are cut again for every split)."""
+    known = memo.get((digits, k))
+    if known is not None:
+        return known
     if k == 1:
-        if digits == "0" or not digits.startswith("0"):
-            yield [digits]
-        return
-    limit = 1 if digits.startswith("0") else len(digits) - k + 1
-    for n in range(1, limit + 1):
-        for rest in _parts(digits[n:], k - 1):
-            yield [digits[:n], *rest]
+        out = [[digits]] if digits == "0" or not digits.startswith("0") else []
+    else:
+        limit = 1 if digits.startswith("0") else len(digits) - k + 1
+        out = [[digits[:n], *rest] for n in range(1, limit + 1) for rest in _parts(digits[n:], k - 1, memo)]
+    memo[(digits, k)] = out
+    return out
 
 
 def glued_splits(tokens: list[Token], width: int, row_ok: Callable[[list[int]], bool]) -> list[list[Token]]:
     """The readings of a glued row that satisfy the row's identity (at most MAX_CANDIDATES + 1)."""
     runs = [t.raw for t in tokens if t.kind is not Kind.EMPTY]
     out: list[list[Token]] = []
+    memo: dict[tuple[str, int], list[list[str]]] = {}
 
     def counts(i: int, left: int) -> Iterator[list[int]]:
         if i == len(runs) - 1:
@@ -57,7 +61,7 @@ def glued_splits(tokens: list[Token], width: int, row_ok: Callable[[list[int]], 
                 yield [k, *rest]
 
     for split in counts(0, width):
-        for pieces in itertools.product(*(list(_parts(run, k)) for run, k in zip(runs, split, strict=True))):
+        for pieces in itertools.product(*(_parts(run, k, memo) for run, k in zip(runs, split, strict=True))):
             parts = [p for piece in pieces for p in piece]
             if row_ok([int(p) for p in parts]):
                 out.append([Token(Kind.VALUE, p, int(p)) for p in parts])

@@ -31,11 +31,13 @@ def rows_in_order(lines: Sequence[SourceLine], spec: TableSpec, rows: Sequence[R
     for number, line_part in enumerate(parts):
         if line_part is None or not line_part.has_values:  # no number on it
             continue
-        values = list(line_part.values)
-        if sum(1 for t in values if t.kind is Kind.VALUE) < 2:
+        if sum(1 for t in line_part.values if t.kind is Kind.VALUE) < 2:
             continue
+        values = list(line_part.values)
         if not readings(values, width):
             continue
+        if len(found) == len(rows):  # one value row more than the template has rows: no order to read
+            return None
         found.append((line_part.label, LogicalRow(line_part.label, values, [number])))
     if len(found) != len(rows) or all(label for label, _ in found):
         return None

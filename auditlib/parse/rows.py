@@ -38,31 +38,53 @@ def label_tail(label: str) -> str:
     return tail.strip("：:，,。.()（）")
 
 
-# Template rows → {label: the row it names}: a document's labels are matched once per table, and the
-# template's labels recur across documents.
-_MATCHERS: dict[int, tuple[Sequence[Row], dict[str, Row | None]]] = {}
+@dataclass(frozen=True)
+class _Keys:
+    """A table's rows as `_match_row` asks of them, worked out once per table: every keyword of the
+    rows matched by keyword, longest first (ties: the row printed first), so the first keyword a label
+    holds names its row; each exact label's first row; the fallback rows' keywords."""
+
+    by_length: tuple[tuple[str, Row], ...]
+    exact: dict[str, Row]
+    fallback: tuple[tuple[Row, tuple[str, ...]], ...]
 
 
-def _labels_of(rows: Sequence[Row]) -> dict[str, Row | None]:
+def _keys(rows: Sequence[Row]) -> _Keys:
+    ranked = sorted(((k, i) for i, row in enumerate(rows) if not row.fallback for k in row.keywords),
+                    key=lambda ki: (-len(ki[0]), ki[1]))
+    exact: dict[str, Row] = {}
+    for row in rows:
+        for label in row.exact:
+            exact.setdefault(label, row)
+    return _Keys(tuple((k, rows[i]) for k, i in ranked if k), exact,
+                 tuple((row, row.keywords) for row in rows if row.fallback))
+
+
+# Template rows → (their keys, {label: the row it names}): a document's labels are matched once per
+# table, and the template's labels recur across documents.
+_MATCHERS: dict[int, tuple[Sequence[Row], _Keys, dict[str, Row | None]]] = {}
+
+
+def _matcher_of(rows: Sequence[Row]) -> tuple[Sequence[Row], _Keys, dict[str, Row | None]]:
     entry = _MATCHERS.get(id(rows))
     if entry is None or entry[0] is not rows:
         if len(_MATCHERS) > 64:  # rows built on the fly (a table's rows but one) are matched afresh
             _MATCHERS.clear()
-        entry = _MATCHERS[id(rows)] = (rows, {"": None})
-    if len(entry[1]) > 16384:
-        entry[1].clear()
-        entry[1][""] = None
-    return entry[1]
+        entry = _MATCHERS[id(rows)] = (rows, _keys(rows), {"": None})
+    if len(entry[2]) > 16384:
+        entry[2].clear()
+        entry[2][""] = None
+    return entry
 
 
 def row_matcher(rows: Sequence[Row]) -> Callable[[str], Row | None]:
     """match_row for one table's rows, as a function of the label alone (what a reader asks of every line)."""
-    known = _labels_of(rows)
+    _, keys, known = _matcher_of(rows)
 
     def match(label: str) -> Row | None:
         row = known.get(label, _UNSEEN)
         if row is _UNSEEN:
-            row = known[label] = _match_row(label, rows)
+            row = known[label] = _match_row(label, keys)
         return row  # type: ignore[return-value]
     return match
 
@@ -72,25 +94,22 @@ _UNSEEN = object()
 
 def match_row(label: str, rows: Sequence[Row]) -> Row | None:
     """The template row a label names, by its distinctive words (longest keyword wins)."""
-    return row_matcher(rows)(label)
+    _, keys, known = _matcher_of(rows)
+    row = known.get(label, _UNSEEN)
+    if row is _UNSEEN:
+        row = known[label] = _match_row(label, keys)
+    return row  # type: ignore[return-value]
 
 
-def _match_row(label: str, rows: Sequence[Row]) -> Row | None:
-    best: tuple[int, Row] | None = None
-    for row in rows:
-        if row.fallback:
-            continue
-        score = max((len(k) for k in row.keywords if k in label), default=0)
-        if score and (best is None or score > best[0]):
-            best = (score, row)
-    if best:
-        return best[1]
-    tail = label_tail(label)
-    for row in rows:
-        if tail and tail in row.exact:
+def _match_row(label: str, keys: _Keys) -> Row | None:
+    for keyword, row in keys.by_length:
+        if keyword in label:
             return row
-    for row in rows:
-        if row.fallback and any(k in label for k in row.keywords):
+    tail = label_tail(label)
+    if tail and tail in keys.exact:
+        return keys.exact[tail]
+    for row, keywords in keys.fallback:
+        if any(k in label for k in keywords):
             return row
     return None
 
@@ -144,9 +163,13 @@ def fold_rows(lines: Sequence[SourceLine], spec: TableSpec,
     def open_row(label: str, line: int, tokens: Sequence[Token]) -> None:
         nonlocal current, matched_any
         close()
-        text = "".join(t for t, _ in pending) + label
-        current = LogicalRow(text, list(tokens), [n for _, n in pending] + [line])
-        pending.clear()
+        if pending:  # label text that waited above: the start of this row's label
+            text = "".join(t for t, _ in pending) + label
+            current = LogicalRow(text, list(tokens), [n for _, n in pending] + [line])
+            pending.clear()
+        else:
+            text = label
+            current = LogicalRow(text, list(tokens), [line])
         if match(text) is not None:
             matched_any = True
 
@@ -207,14 +230,15 @@ def group_above_numbers(row: LogicalRow, spec: TableSpec) -> bool:
     """A group label (（五）不予处理) printed in its own merged cell, above a line of numbers: it names no
     row, the numbers are its first item's; only a group label printed on the same line as its numbers
     is a subtotal."""
-    return bool(is_subtotal(row.label, spec) and len(row.lines) > 1 and filled(row)
+    return bool(is_subtotal(row.label, spec) and len(row.lines) > 1 and any(t.kind is not Kind.EMPTY for t in row.tokens)
                 and match_row(row.label, spec.rows) is None)
 
 
 def _numbers_without_row(row: LogicalRow, spec: TableSpec) -> bool:
     """Numbers no template row owns (without a label, or below a group label): maybe the next label's."""
     return group_above_numbers(row, spec) or bool(
-        filled(row) and match_row(row.label, spec.rows) is None and not is_subtotal(row.label, spec))
+        any(t.kind is not Kind.EMPTY for t in row.tokens) and match_row(row.label, spec.rows) is None
+        and not is_subtotal(row.label, spec))
 
 
 def _numbers_before_labels(logical: list[LogicalRow], spec: TableSpec) -> list[LogicalRow]:

@@ -33,7 +33,11 @@ def numbered_section(text: str) -> str | None:
     """The section key when compact `text` is a numbered heading (一、总体情况, 第二部分 主动公开…)."""
     if len(text) > 40:
         return None
-    m = _HEADING.match(text)
+    return _numbered_key(_HEADING.match(text))
+
+
+def _numbered_key(m: re.Match[str] | None) -> str | None:
+    """The section key a `_HEADING` match names, when its title holds one of the section's keywords."""
     if not m:
         return None
     spec = _NUMERALS[m.group("num")]
@@ -51,7 +55,7 @@ def _line_candidates(idx: int, text: str, out: list[tuple[int, int, int]]) -> No
             out.append((idx, int(spec.key), 1))
         return
     m = _HEADING.match(text)
-    numbered = numbered_section(text)
+    numbered = _numbered_key(m)  # numbered_section(text): `text` is at most 40 characters
     for spec in SECTIONS:
         if m and m.group("num") == spec.numeral:
             if numbered == spec.key:

@@ -58,12 +58,16 @@ def unstack_labels(logical: list[LogicalRow], lines: Sequence[SourceLine], spec:
         j = i
         while j < len(logical) and match(logical[j].label) is not None and not logical[j].tokens:
             j += 1
+        if j == i:  # no label without numbers here: no stack (most rows)
+            out.append(logical[i])
+            i += 1
+            continue
         stack = logical[i:j + 1]
         rows = [match(r.label) for r in stack]
         # the numbers below a group label are its first item's (pdfplumber: `（五）不予处理` / `0 0 0` /
         # `4.无正当理由大量反复` / `5.要求…` / `0 0 0`): the first label is not part of a stack
         numbers_above = i > 0 and group_above_numbers(logical[i - 1], spec)
-        if j == i or j >= len(logical) or any(r is None for r in rows) or numbers_above:
+        if j >= len(logical) or any(r is None for r in rows) or numbers_above:
             out.append(logical[i])
             i += 1
             continue

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from functools import lru_cache
 
-from auditlib.model import Cell, CellStatus, SourceLine
+from auditlib.model import Cell, CellStatus, SourceLine, new_cell
 from auditlib.parse.columns import _RL_PATHS, Reading, applications_score, choose_readings, readings, rl_score
 from auditlib.parse.glued import glued_splits, is_glued, resolve
 from auditlib.parse.ordered import better_in_order, rows_in_order
@@ -31,14 +31,14 @@ __all__ = ["read_table"]
 
 def _cell(path: str, token: Token | None, column: Column, lines: tuple[int, ...], source: str, where: str) -> Cell:
     if token is None:
-        return Cell(path, None, CellStatus.UNPLACED, None, lines, source, where)
+        return new_cell(path, None, CellStatus.UNPLACED, None, lines, source, where)
     if token.kind is Kind.VALUE:
         value = token.value
         ok = value is not None and (value >= 0 or column.signed) and (column.decimal or isinstance(value, int))
-        return Cell(path, value, CellStatus.OK if ok else CellStatus.INVALID, token.raw, lines, source, where)
+        return new_cell(path, value, CellStatus.OK if ok else CellStatus.INVALID, token.raw, lines, source, where)
     if token.kind is Kind.INVALID:
-        return Cell(path, None, CellStatus.INVALID, token.raw, lines, source, where)
-    return Cell(path, None, CellStatus.BLANK, token.raw, lines, source, where)
+        return new_cell(path, None, CellStatus.INVALID, token.raw, lines, source, where)
+    return new_cell(path, None, CellStatus.BLANK, token.raw, lines, source, where)
 
 
 def _provenance(lrow: LogicalRow, lines: Sequence[SourceLine]) -> tuple[tuple[int, ...], str, str]:
@@ -61,7 +61,7 @@ def _provenance(lrow: LogicalRow, lines: Sequence[SourceLine]) -> tuple[tuple[in
 def _ambiguous(path: str, found: list[list[Token]], provenance: tuple[tuple[int, ...], str, str]) -> Cell:
     """A cell of a glued row that several splits fit: unknown, with the candidate readings kept."""
     lines, source, where = provenance
-    return Cell(path, None, CellStatus.AMBIGUOUS, None, lines, source, where,
+    return new_cell(path, None, CellStatus.AMBIGUOUS, None, lines, source, where,
                 tuple("、".join(t.raw for t in c) for c in found))
 
 
@@ -102,25 +102,40 @@ def read_table(lines: Sequence[SourceLine], spec: TableSpec,
     return _read_rows(lines, parts, spec, notes)
 
 
+# Each table spec → {row key: the row's (column, cell path) pairs}: worked out once per spec, not for
+# every row of every report.
+_LAYOUTS: dict[int, tuple[TableSpec, dict[str, tuple[tuple[Column, str], ...]]]] = {}
+
+
+def _layout(spec: TableSpec) -> dict[str, tuple[tuple[Column, str], ...]]:
+    """Row key → the row's columns, each with its cell's path (`applications.1.natural_person`)."""
+    entry = _LAYOUTS.get(id(spec))
+    if entry is None or entry[0] is not spec:
+        if len(_LAYOUTS) > 64:  # specs built on the fly are laid out afresh
+            _LAYOUTS.clear()
+        layout = {r.key: tuple((c, f"{spec.key}.{r.key}.{c.key}") for c in spec.columns_of(r)) for r in spec.rows}
+        entry = _LAYOUTS[id(spec)] = (spec, layout)
+    return entry[1]
+
+
 def _read_rows(lines: Sequence[SourceLine], parts: Sequence[LineParts | None], spec: TableSpec,
                notes: list[str]) -> tuple[dict[str, Cell], set[str]]:
     """The cells of the template rows found by their labels, each row's numbers laid into its columns."""
     cells: dict[str, Cell] = {}
     found: set[str] = set()
+    layout = _layout(spec)
     logical = unstack_labels(fold_rows(lines, spec, parts), lines, spec, notes, parts)
     options: dict[str, tuple[int, list[Reading]]] = {}
     rows: dict[str, tuple[Row, LogicalRow]] = {}
     for key, lrow in assign_rows(logical, spec).items():
-        row = spec.row(key)
-        rows[key] = (row, lrow)
-        options[key] = (len(lrow.tokens), readings(lrow.tokens, len(spec.columns_of(row))))
+        rows[key] = (spec.row(key), lrow)
+        options[key] = (len(lrow.tokens), readings(lrow.tokens, len(layout[key])))
     score = applications_score if spec.key == "applications" else None
     glued: dict[str, list[list[Token]]] = {}
-    for key, (row, lrow) in rows.items():
-        width = len(spec.columns_of(row))
+    for key, (_, lrow) in rows.items():
+        width = len(layout[key])
         if not options[key][1] and is_glued(lrow.tokens, width):
-            paths = [f"{spec.key}.{key}.{c.key}" for c in spec.columns_of(row)]
-            glued[key] = glued_splits(lrow.tokens, width, _row_check(paths))
+            glued[key] = glued_splits(lrow.tokens, width, _row_check([path for _, path in layout[key]]))
     chosen = choose_readings(options, score)
     taken = resolve(glued, chosen, score)
     chosen.update(taken)
@@ -129,16 +144,15 @@ def _read_rows(lines: Sequence[SourceLine], parts: Sequence[LineParts | None], s
     for key, found_splits in glued.items():
         raw = " ".join(t.raw for t in rows[key][1].tokens if t.kind is not Kind.EMPTY)
         notes.append(_glued_note(row_label(f"{spec.key}.{key}"), raw, found_splits, taken.get(key)))
-    for key, (row, lrow) in rows.items():
+    for key, (_, lrow) in rows.items():
         found.add(key)
         provenance = _provenance(lrow, lines)
-        ambiguous = key not in chosen and len(glued.get(key, ())) > 1
-        placed = chosen.get(key)
-        for i, col in enumerate(spec.columns_of(row)):
-            path = f"{spec.key}.{key}.{col.key}"
-            if ambiguous:
+        if key not in chosen and len(glued.get(key, ())) > 1:  # ambiguous
+            for _, path in layout[key]:
                 cells[path] = _ambiguous(path, glued[key], provenance)
-                continue
+            continue
+        placed = chosen.get(key)
+        for i, (col, path) in enumerate(layout[key]):
             token = placed[i] if placed is not None else None
             cells[path] = _cell(path, token, col, *provenance)
             if token is not None and token.kind is Kind.VALUE and token.raw.endswith(")"):
@@ -245,9 +259,9 @@ def _read_review_litigation(lines: Sequence[SourceLine], parts: Sequence[LinePar
         notes.append(_glued_note("行政复议、行政诉讼", raw, found_splits, placed))
     i = 0
     provenance = _provenance(stream, lines)
+    layout = _layout(spec)
     for row in spec.rows:
-        for col in spec.columns_of(row):
-            path = f"{spec.key}.{row.key}.{col.key}"
+        for col, path in layout[row.key]:
             if placed is None and len(found_splits) > 1:
                 cells[path] = _ambiguous(path, found_splits, provenance)
             else:

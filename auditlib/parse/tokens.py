@@ -118,8 +118,8 @@ def tokenize(text: str) -> list[Token]:
     text_kind = Kind.TEXT
     for cell in split_cells(normalize(text)):
         words = cell.split()
-        if not words:
-            tokens.append(EMPTY)
+        if len(words) <= 1:  # an empty cell, or one word (most cells of a table): its own token
+            tokens.append(_word_token(words[0]) if words else EMPTY)
             continue
         cell_start = len(tokens)
         run: list[str] = []  # label words not yet emitted: they merge into one TEXT token
@@ -144,16 +144,18 @@ def tokenize(text: str) -> list[Token]:
 
 def _mark_list_numbers(tokens: list[Token]) -> list[Token]:
     """`1 属于国家秘密`: a small number right before a label is the label's list marker."""
-    out = list(tokens)
+    out: list[Token] | None = None  # a copy, made at the first marker
     nxt: Token | None = None  # the first token after position i that is not EMPTY (as read, not as marked)
     for i in range(len(tokens) - 1, -1, -1):
         tok = tokens[i]
-        if (tok.kind is Kind.VALUE and isinstance(tok.value, int) and 0 < tok.value <= 20
-                and nxt is not None and nxt.kind is Kind.TEXT and cjk_count(nxt.raw) >= 3):
+        if tok.kind is Kind.EMPTY:
+            continue
+        if (tok.kind is Kind.VALUE and nxt is not None and nxt.kind is Kind.TEXT and isinstance(tok.value, int)
+                and 0 < tok.value <= 20 and cjk_count(nxt.raw) >= 3):
+            out = list(tokens) if out is None else out
             out[i] = Token(Kind.TEXT, tok.raw + ".")
-        if tok.kind is not Kind.EMPTY:
-            nxt = tok
-    return out
+        nxt = tok
+    return tokens if out is None else out
 
 
 @dataclass(frozen=True)
@@ -167,16 +169,21 @@ class LineParts:
 def analyse(text: str) -> LineParts:
     """Split a line into its label and the value tokens after it."""
     tokens = tokenize(text)
-    first_value = next((i for i, t in enumerate(tokens) if t.kind in (Kind.VALUE, Kind.BLANK)), len(tokens))
-    label_idx = [i for i, t in enumerate(tokens[:first_value]) if t.kind is Kind.TEXT]
-    label = "".join(compact(tokens[i].raw) for i in label_idx)
-    start = label_idx[-1] + 1 if label_idx else 0
+    label_words: list[str] = []  # the TEXT tokens before the first number or blank mark
+    start = 0  # just after the last of them
+    for i, t in enumerate(tokens):
+        if t.kind is Kind.VALUE or t.kind is Kind.BLANK:
+            break
+        if t.kind is Kind.TEXT:
+            label_words.append(t.raw)
+            start = i + 1
+    label = "".join(compact(w) for w in label_words)
     values = [Token(Kind.INVALID, t.raw) if t.kind is Kind.TEXT else t for t in tokens[start:]]
-    if not label_idx and sum(1 for t in values if t.kind is not Kind.EMPTY) == 1:
+    printed = [t for t in values if t.kind is not Kind.EMPTY]  # VALUE, BLANK or INVALID
+    if not label_words and len(printed) == 1:
         # `\t 0`: one cell on a line of its own; the leading tab is indentation, not an empty cell.
-        values = [t for t in values if t.kind is not Kind.EMPTY]
-    has_values = any(t.kind in (Kind.VALUE, Kind.BLANK, Kind.INVALID) for t in values)
-    return LineParts(label, tuple(values), has_values)
+        values = printed
+    return LineParts(label, tuple(values), bool(printed))
 
 
 
