@@ -251,6 +251,21 @@ def test_review_table_printed_as_three_labelled_rows_is_read_by_row(layout: str)
     assert len(found) == 1 and "review_litigation.litigation_direct.total" in found[0].cells
 
 
+def test_review_table_by_rows_keeps_what_it_decided_about_glued_numbers() -> None:
+    """A row of 行政复议 printed with its five digits run together (31015) is split by its own sum, and
+    the note saying so is kept with the reading by rows."""
+    tables = make_tables(random.Random(7))
+    review = dict(zip([c.key for c in REVIEW_LITIGATION.columns], (3, 1, 0, 1, 5), strict=True))
+    rl = {**tables["review_litigation"], "review": review}
+    lines = render(tables).split("\n")
+    start, end = lines.index("四、政府信息公开行政复议、行政诉讼情况"), lines.index("五、存在的主要问题及改进情况")
+    table = _review_table_as("tabs", rl)
+    table[1] = "行政复议\t31015"
+    report = parse_text("\n".join(lines[:start + 1] + table + [""] + lines[end:]))
+    assert [report.cells[f"review_litigation.review.{c.key}"].value for c in REVIEW_LITIGATION.columns] == [3, 1, 0, 1, 5]
+    assert any("31015" in n for n in report.notes) and any("三行各五列" in n for n in report.notes)
+
+
 def test_review_table_row_of_fifteen_after_a_stub_label_is_read() -> None:
     """`数量` (or 件数) printed in a stub cell before the fifteen numbers names no header: still the row."""
     tables = make_tables(random.Random(8))

@@ -237,10 +237,11 @@ def _read_review_litigation(lines: Sequence[SourceLine], parts: Sequence[LinePar
         stream = first if first is not None else LogicalRow("")
     cells: dict[str, Cell] = {}
     if not any(t.kind is not Kind.EMPTY for t in stream.tokens):
-        by_rows = _read_rows(lines, parts, spec, [])
+        row_notes: list[str] = []  # what reading by rows decided (glued numbers): kept only if it is taken
+        by_rows = _read_rows(lines, parts, spec, row_notes)
         if any(c.status in (CellStatus.OK, CellStatus.INVALID) for c in by_rows[0].values()):
             groups = "、".join(LITIGATION_SUBHEADS.get(r.key, r.label) for r in spec.rows)
-            notes.append(f"{TABLE_TITLES[spec.key]}按{groups}三行各五列印出，已按行读取")
+            notes += [f"{TABLE_TITLES[spec.key]}按{groups}三行各五列印出，已按行读取", *row_notes]
             return by_rows
         header = any("行政复议" in compact(line.text) for line in lines[1:])
         if not header or len(stream.tokens) < width:
