@@ -10,7 +10,7 @@ from functools import lru_cache
 
 from auditlib.model import SourceLine
 from auditlib.parse.columns import readings
-from auditlib.parse.tokens import EMPTY, Kind, LineParts, Token, line_parts, split_cells
+from auditlib.parse.tokens import EMPTY, Kind, LineParts, Token, any_printed, line_parts, split_cells
 from auditlib.template import Row, TableSpec
 
 __all__ = ["STARTS_ITEM", "LogicalRow", "assign_rows", "empty_cells", "filled", "fold_rows", "group_above_numbers",
@@ -181,7 +181,7 @@ def fold_rows(lines: Sequence[SourceLine], spec: TableSpec,
             continue
         label, values, has_values = line_part.label, line_part.values, line_part.has_values
         # `current` still waits for its numbers: its label may go on over this line
-        if (current is not None and label and not any(t.kind is not Kind.EMPTY for t in current.tokens)
+        if (current is not None and label and not any_printed(current.tokens)
                 and not starts_new(label)):
             current.label += label  # the label goes on over another line, perhaps with its numbers
             current.lines.append(number)
@@ -209,7 +209,7 @@ def fold_rows(lines: Sequence[SourceLine], spec: TableSpec,
             current.tokens.extend([EMPTY] * empty_cells(lines[number].text))
             current.lines.append(number)
     close()
-    return [r for r in rows if any(t.kind is not Kind.EMPTY for t in r.tokens) or match(r.label)]
+    return [r for r in rows if any_printed(r.tokens) or match(r.label)]
 
 
 def empty_cells(text: str) -> int:
@@ -230,14 +230,14 @@ def group_above_numbers(row: LogicalRow, spec: TableSpec) -> bool:
     """A group label (（五）不予处理) printed in its own merged cell, above a line of numbers: it names no
     row, the numbers are its first item's; only a group label printed on the same line as its numbers
     is a subtotal."""
-    return bool(is_subtotal(row.label, spec) and len(row.lines) > 1 and any(t.kind is not Kind.EMPTY for t in row.tokens)
+    return bool(is_subtotal(row.label, spec) and len(row.lines) > 1 and any_printed(row.tokens)
                 and match_row(row.label, spec.rows) is None)
 
 
 def _numbers_without_row(row: LogicalRow, spec: TableSpec) -> bool:
     """Numbers no template row owns (without a label, or below a group label): maybe the next label's."""
     return group_above_numbers(row, spec) or bool(
-        any(t.kind is not Kind.EMPTY for t in row.tokens) and match_row(row.label, spec.rows) is None
+        any_printed(row.tokens) and match_row(row.label, spec.rows) is None
         and not is_subtotal(row.label, spec))
 
 

@@ -13,7 +13,7 @@ from auditlib.parse.glued import glued_splits, is_glued, resolve
 from auditlib.parse.ordered import better_in_order, rows_in_order
 from auditlib.parse.rows import LogicalRow, assign_rows, empty_cells, fold_rows
 from auditlib.parse.stacked import unstack_labels
-from auditlib.parse.tokens import EMPTY, Kind, LineParts, Token, line_parts
+from auditlib.parse.tokens import EMPTY, Kind, LineParts, Token, any_printed, line_parts
 from auditlib.template import (
     LITIGATION_SUBHEADS,
     REVIEW_LITIGATION,
@@ -182,7 +182,7 @@ def _rl_stream(lines: Sequence[SourceLine], line_parts_of: Sequence[LineParts | 
         if parts is None:
             continue
         prose = any(cjk_count(t.raw) >= 6 for t in parts.values) or cjk_count(parts.label) >= 20
-        if prose and any(t.kind is not Kind.EMPTY for t in stream.tokens):
+        if prose and any_printed(stream.tokens):
             break
         if parts.has_values and (not parts.label or _row_stub(parts.label)) and not prose:
             stream.tokens.extend(parts.values)
@@ -236,7 +236,7 @@ def _read_review_litigation(lines: Sequence[SourceLine], parts: Sequence[LinePar
     if stream is None:
         stream = first if first is not None else LogicalRow("")
     cells: dict[str, Cell] = {}
-    if not any(t.kind is not Kind.EMPTY for t in stream.tokens):
+    if not any_printed(stream.tokens):
         row_notes: list[str] = []  # what reading by rows decided (glued numbers): kept only if it is taken
         by_rows = _read_rows(lines, parts, spec, row_notes)
         if any(c.status in (CellStatus.OK, CellStatus.INVALID) for c in by_rows[0].values()):

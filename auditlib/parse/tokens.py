@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import Enum
 from functools import lru_cache
@@ -10,7 +11,7 @@ from functools import lru_cache
 from auditlib.template import BLANK_MARKS
 from auditlib.text import cjk_count, compact, normalize
 
-__all__ = ["EMPTY", "PAGE_MARK", "PIPE_RULE", "Kind", "LineParts", "Token", "analyse", "is_furniture",
+__all__ = ["EMPTY", "PAGE_MARK", "PIPE_RULE", "Kind", "LineParts", "Token", "analyse", "any_printed", "is_furniture",
            "line_parts", "parse_number", "split_cells", "tokenize"]
 
 PAGE_MARK = re.compile(r"^\s*(?:[-－—–]\s*\d{1,3}\s*[-－—–]|第\s*\d{1,3}\s*页(?:\s*[,，/／]?\s*共\s*\d{1,3}\s*页)?|\d{1,3}\s*/\s*\d{1,3})\s*$")
@@ -140,6 +141,11 @@ def tokenize(text: str) -> list[Token]:
         if run:
             tokens.append(_word_token(run[0]) if len(run) == 1 else Token(text_kind, "".join(run)))
     return _mark_list_numbers(_unglue(tokens))
+
+
+def any_printed(tokens: Iterable[Token]) -> bool:
+    """Whether any of the tokens was printed: a number, blank mark or text, not an empty cell."""
+    return any(t.kind is not Kind.EMPTY for t in tokens)
 
 
 def _mark_list_numbers(tokens: list[Token]) -> list[Token]:
