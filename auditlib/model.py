@@ -103,6 +103,10 @@ class Report:
         """The cell's number, or None when it is unknown (missing, blank, invalid)."""
         return self._known.get(path)
 
+    def values(self, paths: Iterable[str]) -> list[int | float | None]:
+        """`value` of each path, in order (one lookup each, for a rule that reads many cells)."""
+        return list(map(self._known.get, paths))
+
     def unknown(self, paths: Iterable[str]) -> list[str]:
         """The paths, in order, whose number is unknown (`value` is None): what leaves a sum unassessed."""
         known = self._known
