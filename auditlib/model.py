@@ -92,7 +92,8 @@ class Report:
 
     @cached_property
     def _known(self) -> dict[str, int | float]:
-        return {p: c.value for p, c in self.cells.items() if c.value is not None and c.status is CellStatus.OK}
+        ok = CellStatus.OK
+        return {p: c.value for p, c in self.cells.items() if c.status is ok and c.value is not None}
 
     def _printed(self, path: str) -> int | float | None:
         """The number as printed (a negative or fractional count too); None when there is none."""
