@@ -45,7 +45,7 @@ class Claim:
 
 
 _SENTENCE = re.compile(r"[^。；;！!？?\n]+[。；;！!？?]?")
-_THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
+_THOUSANDS = re.compile(r",(?<=\d,)(?=\d{3}(?!\d))")  # the comma first: the search skips to commas
 _PAREN = re.compile(r"[(（]([^()（）]*)[)）]")
 _CLAUSE = re.compile(r"[,，:：]")
 
@@ -149,8 +149,8 @@ def sentences(report: Report) -> Iterator[tuple[str, str]]:
     """(section key, sentence) for the narrative parts: preamble, 一, 五, 六."""
     parts = [("0", report.preamble)] + [(k, report.section_text(k)) for k in ("1", "5", "6")]
     for key, text in parts:
-        for m in _SENTENCE.finditer(text):
-            s = m.group(0).strip()
+        for s in _SENTENCE.findall(text):
+            s = s.strip()
             if s:
                 yield key, s
 
