@@ -88,22 +88,22 @@ def _texts(report: Report) -> list[tuple[str, int, str]]:
         if title:
             paragraphs = [p.replace(title, "") for p in paragraphs if p not in title]
         line = report.sections[key].line if key else 0
-        out.append((key, line or 0, "\n".join(p for p in paragraphs if p)))
+        out.append((key, line or 0, "\n".join([p for p in paragraphs if p])))
     return out
 
 
 def _paragraphs_with_year(text: str) -> list[str]:
-    """The paragraphs (lines of `text`) that hold a 年, in order: found from each 年, not line by line."""
+    """The paragraphs (lines of `text`) that hold a 年, in order: each found from its first 年, not line by line."""
+    if "\uf98e" in text:  # 年's compatibility twin (rare): both characters, line by line
+        return [p for p in text.split("\n") if _YEAR_CHAR.search(p)]
     out = []
-    end = -1  # where the last paragraph taken ends
-    for m in _YEAR_CHAR.finditer(text):
-        at = m.start()
-        if at < end:
-            continue  # another 年 of the same paragraph
+    at = text.find("年")
+    while at >= 0:
         end = text.find("\n", at)
         if end < 0:
             end = len(text)
         out.append(text[text.rfind("\n", 0, at) + 1:end])
+        at = text.find("年", end)  # from the paragraph's end: its other 年 need not be found
     return out
 
 
