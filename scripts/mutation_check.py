@@ -49,8 +49,8 @@ MUTATIONS: tuple[Mutation, ...] = (
     # --- the sums and the rules of table 二 ---------------------------------------------------------
     Mutation("sum-sides-equal", "if left != right:", "if left == right:", RULE_TESTS,
              "a sum rule fires where the sides agree and is silent where they differ"),
-    Mutation("sum-drops-a-side-cell", "right = sum(s.totals(zeros))",
-             "right = sum(s.totals(zeros)[:1])", RULE_TESTS,
+    Mutation("sum-drops-a-side-cell", "right = [sum(side(zeros)) for side in layout.totals]",
+             "right = [sum(side(zeros)[:1]) for side in layout.totals]", RULE_TESTS,
              "APP-BALANCE forgets 结转下年度 (the second total)"),
     Mutation("identity-row-total-drops-natural-person",
              'out.append(Identity(ROW_TOTAL, tuple(f"{app}.{row.key}.{c.key}" for c in APPLICANT_COLUMNS),',

@@ -91,8 +91,6 @@ class _Sum:
     eq: Identity
     cells: tuple[str, ...]  # eq.cells, joined once
     positions: tuple[int, ...]  # of eq.cells
-    parts: Pick  # the numbers of eq.parts
-    totals: Pick  # the numbers of eq.totals
 
 
 @dataclass(frozen=True)
@@ -101,6 +99,9 @@ class _Layout:
 
     paths: tuple[str, ...]  # every cell a sum names, each once
     sums: tuple[_Sum, ...]  # in the order of `identities`
+    eqs: tuple[Identity, ...]  # the identities themselves, and for each the numbers of its two sides:
+    parts: tuple[Pick, ...]
+    totals: tuple[Pick, ...]
     of_kind: Mapping[str, tuple[int, ...]]  # identity kind → the positions in `sums` of its identities
 
 
@@ -108,13 +109,18 @@ class _Layout:
 def _layout(template: str, other_single_row: bool) -> _Layout:
     index: dict[str, int] = {}
     sums: list[_Sum] = []
+    parts: list[Pick] = []
+    totals: list[Pick] = []
     of_kind: dict[str, list[int]] = defaultdict(list)
     for eq in identities(template, other_single_row):
         positions = tuple(index.setdefault(p, len(index)) for p in eq.cells)
         n = len(eq.parts)
         of_kind[eq.kind].append(len(sums))
-        sums.append(_Sum(eq, eq.cells, positions, _picker(positions[:n]), _picker(positions[n:])))
-    return _Layout(tuple(index), tuple(sums), MappingProxyType({k: tuple(v) for k, v in of_kind.items()}))
+        sums.append(_Sum(eq, eq.cells, positions))
+        parts.append(_picker(positions[:n]))
+        totals.append(_picker(positions[n:]))
+    return _Layout(tuple(index), tuple(sums), tuple(s.eq for s in sums), tuple(parts), tuple(totals),
+                   MappingProxyType({k: tuple(v) for k, v in of_kind.items()}))
 
 
 class Assessment(NamedTuple):
@@ -132,19 +138,18 @@ def assessments(report: Report) -> tuple[Assessment, ...]:
     layout = _layout(report.template, report.other_single_row)
     values = report.values(layout.paths)
     zeros = [v or 0 for v in values]  # a blank counts as 0 on its side (and leaves the sum unassessed)
-    blank = {i for i, v in enumerate(values) if v is None} if None in values else set()
-    out = []
-    for s in layout.sums:
-        unknown = _unknown(s, values) if blank and not blank.isdisjoint(s.positions) else ()
-        left = sum(s.parts(zeros))
-        right = sum(s.totals(zeros))
-        out.append(Assessment(s.eq, left, right, unknown))
-    return tuple(out)
+    left = [sum(side(zeros)) for side in layout.parts]
+    right = [sum(side(zeros)) for side in layout.totals]
+    return tuple(map(Assessment, layout.eqs, left, right, _unknown(layout, values)))
 
 
-def _unknown(s: _Sum, values: Sequence[int | float | None]) -> tuple[str, ...]:
-    """The cells of the sum whose number is unknown, in the identity's order."""
-    return tuple(p for p, i in zip(s.cells, s.positions, strict=True) if values[i] is None)
+def _unknown(layout: _Layout, values: Sequence[int | float | None]) -> list[tuple[str, ...]]:
+    """For each sum, its cells whose number is unknown, in the identity's order."""
+    if None not in values:
+        return [()] * len(layout.sums)
+    blank = {i for i, v in enumerate(values) if v is None}
+    return [tuple(p for p, i in zip(s.cells, s.positions, strict=True) if i in blank)
+            if not blank.isdisjoint(s.positions) else () for s in layout.sums]
 
 
 def _sums_that_fail(kind: str) -> Callable[[Report], Iterator[Violation]]:
