@@ -143,6 +143,9 @@ _PLAIN = re.compile(r"[\x00-\x2f\x3a-\x7f\u3400-\u4dbf\u4e00-\u9fff，。、；�
 # The same within a clause, for every claim read clause by clause (all but all_done, read over the sentence):
 # each holds a figure (\d) or a negation (未, 没有, 无, 不存在, 未有); a clause with none of these states none.
 _CLAUSE_MAY_CLAIM = re.compile(r"[\d未无没存]")
+# …and names what it is about: 申请 or 政府信息公开 (received, none_received), 转 or 顺延 (carried), 行政复议 or
+# 行政诉讼 (suits). Only an applicant's figure in a sub-clause after a received total may name none of them.
+_CLAUSE_TOPIC = re.compile(r"申请|政府信息公开|转|顺延|行政复议|行政诉讼")
 
 
 def sentences(report: Report) -> Iterator[tuple[str, str]]:
@@ -353,6 +356,8 @@ def _clause_claims(clauses: list[_Clause], printed: str, scope: _Scope, about_ap
     totals = False  # a received figure found in an earlier clause: a later sub-clause may split it
     for clause in clauses:
         if not _CLAUSE_MAY_CLAIM.search(clause.text):
+            continue
+        if not (clause.sub and totals) and not _CLAUSE_TOPIC.search(clause.text):
             continue
         if _ABOUT_SUITS.search(clause.text) is None:
             claim = _received(clause, printed, scope, about_applications) or _none_received(clause, printed, scope)
