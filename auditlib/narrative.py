@@ -146,6 +146,10 @@ _CLAUSE_MAY_CLAIM = re.compile(r"[\d未无没存]")
 # …and names what it is about: 申请 or 政府信息公开 (received, none_received), 转 or 顺延 (carried), 行政复议 or
 # 行政诉讼 (suits). Only an applicant's figure in a sub-clause after a received total may name none of them.
 _CLAUSE_TOPIC = re.compile(r"申请|政府信息公开|转|顺延|行政复议|行政诉讼")
+# A character of each topic word (and of all_done's 申请). Printed in _KEPT characters (those NFKC keeps or
+# makes ASCII), a sentence without one holds none however it is normalised: it states no claim.
+_TOPIC_CHARACTER = re.compile(r"[申政转顺复诉]")
+_KEPT = re.compile(r"[\x00-\x7f\u3400-\u4dbf\u4e00-\u9fff，。、；：？！“”‘’（）《》]*")
 
 
 def sentences(report: Report) -> Iterator[tuple[str, str]]:
@@ -333,6 +337,8 @@ def claims(report: Report) -> list[Claim]:
 def _sentence_claims(printed: str, scope: _Scope) -> list[Claim]:
     """The claims of one sentence as printed, in the order its clauses state them (all_done last)."""
     if not _MAY_CLAIM.search(printed) and _PLAIN.fullmatch(printed):
+        return []
+    if not _TOPIC_CHARACTER.search(printed) and _KEPT.fullmatch(printed):
         return []
     norm = normalize(printed)
     if not _MAY_CLAIM.search(norm):
