@@ -42,7 +42,8 @@ def _tables_of(paths: tuple[str, ...]) -> Mapping[str, tuple[str, ...]]:
 
 @per_report
 def _grouped(report: Report) -> _Grouped:
-    """The report's cells by table and, for each status, by row: one pass shared by the rules below."""
+    """The report's cells by table (worked out once per layout) and, for each status but OK, by row: one pass
+    over the cells, shared by the rules below."""
     ok = CellStatus.OK
     statuses: dict[CellStatus, list[str]] = defaultdict(list)
     for path, cell in report.cells.items():
