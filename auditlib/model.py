@@ -103,7 +103,8 @@ class Report:
 
     @cached_property
     def _known(self) -> dict[str, int | float]:
-        return {p: c.value for p, c in self.cells.items() if c.value is not None and c.status is CellStatus.OK}
+        ok = CellStatus.OK
+        return {p: c.value for p, c in self.cells.items() if c.status is ok and c.value is not None}
 
     def _printed(self, path: str) -> int | float | None:
         """The number as printed (a negative or fractional count too); None when there is none."""
@@ -113,6 +114,10 @@ class Report:
     def value(self, path: str) -> int | float | None:
         """The cell's number, or None when it is unknown (missing, blank, invalid)."""
         return self._known.get(path)
+
+    def values(self, paths: Iterable[str]) -> list[int | float | None]:
+        """`value` of each path, in order (one lookup each, for a rule that reads many cells)."""
+        return list(map(self._known.get, paths))
 
     def unknown(self, paths: Iterable[str]) -> list[str]:
         """The paths, in order, whose number is unknown (`value` is None): what leaves a sum unassessed."""

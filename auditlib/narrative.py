@@ -45,10 +45,9 @@ class Claim:
 
 
 _SENTENCE = re.compile(r"[^。；;！!？?\n]+[。；;！!？?]?")
-_THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
+_THOUSANDS = re.compile(r",(?<=\d,)(?=\d{3}(?!\d))")  # the comma first: the search skips to commas
 _PAREN = re.compile(r"[(（]([^()（）]*)[)）]")
 _CLAUSE = re.compile(r"[,，:：]")
-_OPENING = re.compile(r"[(（]")  # without one, _PAREN finds nothing
 
 _UNIT = r"(?:人次|件|宗|个|条|份|起|次|项)"
 # Words that make a figure approximate: before it (近20件), after it (20余件, 20多件), after its unit (20件左右).
@@ -141,14 +140,24 @@ _MAY_CLAIM = re.compile(r"[\d未无没存均全都]")
 # (kept) and the punctuation Chinese text prints (kept, or made ASCII). A sentence printed in these alone,
 # without one of _MAY_CLAIM's characters, states no claim however it is normalised.
 _PLAIN = re.compile(r"[\x00-\x2f\x3a-\x7f\u3400-\u4dbf\u4e00-\u9fff，。、；：？！“”‘’（）《》]*")
+# The same within a clause, for every claim read clause by clause (all but all_done, read over the sentence):
+# each holds a figure (\d) or a negation (未, 没有, 无, 不存在, 未有); a clause with none of these states none.
+_CLAUSE_MAY_CLAIM = re.compile(r"[\d未无没存]")
+# …and names what it is about: 申请 or 政府信息公开 (received, none_received), 转 or 顺延 (carried), 行政复议 or
+# 行政诉讼 (suits). Only an applicant's figure in a sub-clause after a received total may name none of them.
+_CLAUSE_TOPIC = re.compile(r"申请|政府信息公开|转|顺延|行政复议|行政诉讼")
+# A character of each topic word (and of all_done's 申请). Printed in _KEPT characters (those NFKC keeps or
+# makes ASCII), a sentence without one holds none however it is normalised: it states no claim.
+_TOPIC_CHARACTER = re.compile(r"[申政转顺复诉]")
+_KEPT = re.compile(r"[\x00-\x7f\u3400-\u4dbf\u4e00-\u9fff，。、；：？！“”‘’（）《》]*")
 
 
 def sentences(report: Report) -> Iterator[tuple[str, str]]:
     """(section key, sentence) for the narrative parts: preamble, 一, 五, 六."""
     parts = [("0", report.preamble)] + [(k, report.section_text(k)) for k in ("1", "5", "6")]
     for key, text in parts:
-        for m in _SENTENCE.finditer(text):
-            s = m.group(0).strip()
+        for s in _SENTENCE.findall(text):
+            s = s.strip()
             if s:
                 yield key, s
 
@@ -158,12 +167,12 @@ class _Clause(NamedTuple):
     sub: bool  # after 其中, or inside brackets: a part of some total, not the total
 
 
-def _clauses(sentence: str) -> list[_Clause]:
-    """The sentence's clauses, brackets taken out as clauses of their own (always sub-counts)."""
-    s = compact(sentence)
+def _clauses(s: str) -> list[_Clause]:
+    """The clauses of a sentence (compacted), brackets taken out as clauses of their own (always sub-counts)."""
     if "," in s:
         s = _THOUSANDS.sub("", s)
-    asides, main = ([m.group(1) for m in _PAREN.finditer(s)], _PAREN.sub("", s)) if _OPENING.search(s) else ([], s)
+    opened = "(" in s or "（" in s  # without an opening bracket, _PAREN finds nothing
+    asides, main = ([m.group(1) for m in _PAREN.finditer(s)], _PAREN.sub("", s)) if opened else ([], s)
     out: list[_Clause] = []
     sub = False
     for part in _CLAUSE.split(main):
@@ -202,8 +211,10 @@ class _Scope:
 
 
 def _received(clause: _Clause, sentence: str, scope: _Scope, about_applications: bool) -> Claim | None:
+    if clause.sub:
+        return None
     m = _RECEIVED.search(clause.text)
-    if not m or clause.sub:
+    if not m:
         return None
     if m.group("obj") == "申请" and not about_applications:
         return None
@@ -299,8 +310,8 @@ def _suits(clause: _Clause, sentence: str, scope: _Scope) -> Iterator[Claim]:
             break
 
 
-def _all_done(clauses: list[_Clause], sentence: str, whole_claim: bool) -> Claim | None:
-    text = compact(sentence)
+def _all_done(clauses: list[_Clause], text: str, sentence: str, whole_claim: bool) -> Claim | None:
+    """均已办结 over the sentence (`text`: compacted), unless it is about suits or a carry-over."""
     if "申请" not in text or _ABOUT_SUITS.search(text) or _CARRY_WORDS.search(_PAREN.sub("", text)):
         return None
     for clause in clauses:
@@ -317,28 +328,50 @@ def claims(report: Report) -> list[Claim]:
     scope = _Scope(report)
     out: list[Claim] = []
     for key, printed in sentences(report):
-        if not _MAY_CLAIM.search(printed) and _PLAIN.fullmatch(printed):
-            continue
-        norm = normalize(printed)
-        if not _MAY_CLAIM.search(norm):
-            continue
-        about_applications = bool(_ABOUT_APPLICATIONS.search(norm))
-        clauses = _clauses(printed)
-        found: list[Claim] = []
-        for clause in clauses:
-            suits = _ABOUT_SUITS.search(clause.text) is not None
-            if not suits:
-                claim = _received(clause, printed, scope, about_applications) or _none_received(clause, printed, scope)
-                if claim is not None:
-                    found.append(claim)
-                totals = any(c.kind in ("received", "received_with_carry") for c in found)
-                if "申请" in clause.text or (clause.sub and totals):
-                    found.extend(_applicants(clause, printed))
-                found.extend(_carried(clause, printed, scope))
-            found.extend(_suits(clause, printed, scope))
-        whole = any(c.kind in ("received", "received_with_carry", "none_received") for c in found)
-        done = _all_done(clauses, printed, whole)
-        if done is not None:
-            found.append(done)
-        out.extend(replace(c, section=key) for c in found)
+        found = _sentence_claims(printed, scope)
+        if found:
+            out.extend(replace(c, section=key) for c in found)
     return out
+
+
+def _sentence_claims(printed: str, scope: _Scope) -> list[Claim]:
+    """The claims of one sentence as printed, in the order its clauses state them (all_done last)."""
+    if not _MAY_CLAIM.search(printed) and _PLAIN.fullmatch(printed):
+        return []
+    if not _TOPIC_CHARACTER.search(printed) and _KEPT.fullmatch(printed):
+        return []
+    norm = normalize(printed)
+    if not _MAY_CLAIM.search(norm):
+        return []
+    text = compact(printed)  # what the clauses and all_done read
+    figures = _CLAUSE_MAY_CLAIM.search(text) is not None  # else no clause states a claim of its own
+    if not figures and "申请" not in text:  # … nor is it all_done
+        return []
+    clauses = _clauses(text)
+    found = _clause_claims(clauses, printed, scope, bool(_ABOUT_APPLICATIONS.search(norm))) if figures else []
+    whole = any(c.kind in ("received", "received_with_carry", "none_received") for c in found)
+    done = _all_done(clauses, text, printed, whole)
+    if done is not None:
+        found.append(done)
+    return found
+
+
+def _clause_claims(clauses: list[_Clause], printed: str, scope: _Scope, about_applications: bool) -> list[Claim]:
+    """The claims read clause by clause, in order."""
+    found: list[Claim] = []
+    totals = False  # a received figure found in an earlier clause: a later sub-clause may split it
+    for clause in clauses:
+        if not _CLAUSE_MAY_CLAIM.search(clause.text):
+            continue
+        if not (clause.sub and totals) and not _CLAUSE_TOPIC.search(clause.text):
+            continue
+        if _ABOUT_SUITS.search(clause.text) is None:
+            claim = _received(clause, printed, scope, about_applications) or _none_received(clause, printed, scope)
+            if claim is not None:
+                found.append(claim)
+                totals = totals or claim.kind in ("received", "received_with_carry")
+            if "申请" in clause.text or (clause.sub and totals):
+                found.extend(_applicants(clause, printed))
+            found.extend(_carried(clause, printed, scope))
+        found.extend(_suits(clause, printed, scope))
+    return found

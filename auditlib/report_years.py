@@ -26,7 +26,9 @@ MIN_MENTIONS = 3
 MIN_SHARE = 0.75
 
 _CN_DIGITS = {c: str(i) for i, c in enumerate("〇一二三四五六七八九")} | {"零": "0", "○": "0"}
-_YEAR = re.compile(r"(?<![\d〔\[［(（\-–—~～])((?:19|20)\d{2}|[〇零○一二三四五六七八九]{4})年")
+# The look-ahead names the characters a year starts with: the search skips to them instead of trying the
+# look-behind at every position.
+_YEAR = re.compile(r"(?=[12〇零○一二三四五六七八九])(?<![\d〔\[［(（\-–—~～])((?:19|20)\d{2}|[〇零○一二三四五六七八九]{4})年")
 _YEAR_CHAR = re.compile("[年\uf98e]")  # 年, and the compatibility ideograph that NFKC (compact) turns into 年
 _SENTENCE_MARKS = "。；;！!？?\n"
 _SENTENCE_END = re.compile(f"[{_SENTENCE_MARKS}]")
@@ -82,11 +84,26 @@ def _texts(report: Report) -> list[tuple[str, int, str]]:
     title = compact(report.title)
     out = []
     for key, text in [("", report.preamble)] + [(k, report.section_text(k)) for k in "12345"]:
-        paragraphs = [compact(p) for p in text.split("\n") if _YEAR_CHAR.search(p)]
+        paragraphs = [compact(p) for p in _paragraphs_with_year(text)]
         if title:
             paragraphs = [p.replace(title, "") for p in paragraphs if p not in title]
         line = report.sections[key].line if key else 0
-        out.append((key, line or 0, "\n".join(p for p in paragraphs if p)))
+        out.append((key, line or 0, "\n".join([p for p in paragraphs if p])))
+    return out
+
+
+def _paragraphs_with_year(text: str) -> list[str]:
+    """The paragraphs (lines of `text`) that hold a 年, in order: each found from its first 年, not line by line."""
+    if "\uf98e" in text:  # 年's compatibility twin (rare): both characters, line by line
+        return [p for p in text.split("\n") if _YEAR_CHAR.search(p)]
+    out = []
+    at = text.find("年")
+    while at >= 0:
+        end = text.find("\n", at)
+        if end < 0:
+            end = len(text)
+        out.append(text[text.rfind("\n", 0, at) + 1:end])
+        at = text.find("年", end)  # from the paragraph's end: its other 年 need not be found
     return out
 
 

@@ -282,3 +282,17 @@ def test_plain_characters_never_normalise_into_a_claim_character() -> None:
     assert len(plain) > 20000 and "，" in plain and "5" not in plain
     assert [c for c in plain if not _MAY_CLAIM.search(c) and _MAY_CLAIM.search(normalize(c))] == []
     assert [c for c in "①⑴１¹" if _PLAIN.fullmatch(c)] == []  # these normalise into digits
+
+
+def test_kept_characters_normalise_into_themselves_or_ascii() -> None:
+    """claims() skips a sentence printed in _KEPT characters without a _TOPIC_CHARACTER, unnormalised: that
+    holds only if each such character normalises into itself or into ASCII (no ideograph appears)."""
+    import sys
+
+    from auditlib.narrative import _KEPT, _TOPIC_CHARACTER
+    from auditlib.text import normalize
+
+    kept = [chr(c) for c in range(sys.maxunicode + 1) if not 0xD800 <= c <= 0xDFFF and _KEPT.fullmatch(chr(c))]
+    assert len(kept) > 20000 and "，" in kept and "5" in kept and "㊀" not in kept and "⽅" not in kept
+    assert [c for c in kept if not all(n == c or n.isascii() for n in normalize(c))] == []
+    assert not _TOPIC_CHARACTER.search("".join(c for c in kept if c.isascii()))

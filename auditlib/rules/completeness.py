@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from functools import lru_cache
+from types import MappingProxyType
 from typing import NamedTuple
 
 from auditlib.findings import Severity
@@ -23,26 +25,37 @@ from auditlib.template import (
 
 
 class _Grouped(NamedTuple):
-    tables: dict[str, list[str]]  # table key → its cells' paths, in the report's order
+    tables: Mapping[str, tuple[str, ...]]  # table key → its cells' paths, in the report's order
     statuses: dict[CellStatus, list[str]]  # status (not OK) → the paths of its cells, in the report's order
     rows: dict[CellStatus, dict[str, list[str]]]  # status (not OK) → table.row → its cells in it, in order
 
 
+@lru_cache(maxsize=32)
+def _tables_of(paths: tuple[str, ...]) -> Mapping[str, tuple[str, ...]]:
+    """table key → the paths of its cells, in order. Reports of one layout list the same cells in the same
+    order, so this is worked out once per layout."""
+    tables: dict[str, list[str]] = defaultdict(list)
+    for path in paths:
+        tables[path.partition(".")[0]].append(path)
+    return MappingProxyType({key: tuple(in_table) for key, in_table in tables.items()})
+
+
 @per_report
 def _grouped(report: Report) -> _Grouped:
-    """The report's cells by table and, for each status, by row: one pass shared by the rules below."""
-    tables: dict[str, list[str]] = defaultdict(list)
+    """The report's cells by table (worked out once per layout) and, for each status but OK, by row: one pass
+    over the cells, shared by the rules below."""
+    ok = CellStatus.OK
     statuses: dict[CellStatus, list[str]] = defaultdict(list)
     for path, cell in report.cells.items():
-        tables[path.partition(".")[0]].append(path)
-        if cell.status is not CellStatus.OK:  # no rule lists the cells that are fine
+        if cell.status is not ok:  # no rule lists the cells that are fine
             statuses[cell.status].append(path)
     rows: dict[CellStatus, dict[str, list[str]]] = {}
     for status, paths in statuses.items():
         by_row = rows[status] = defaultdict(list)
         for path in paths:
             by_row[path.rsplit(".", 1)[0]].append(path)
-    return _Grouped(dict(tables), dict(statuses), {status: dict(by_row) for status, by_row in rows.items()})
+    return _Grouped(_tables_of(tuple(report.cells)), dict(statuses),
+                    {status: dict(by_row) for status, by_row in rows.items()})
 
 
 def _rows_with(report: Report, status: CellStatus) -> dict[str, list[str]]:
@@ -50,7 +63,7 @@ def _rows_with(report: Report, status: CellStatus) -> dict[str, list[str]]:
     return dict(_grouped(report).rows.get(status, {}))
 
 
-def _by_table(report: Report) -> dict[str, list[str]]:
+def _by_table(report: Report) -> Mapping[str, tuple[str, ...]]:
     """table key → the paths of its cells, in the report's order."""
     return _grouped(report).tables
 
@@ -68,18 +81,19 @@ def every_template_cell_is_printed(report: Report) -> Iterator[Violation]:
     """统计表的每个单元格都应填报；找不到的单元格按缺失处理（不是0）。"""
     missing = _rows_with(report, CellStatus.MISSING)
     by_table = _by_table(report)
-    for table in TABLE_KEYS:
-        paths = by_table.get(table, [])
-        gone = [p for p in paths if report.cells[p].status is CellStatus.MISSING]
+    absent = _grouped(report).statuses.get(CellStatus.MISSING, [])  # in the report's order, as each table's paths
+    for table in TABLE_KEYS if absent else ():  # a table is not found only when all of its cells are missing
+        paths = by_table.get(table, ())
+        gone = [p for p in absent if p.partition(".")[0] == table]
         if paths and len(gone) == len(paths):
             yield violation(gone, variant="table", table=TABLE_TITLES[table], count=len(gone))
             for row_path in [r for r in missing if r.startswith(table + ".")]:
                 del missing[row_path]
-    for row_path, paths in missing.items():
-        yield violation(paths, variant="row", row=row_label(row_path), columns=_columns(paths))
-    for row_path, paths in _rows_with(report, CellStatus.UNPLACED).items():
-        cell = report.cells[paths[0]]
-        yield violation(paths, variant="unplaced", row=row_label(row_path), source=cell.source.strip()[:80])
+    for row_path, in_row in missing.items():
+        yield violation(in_row, variant="row", row=row_label(row_path), columns=_columns(in_row))
+    for row_path, in_row in _rows_with(report, CellStatus.UNPLACED).items():
+        cell = report.cells[in_row[0]]
+        yield violation(in_row, variant="unplaced", row=row_label(row_path), source=cell.source.strip()[:80])
 
 
 _SHOWN_READINGS = 4
@@ -174,10 +188,12 @@ _NO_NUMBER = {CellStatus.BLANK, CellStatus.MISSING}
 def _unfilled_tables(report: Report) -> dict[str, list[str]]:
     """table key → its blank cells, for each table printed without a single number (blank cells,
     perhaps some rows not found), in the order findings are listed in."""
+    if CellStatus.BLANK not in _grouped(report).statuses:
+        return {}  # no blank cell: no table printed blank
     by_table = _by_table(report)
     out = {}
     for key in ("applications", "review_litigation", "active_disclosure"):
-        statuses = [report.cells[p].status for p in by_table.get(key, [])]
+        statuses = [report.cells[p].status for p in by_table.get(key, ())]
         if CellStatus.BLANK in statuses and set(statuses) <= _NO_NUMBER:
             out[key] = [p for p in by_table[key] if report.cells[p].status is CellStatus.BLANK]
     return out
@@ -196,6 +212,6 @@ def tables_not_all_zero(report: Report) -> Iterator[Violation]:
     """一张表的所有单元格都是0，可能是照抄空表或未如实统计，值得一看。"""
     by_table = _by_table(report)
     for key in ("applications", "review_litigation", "active_disclosure"):  # the order findings are listed in
-        paths = by_table.get(key, [])
+        paths = by_table.get(key, ())
         if paths and all(report.value(p) == 0 for p in paths):
             yield violation(paths, table=TABLE_TITLES[key])

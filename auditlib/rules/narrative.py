@@ -19,7 +19,7 @@ from auditlib.template import (
     SECTIONS,
     row_label,
 )
-from auditlib.text import compact, normalize
+from auditlib.text import compact, compact_lines, normalize
 
 R1_TOTAL = "applications.1.total"
 R2_TOTAL = "applications.2.total"
@@ -206,6 +206,7 @@ def title_year_matches_text(report: Report) -> Iterator[Violation]:
                     body_year=year, count=count, title_count=title_count, where=where)
 
 
+_STARTS_WITH_YEAR = re.compile(r"(?:19|20)\d{2}")
 _TITLE_FORM = re.compile(r"^.{2,}?(?:19|20)\d{2}年度?政府信息公开工作年度报告$")
 
 
@@ -220,7 +221,7 @@ def title_in_standard_form(report: Report) -> Iterator[Violation]:
         yield violation((), variant="none")
         return
     # A title that starts with the year names its agency on the line above (`佐龙镇人民政府` / `2024年度…`).
-    starts_with_year = re.match(r"^(?:19|20)\d{2}", title)
+    starts_with_year = _STARTS_WITH_YEAR.match(title)
     full = report.agency + title if report.agency and report.agency not in title and starts_with_year else title
     if not _TITLE_FORM.match(compact(full)):
         yield violation((), lines=(report.title_line,), title=title)
@@ -238,13 +239,15 @@ def overview_covers_five_aspects(report: Report) -> Iterator[Violation]:
     # hold one): when every aspect is printed, none is missing and the text need not be compacted.
     if "[bookmark:" not in printed and all(any(w in printed for w in words) for _, words in OVERVIEW_ASPECTS):
         return
-    text = compact(printed)
+    text = compact_lines(printed.split("\n"))  # its paragraphs' normalisation is remembered (YEAR-MISMATCH did some)
     missing = [name for name, words in OVERVIEW_ASPECTS if not any(w in text for w in words)]
     if missing:
         yield violation(("section.1",), missing=listing(missing))
 
 
-_RECTIFY = re.compile(r"(上一?年度?|去年|前一年|(?:19|20)\d{2}\s*年度?)[^。]{0,30}(问题|整改|不足)|整改(情况|落实)|针对[^。]{0,20}问题")
+# The look-ahead names the characters a match starts with, so the search skips to them (the same matches).
+_RECTIFY = re.compile(r"(?=[上去前12整针])(?:(上一?年度?|去年|前一年|(?:19|20)\d{2}\s*年度?)[^。]{0,30}(问题|整改|不足)"
+                      r"|整改(情况|落实)|针对[^。]{0,20}问题)")
 
 
 @rule("SEC5-NO-RECTIFY", Severity.INFO, "第五部分未说明上一年度存在问题的整改情况", name="未说明整改")
@@ -267,7 +270,7 @@ def section_five_is_specific(report: Report) -> Iterator[Violation]:
 @rule("TEMPLATE-RESIDUE", Severity.WARNING, "报告中留有模板的说明文字：“{marker}”", name="模板文字残留")
 def no_template_residue(report: Report) -> Iterator[Violation]:
     """报告不应保留模板中的编写说明、“（文字描述）”等提示文字。"""
-    text = "\n".join(line.text for line in report.lines)
+    text = "\n".join([line.text for line in report.lines])
     for marker in RESIDUE_MARKERS:
         if marker in text:
             yield violation((), marker=marker)

@@ -37,7 +37,7 @@ class Violation:
 
 
 def violation(cells: Iterable[str], lines: Iterable[int | None] = (), variant: str = "", **params: Any) -> Violation:
-    return Violation(tuple(cells), params, tuple(n for n in lines if n is not None), variant)
+    return Violation(tuple(cells), params, tuple(n for n in lines if n is not None) if lines else (), variant)
 
 
 RuleFunc = Callable[[Report], Iterator[Violation]]
@@ -67,9 +67,10 @@ class Rule:
         return self.messages.get("") or next(iter(self.messages.values()), "")
 
     def render(self, v: Violation) -> str:
-        if v.variant not in self.messages:
+        template = self.messages.get(v.variant)
+        if template is None:
             raise KeyError(f"rule {self.id} has no message variant {v.variant!r}")
-        return self.messages[v.variant].format(**v.params)
+        return template.format_map(v.params)
 
     def part(self, key: str, **params: Any) -> str:
         return self.parts[key].format(**params)
@@ -198,10 +199,19 @@ def _failed(report: Report, rule_id: str, exc: Exception) -> Finding:
 
 
 def _lines_of(report: Report, cells: Sequence[str], extra: Iterable[int] = ()) -> tuple[int, ...]:
+    """The source lines behind the cells (a section: its heading's line) and `extra`, in order, each once."""
     read = report.cells
-    lines = {n for path in cells if path in read for n in read[path].lines}
-    lines.update(extra)
-    for path in [p for p in cells if p not in read]:
+    lines = set(extra)
+    others = []  # paths that are not cells: sections, or cells the report does not hold
+    last: tuple[int, ...] | None = None  # the cells of one row share their lines: added once for a run of them
+    for path in cells:
+        cell = read.get(path)
+        if cell is None:
+            others.append(path)
+        elif cell.lines is not last:
+            last = cell.lines
+            lines.update(last)
+    for path in others:
         if path.startswith("section.") and (section := report.sections.get(path.split(".", 1)[1])) and section.line:
             lines.add(section.line)
     return tuple(sorted(lines))

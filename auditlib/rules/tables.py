@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections import defaultdict
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from operator import itemgetter
+from types import MappingProxyType
 from typing import NamedTuple
 
 from auditlib.findings import Severity
@@ -69,20 +72,55 @@ def equations(report: Report) -> tuple[Identity, ...]:
     return identities(report.template, report.other_single_row)
 
 
+Pick = Callable[[Sequence[int | float]], tuple[int | float, ...]]
+
+
+def _picker(positions: tuple[int, ...]) -> Pick:
+    """A function taking the numbers at `positions` out of a list, as a tuple, in one call (itemgetter
+    gives a bare item for one position, hence the wrapper)."""
+    if len(positions) == 1:
+        at = positions[0]
+        return lambda values: (values[at],)
+    return itemgetter(*positions)
+
+
+@dataclass(frozen=True)
+class _Sum:
+    """One identity of a template, its cells given as positions in `_Layout.paths`."""
+
+    eq: Identity
+    cells: tuple[str, ...]  # eq.cells, joined once
+    positions: tuple[int, ...]  # of eq.cells
+
+
 @dataclass(frozen=True)
 class _Layout:
     """The sums of one template as positions in `paths`: each cell is looked up once per report."""
 
     paths: tuple[str, ...]  # every cell a sum names, each once
-    sums: tuple[tuple[Identity, tuple[int, ...], int], ...]  # (identity, positions of its cells, how many are parts)
+    sums: tuple[_Sum, ...]  # in the order of `identities`
+    eqs: tuple[Identity, ...]  # the identities themselves, and for each the numbers of its two sides:
+    parts: tuple[Pick, ...]
+    totals: tuple[Pick, ...]
+    of_kind: Mapping[str, tuple[int, ...]]  # identity kind → the positions in `sums` of its identities
 
 
 @lru_cache(maxsize=8)
 def _layout(template: str, other_single_row: bool) -> _Layout:
     index: dict[str, int] = {}
-    sums = [(eq, tuple(index.setdefault(p, len(index)) for p in eq.cells), len(eq.parts))
-            for eq in identities(template, other_single_row)]
-    return _Layout(tuple(index), tuple(sums))
+    sums: list[_Sum] = []
+    parts: list[Pick] = []
+    totals: list[Pick] = []
+    of_kind: dict[str, list[int]] = defaultdict(list)
+    for eq in identities(template, other_single_row):
+        positions = tuple(index.setdefault(p, len(index)) for p in eq.cells)
+        n = len(eq.parts)
+        of_kind[eq.kind].append(len(sums))
+        sums.append(_Sum(eq, eq.cells, positions))
+        parts.append(_picker(positions[:n]))
+        totals.append(_picker(positions[n:]))
+    return _Layout(tuple(index), tuple(sums), tuple(s.eq for s in sums), tuple(parts), tuple(totals),
+                   MappingProxyType({k: tuple(v) for k, v in of_kind.items()}))
 
 
 class Assessment(NamedTuple):
@@ -98,27 +136,35 @@ class Assessment(NamedTuple):
 def assessments(report: Report) -> tuple[Assessment, ...]:
     """Every sum of `equations(report)`, in that order, over the report's numbers (shared by the sum rules)."""
     layout = _layout(report.template, report.other_single_row)
-    values = [report.value(p) for p in layout.paths]
-    out = []
-    for eq, cells, n_parts in layout.sums:
-        numbers = [values[i] for i in cells]
-        unknown = tuple(p for p, v in zip(eq.cells, numbers, strict=True) if v is None) if None in numbers else ()
-        left = sum([v or 0 for v in numbers[:n_parts]])
-        right = sum([v or 0 for v in numbers[n_parts:]])
-        out.append(Assessment(eq, left, right, unknown))
-    return tuple(out)
+    values = report.values(layout.paths)
+    zeros = [v or 0 for v in values]  # a blank counts as 0 on its side (and leaves the sum unassessed)
+    left = [sum(side(zeros)) for side in layout.parts]
+    right = [sum(side(zeros)) for side in layout.totals]
+    return tuple(map(Assessment, layout.eqs, left, right, _unknown(layout, values)))
+
+
+def _unknown(layout: _Layout, values: Sequence[int | float | None]) -> list[tuple[str, ...]]:
+    """For each sum, its cells whose number is unknown, in the identity's order."""
+    if None not in values:
+        return [()] * len(layout.sums)
+    blank = {i for i, v in enumerate(values) if v is None}
+    return [tuple(p for p, i in zip(s.cells, s.positions, strict=True) if i in blank)
+            if not blank.isdisjoint(s.positions) else () for s in layout.sums]
 
 
 def _sums_that_fail(kind: str) -> Callable[[Report], Iterator[Violation]]:
     """The body of the sum rule of `kind`: one violation per assessable identity whose sides differ."""
 
     def check(report: Report) -> Iterator[Violation]:
-        for a in assessments(report):
-            if a.eq.kind == kind and not a.unknown:
+        layout = _layout(report.template, report.other_single_row)
+        found = assessments(report)
+        for i in layout.of_kind.get(kind, ()):
+            a = found[i]
+            if not a.unknown:
                 left, right = a.left, a.right
                 if left != right:
-                    eq = a.eq
-                    yield violation(eq.cells, where=eq.where, left=left, right=right, parts=left, total=right)
+                    yield violation(layout.sums[i].cells, where=a.eq.where, left=left, right=right, parts=left,
+                                    total=right)
 
     return check
 
