@@ -126,14 +126,14 @@ MUTATIONS: tuple[Mutation, ...] = (
     Mutation("rubric-rule-in-two-items", "            if rule_id in seen:\n", "            if rule_id in ():\n",
              SCORE_TESTS),
     # --- the parser's column choice ----------------------------------------------------------------
-    Mutation("columns-no-sum-score", "return cells[where[1]] if cells is not None and where is not None else None",
-             "return None", PARSE_TESTS, "_applications_score's token lookup finds nothing"),
+    Mutation("columns-no-sum-score", "token = placed[col] if placed is not None else None",
+             "token = None", PARSE_TESTS, "_sum_score's token lookup finds nothing"),
     Mutation("columns-min-reading", "chosen[key] = max(opts, key=merit).cells", "chosen[key] = min(opts, key=merit).cells",
              PARSE_TESTS, "choose_readings takes the worst reading"),
     Mutation("columns-review-sums-ignored", "max(options, key=lambda o: (rl_score(o.cells), prefer_lead * o.lead))",
              "max(options, key=lambda o: (0, prefer_lead * o.lead))", PARSE_TESTS,
              "table 四's reading ignores its group totals"),
-    Mutation("columns-failing-sum-scores", "score += 1 if sum(values[:len(eq.parts)]) == sum(values[len(eq.parts):]) else -1",
+    Mutation("columns-failing-sum-scores", "score += 1 if sum(values[:parts]) == sum(values[parts:]) else -1",
              "score += 1", PARSE_TESTS, "a failing sum counts for a reading"),
     # --- approximate figures (余/多/近/约) -------------------------------------------------------------
     Mutation("approx-never", 'return bool(m.group("after") or m.group("tail")) or bool(_APPROX_BEFORE.search(clause[: m.start("num")]))',
