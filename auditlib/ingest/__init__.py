@@ -9,6 +9,7 @@ from auditlib.ingest.docx import read_doc, read_docx
 from auditlib.ingest.errors import UnreadableError
 from auditlib.ingest.files import read_regular, real_path, sha256_regular
 from auditlib.ingest.html import read_html
+from auditlib.ingest.mht import read_mht
 from auditlib.ingest.ofd import ofd_grid_lines, read_ofd
 from auditlib.ingest.pdf import read_pdf
 from auditlib.ingest.pdf_grid import grid_lines
@@ -26,7 +27,7 @@ Reader = Callable[[Path, bytes], Document]
 READERS: dict[str, Reader] = {
     ".txt": read_text, ".md": read_text, ".markdown": read_text, ".text": read_text,
     ".docx": read_docx, ".doc": read_doc, ".wps": read_doc,  # WPS 文字 saves .wps in the Word 97–2003 format
-    ".html": read_html, ".htm": read_html, ".shtml": read_html,
+    ".html": read_html, ".htm": read_html, ".shtml": read_html, ".mht": read_mht, ".mhtml": read_mht,
     ".pdf": read_pdf, ".ofd": read_ofd,
 }
 

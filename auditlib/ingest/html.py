@@ -378,8 +378,9 @@ def html_lines(root: etree._Element) -> tuple[list[SourceLine], list[str]]:
     return out.lines, notes
 
 
-def read_html(path: Path, data: bytes) -> Document:
-    text, encoding, notes = decode_html(data)
+def read_html(path: Path, data: bytes, charset: str | None = None) -> Document:
+    """A web page; `charset`: the encoding its container declares (see decode_html)."""
+    text, encoding, notes = decode_html(data, charset)
     root = parse_tree(text)
     try:
         lines, more = html_lines(root)

@@ -39,13 +39,14 @@ def _codec_for(label: str) -> str | None:
         return None
 
 
-def decode_html(data: bytes) -> tuple[str, str, list[str]]:
-    """Bytes → (text, encoding used, notes about what was guessed)."""
+def decode_html(data: bytes, charset: str | None = None) -> tuple[str, str, list[str]]:
+    """Bytes → (text, encoding used, notes about what was guessed). `charset`: what the container says of
+    the bytes (a .mht part's header), which goes before the page's own declaration."""
     notes: list[str] = []
     if any(data.startswith(bom) for bom, _ in _BOMS):
         text, name = decode_text(data)
         return text, name, notes
-    label = declared_charset(data)
+    label = charset or declared_charset(data)
     codec = _codec_for(label) if label else None
     if label and codec is None:
         notes.append(f"网页声明的编码“{label}”无法识别，已按内容判断编码")
