@@ -101,6 +101,13 @@ def test_a_wps_file_in_the_word_97_format_is_read_as_one(tmp_path: Path) -> None
     assert {p: report.cells[p].value for p in truth(DOCS[0])} == truth(DOCS[0])
 
 
+def test_an_early_wps_file_asks_to_be_saved_as_docx(tmp_path: Path) -> None:
+    path = tmp_path / "青山镇.wps"  # WPS 2000's own binary format: neither OLE nor a zip
+    path.write_bytes(b"\xff\x00WPS2000" + bytes(range(256)) * 4)
+    with pytest.raises(UnreadableError, match="早期 WPS 文字格式.*另存为” .docx"):
+        read_document(path)
+
+
 def test_a_folder_lists_report_formats_it_cannot_read_with_what_to_do(tmp_path: Path) -> None:
     from auditlib.audit import audit_paths
 

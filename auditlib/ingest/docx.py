@@ -374,4 +374,7 @@ def read_doc(path: Path, data: bytes) -> Document:
                         doc.notes + (f"文件扩展名为 {path.suffix.lower()}，但内容是网页（HTML），已按网页读取",))
     if is_ole(data) and not is_ole_encrypted_package(data):
         return read_word97(path, data)
+    if path.suffix.lower() == ".wps" and not is_rtf(data):
+        raise UnreadableError(f"这是早期 WPS 文字格式的文件（文件内容是{describe(data)}），无法读取；"
+                              "请用 WPS 打开后“另存为” .docx 再上传")
     _refuse_non_zip(data)
