@@ -326,6 +326,66 @@ def html_bytes(blocks: list[Block], charset: str = "gb2312", http_equiv: bool = 
 
 
 # ---------------------------------------------------------------------------------------------
+# .rtf (as Word and WPS save it)
+# ---------------------------------------------------------------------------------------------
+
+
+def _rtf_text(text: str, escapes: str) -> str:
+    """Text in RTF: `\\uN?` escapes (Word) or GBK bytes as `\\'hh` (WPS, \\ansicpg936); a line break is \\line."""
+    out = []
+    for ch in text:
+        if ch in "\\{}":
+            out.append("\\" + ch)
+        elif ch == "\n":
+            out.append("\\line ")
+        elif ord(ch) < 128:
+            out.append(ch)
+        elif escapes == "u":
+            code = ord(ch)
+            out.append(f"\\u{code if code < 32768 else code - 65536}?")
+        else:
+            out.append("".join(f"\\'{b:02x}" for b in ch.encode("gbk")))
+    return "".join(out)
+
+
+def rtf_bytes(blocks: list[Block], escapes: str = "u") -> bytes:
+    """The report as RTF: a font table and info the reader must skip, paragraphs, and each table row by
+    row (\\trowd … \\cellx, a horizontally merged cell one wide cell, a vertically merged one's
+    continuations as empty \\clvmrg cells)."""
+    head = (f"{{\\rtf1\\ansi\\ansicpg936\\deff0{{\\fonttbl{{\\f0\\fnil\\fcharset134 {_rtf_text('宋体', 'hex')};}}}}"
+            "{\\colortbl;\\red0\\green0\\blue0;}{\\*\\generator WPS Office;}"
+            f"{{\\info{{\\title {_rtf_text('年度报告', escapes)}}}}}\n")
+    body = [head]
+    for block in blocks:
+        if block.kind == "table":
+            positions = grid_positions(block.table)
+            width = grid_width(block.table)
+            starts = {(r, c): cell for r, c, cell in positions}
+            spans: dict[tuple[int, int], C] = {}  # grid positions a vertically merged cell continues into
+            for r, c, cell in positions:
+                for dr in range(1, cell.rowspan):
+                    spans[(r + dr, c)] = cell
+            for r in range(len(block.table)):
+                defs, texts, c = [], [], 0
+                while c < width:
+                    cell = starts.get((r, c)) or spans.get((r, c))
+                    if cell is None:
+                        c += 1
+                        continue
+                    first = (r, c) in starts
+                    merge = "\\clvmgf" if first and cell.rowspan > 1 else "" if first else "\\clvmrg"
+                    c += cell.colspan
+                    defs.append(f"{merge}\\cellx{c * 600}")
+                    texts.append(_rtf_text(cell.text, escapes) if first else "")
+                body.append("\\trowd\\trgaph108" + "".join(defs) + "\\pard\\intbl "
+                            + "".join(f"{t}\\cell " for t in texts) + "\\row\n")
+            body.append("\\pard\\par\n")
+        else:
+            body.append("\\pard " + _rtf_text(block.text, escapes) + "\\par\n")
+    return ("".join(body) + "}").encode("ascii")
+
+
+# ---------------------------------------------------------------------------------------------
 # .pdf (written by hand)
 # ---------------------------------------------------------------------------------------------
 

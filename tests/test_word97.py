@@ -114,11 +114,11 @@ def test_a_folder_lists_report_formats_it_cannot_read_with_what_to_do(tmp_path: 
     (tmp_path / "a.wps").write_bytes(DOCS[0].read_bytes())
     (tmp_path / "b.odt").write_bytes(b"PK\x03\x04 an OpenDocument text")
     (tmp_path / "c.zip").write_bytes(b"PK\x05\x06" + bytes(18))
-    (tmp_path / "d.RTF").write_bytes(b"{\\rtf1 report}")
+    (tmp_path / "d.RAR").write_bytes(b"Rar!\x1a\x07\x00")
     (tmp_path / "统计.xlsx").write_bytes(b"PK\x03\x04 an inspector's own sheet")  # not a report format: not listed
     outcomes = {Path(o.path).name: o for o in audit_paths([tmp_path])}
-    assert sorted(outcomes) == ["a.wps", "b.odt", "c.zip", "d.RTF"]
+    assert sorted(outcomes) == ["a.wps", "b.odt", "c.zip", "d.RAR"]
     assert outcomes["a.wps"].report is not None
     reasons = {name: [f.message for f in o.findings if f.rule == "UNREADABLE"] for name, o in outcomes.items()}
     assert ".odt" in reasons["b.odt"][0] and "解压" in reasons["c.zip"][0]
-    assert "另存为 .docx" in reasons["d.RTF"][0] and not reasons["a.wps"]
+    assert "解压" in reasons["d.RAR"][0] and not reasons["a.wps"]

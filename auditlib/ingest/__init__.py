@@ -13,6 +13,7 @@ from auditlib.ingest.mht import read_mht
 from auditlib.ingest.ofd import ofd_grid_lines, read_ofd
 from auditlib.ingest.pdf import read_pdf
 from auditlib.ingest.pdf_grid import grid_lines
+from auditlib.ingest.rtf import read_rtf
 from auditlib.ingest.text import decode_text, read_text
 from auditlib.model import Document, SourceLine
 
@@ -28,7 +29,7 @@ READERS: dict[str, Reader] = {
     ".txt": read_text, ".md": read_text, ".markdown": read_text, ".text": read_text,
     ".docx": read_docx, ".doc": read_doc, ".wps": read_doc,  # WPS 文字 saves .wps in the Word 97–2003 format
     ".html": read_html, ".htm": read_html, ".shtml": read_html, ".mht": read_mht, ".mhtml": read_mht,
-    ".pdf": read_pdf, ".ofd": read_ofd,
+    ".pdf": read_pdf, ".ofd": read_ofd, ".rtf": read_rtf,
 }
 
 
@@ -40,7 +41,6 @@ GRID_READERS: dict[str, Callable[[bytes], list[SourceLine] | None]] = {"pdf": gr
 # Formats a report may come in that are not read: a folder lists them (never skipped unseen) and each
 # gets its UNREADABLE finding saying what to do. Other files in a folder (spreadsheets, images) are ignored.
 NOT_READ: dict[str, str] = {
-    ".rtf": "RTF 文档暂不能读取；请用 Word 或 WPS 打开后另存为 .docx 再审核",
     ".odt": "OpenDocument 文本（.odt）暂不能读取；请用 WPS 或 LibreOffice 打开后另存为 .docx 再审核",
     **dict.fromkeys((".zip", ".rar", ".7z"), "压缩包不能直接审核；请解压后审核其中的报告文件"),
 }

@@ -19,7 +19,7 @@ from auditlib.ingest.errors import UnreadableError
 from auditlib.ingest.sniff import sha256_of
 from auditlib.model import Document, SourceLine
 
-__all__ = ["read_word97"]
+__all__ = ["located", "read_word97"]
 
 _FIB_IDENT = 0xA5EC
 _PIECE = 8  # a Pcd's size in the piece table
@@ -186,7 +186,7 @@ def _lines(text: str, fcs: list[int], row_ends: list[tuple[int, int]]) -> list[t
     return [(line.translate(_DROP), row) for line, row in lines]
 
 
-def _located(lines: list[tuple[str, bool]]) -> tuple[SourceLine, ...]:
+def located(lines: list[tuple[str, bool]]) -> tuple[SourceLine, ...]:
     """Paragraphs located as 第n段, table rows as 表t第r行 (as the .docx reader does)."""
     out: list[SourceLine] = []
     n_par = n_tbl = r = 0
@@ -238,7 +238,7 @@ def word97_lines(data: bytes) -> list[tuple[str, bool]]:
 
 
 def read_word97(path: Path, data: bytes) -> Document:
-    lines = _located(word97_lines(data))
+    lines = located(word97_lines(data))
     if not any(line.text.strip() for line in lines):
         raise UnreadableError("Word 文档中没有文字（正文可能是图片，需要先做 OCR 识别）")
     return Document(path=str(path), format="doc", encoding=None, sha256=sha256_of(data), lines=lines)

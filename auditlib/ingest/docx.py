@@ -179,12 +179,9 @@ def _not_word_reason(zf: zipfile.ZipFile) -> str:
 
 
 def _refuse_non_zip(data: bytes) -> NoReturn:
+    """What a Word file that is no zip, no readable .doc and no RTF is (callers read those first)."""
     if is_ole_encrypted_package(data):
         raise UnreadableError("Word 文档已加密（设置了打开密码），无法读取；请去掉密码后另存为 .docx")
-    if is_ole(data):
-        raise UnreadableError("这是旧版 Word 文档（.doc）格式，无法直接读取；请用 Word 或 WPS 打开后“另存为” .docx 再上传")
-    if is_rtf(data):
-        raise UnreadableError("这是 RTF 格式的文档，不是 .docx；请用 Word 或 WPS 打开后“另存为” .docx 再上传")
     raise UnreadableError(f"不是有效的 Word 文档（.docx）：文件内容是{describe(data)}，不是 Word 的压缩包格式")
 
 
@@ -334,6 +331,8 @@ def read_docx(path: Path, data: bytes) -> Document:
         if is_ole(data) and not is_ole_encrypted_package(data):
             doc = read_word97(path, data)
             return replace(doc, notes=(*doc.notes, "文件扩展名为 .docx，但内容是旧版 Word（.doc）格式，已按 .doc 读取"))
+        if is_rtf(data):
+            return _as_rtf(path, data)
         _refuse_non_zip(data)
     zf = check_zip(data)
     import docx  # python-docx; imported here so that reading text files never pays for it
@@ -359,6 +358,14 @@ def read_docx(path: Path, data: bytes) -> Document:
                     notes=tuple(notes))
 
 
+def _as_rtf(path: Path, data: bytes) -> Document:
+    """An RTF document saved under a Word suffix (Word and WPS offer RTF in the same dialog)."""
+    from auditlib.ingest.rtf import read_rtf
+
+    doc = read_rtf(path, data)
+    return replace(doc, notes=(*doc.notes, f"文件扩展名为 {path.suffix.lower()}，但内容是 RTF 格式，已按 RTF 读取"))
+
+
 def read_doc(path: Path, data: bytes) -> Document:
     """`.doc` (and WPS 文字's `.wps`): the Word 97–2003 binary format (doc.py); a .docx, web page or RTF saved
     under that name is sniffed."""
@@ -374,7 +381,9 @@ def read_doc(path: Path, data: bytes) -> Document:
                         doc.notes + (f"文件扩展名为 {path.suffix.lower()}，但内容是网页（HTML），已按网页读取",))
     if is_ole(data) and not is_ole_encrypted_package(data):
         return read_word97(path, data)
-    if path.suffix.lower() == ".wps" and not is_rtf(data):
+    if is_rtf(data):
+        return _as_rtf(path, data)
+    if path.suffix.lower() == ".wps":
         raise UnreadableError(f"这是早期 WPS 文字格式的文件（文件内容是{describe(data)}），无法读取；"
                               "请用 WPS 打开后“另存为” .docx 再上传")
     _refuse_non_zip(data)
