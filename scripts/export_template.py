@@ -1,6 +1,6 @@
 """Make tests/exported/: the national template filled in as an agency would (tests/test_template_docx.fill),
-six cells left empty, saved by LibreOffice as PDF and as Word 97–2003 (.doc), as Word and WPS users
-publish their reports.
+six cells left empty, saved by LibreOffice as PDF, as Word 97–2003 (.doc), as RTF and as OpenDocument
+(.odt), as Word and WPS users publish their reports.
 
 Needs LibreOffice (`soffice`, Debian's libreoffice-writer-nogui) and fonts-noto-cjk; the tests read the
 committed files and need neither. Usage: python scripts/export_template.py
@@ -25,7 +25,10 @@ OUT = ROOT / "tests" / "exported"
 SEEDS = (1, 6)  # 1: an empty cell in table 四; 6: one in 3.3.6 whose total 14 could be misread as 1 and 4
 
 
-def main() -> None:
+FORMATS = ("pdf", "doc", "rtf", "odt")
+
+
+def main(formats: tuple[str, ...] = FORMATS) -> None:
     OUT.mkdir(exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
         for seed in SEEDS:
@@ -36,13 +39,13 @@ def main() -> None:
                 tables[table][".".join(row)][column] = None
             name = f"template-blank-cells-{seed}"
             fill(tables, Path(tmp) / f"{name}.docx")
-            for kind in ("pdf", "doc"):
+            for kind in formats:
                 subprocess.run(["soffice", "--headless", "--convert-to", kind, "--outdir", str(OUT),
                                 str(Path(tmp) / f"{name}.docx")], check=True, capture_output=True)
             (OUT / f"{name}.truth.json").write_text(json.dumps(flatten(tables), ensure_ascii=False, indent=1) + "\n",
                                                     encoding="utf-8")
-            print(OUT / f"{name}.pdf", OUT / f"{name}.doc")
+            print(*(OUT / f"{name}.{kind}" for kind in formats))
 
 
 if __name__ == "__main__":
-    main()
+    main(tuple(sys.argv[1:]) or FORMATS)

@@ -1,6 +1,6 @@
 """RTF documents (ingest/rtf.py), as Word writes them (\\uN escapes) and as WPS does (GBK bytes as \\'hh):
-the same report as the .docx built from it, every cell; what is not body text is skipped; damaged
-files give one Chinese reason."""
+the same report as the .docx built from it, every cell; the national template saved as RTF by LibreOffice
+(tests/exported), every cell; what is not body text is skipped; damaged files give one Chinese reason."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import random
 from pathlib import Path
 
 import pytest
+from exported_fixtures import EXPORTED, assert_reads_the_template
 from format_builders import docx_bytes, report_blocks, rtf_bytes
 
 from auditlib.ingest import UnreadableError, read_document
@@ -38,6 +39,11 @@ def test_an_rtf_reads_as_the_same_report_as_its_docx(tmp_path: Path, escapes: st
     assert {p: c.value for p, c in report.cells.items()} == docx_cells
     cell = report.cells["applications.1.total"]
     assert cell.where.startswith("表") and cell.source.startswith("一、本年新收政府信息公开申请数量\t")
+
+
+@pytest.mark.parametrize("rtf", sorted(EXPORTED.glob("*.rtf")), ids=lambda p: p.stem)
+def test_the_template_saved_as_rtf_by_libreoffice_reads_every_cell(rtf: Path) -> None:
+    assert_reads_the_template(parse_file(rtf), rtf, "rtf")
 
 
 def test_an_rtf_saved_as_doc_is_read_with_a_note(tmp_path: Path) -> None:

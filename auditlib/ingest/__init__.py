@@ -10,6 +10,7 @@ from auditlib.ingest.errors import UnreadableError
 from auditlib.ingest.files import read_regular, real_path, sha256_regular
 from auditlib.ingest.html import read_html
 from auditlib.ingest.mht import read_mht
+from auditlib.ingest.odt import read_odt
 from auditlib.ingest.ofd import ofd_grid_lines, read_ofd
 from auditlib.ingest.pdf import read_pdf
 from auditlib.ingest.pdf_grid import grid_lines
@@ -29,7 +30,7 @@ READERS: dict[str, Reader] = {
     ".txt": read_text, ".md": read_text, ".markdown": read_text, ".text": read_text,
     ".docx": read_docx, ".doc": read_doc, ".wps": read_doc,  # WPS 文字 saves .wps in the Word 97–2003 format
     ".html": read_html, ".htm": read_html, ".shtml": read_html, ".mht": read_mht, ".mhtml": read_mht,
-    ".pdf": read_pdf, ".ofd": read_ofd, ".rtf": read_rtf,
+    ".pdf": read_pdf, ".ofd": read_ofd, ".rtf": read_rtf, ".odt": read_odt,
 }
 
 
@@ -41,7 +42,6 @@ GRID_READERS: dict[str, Callable[[bytes], list[SourceLine] | None]] = {"pdf": gr
 # Formats a report may come in that are not read: a folder lists them (never skipped unseen) and each
 # gets its UNREADABLE finding saying what to do. Other files in a folder (spreadsheets, images) are ignored.
 NOT_READ: dict[str, str] = {
-    ".odt": "OpenDocument 文本（.odt）暂不能读取；请用 WPS 或 LibreOffice 打开后另存为 .docx 再审核",
     **dict.fromkeys((".zip", ".rar", ".7z"), "压缩包不能直接审核；请解压后审核其中的报告文件"),
 }
 
