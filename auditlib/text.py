@@ -27,6 +27,12 @@ _STABLE = "\x00-\x7f\u00b7\u2013\u2014\u2018\u2019\u201c\u201d\u3001\u3002\u3007
 _STARTERS = "\u3000\uff01-\uff5e"
 _UNSTABLE = re.compile(f"[{_STABLE}](?=[^{_STABLE}{_STARTERS}])[^{_STABLE}]+|[^{_STABLE}]+")
 _STRETCHES: dict[str, str] = {}
+# Text of stable characters and starters only (nearly every line of a report: CJK, ASCII, ，（）：；) has
+# no stretch but runs of starters, each of which NFKC maps to one ASCII character that composes with
+# nothing: such text is normalised one starter at a time, without the stretch pattern's lookahead.
+_NOT_SIMPLE = re.compile(f"[^{_STABLE}{_STARTERS}]")
+_STARTER = re.compile(f"[{_STARTERS}]")
+_STARTER_NFKC = {c: unicodedata.normalize("NFKC", c) for c in map(chr, [0x3000, *range(0xFF01, 0xFF5F)])}
 
 
 def _nfkc_stretch(m: re.Match[str]) -> str:
@@ -39,9 +45,15 @@ def _nfkc_stretch(m: re.Match[str]) -> str:
     return out
 
 
+def _starter_nfkc(m: re.Match[str]) -> str:
+    return _STARTER_NFKC[m.group()]
+
+
 def _normalize(text: str) -> str:
     if "[bookmark:" in text:
         text = BOOKMARK.sub("", text)
+    if _NOT_SIMPLE.search(text) is None:
+        return _STARTER.sub(_starter_nfkc, text)
     return _UNSTABLE.sub(_nfkc_stretch, text).replace("\u3000", " ")
 
 
