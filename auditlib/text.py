@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Sequence
-from functools import lru_cache
+from functools import cache, lru_cache
 
 __all__ = ["BOOKMARK", "MARKDOWN_PREFIX", "cjk_count", "compact", "compact_lines", "normalize", "years_in"]
 
@@ -25,7 +25,6 @@ _STABLE = "\x00-\x7f\u00b7\u2013\u2014\u2018\u2019\u201c\u201d\u3001\u3002\u3007
 # Characters that start a stretch without composing with what precedes it (full-width forms, the
 # ideographic space): the character before them need not be normalised with them.
 _STARTERS = "\u3000\uff01-\uff5e"
-_UNSTABLE = re.compile(f"[{_STABLE}](?=[^{_STABLE}{_STARTERS}])[^{_STABLE}]+|[^{_STABLE}]+")
 _STRETCHES: dict[str, str] = {}
 # Text of stable characters and starters only (nearly every line of a report: CJK, ASCII, ，（）：；) has
 # no stretch but runs of starters, each of which NFKC maps to one ASCII character that composes with
@@ -33,6 +32,13 @@ _STRETCHES: dict[str, str] = {}
 _NOT_SIMPLE = re.compile(f"[^{_STABLE}{_STARTERS}]")
 _STARTER = re.compile(f"[{_STARTERS}]")
 _STARTER_NFKC = {c: unicodedata.normalize("NFKC", c) for c in map(chr, [0x3000, *range(0xFF01, 0xFF5F)])}
+
+
+@cache
+def _unstable() -> re.Pattern[str]:
+    """The stretches NFKC may change, compiled when a text first holds one: its big character classes
+    cost the compiler more than parsing a report, and most runs never meet such a text."""
+    return re.compile(f"[{_STABLE}](?=[^{_STABLE}{_STARTERS}])[^{_STABLE}]+|[^{_STABLE}]+")
 
 
 def _nfkc_stretch(m: re.Match[str]) -> str:
@@ -54,7 +60,7 @@ def _normalize(text: str) -> str:
         text = BOOKMARK.sub("", text)
     if _NOT_SIMPLE.search(text) is None:
         return _STARTER.sub(_starter_nfkc, text)
-    return _UNSTABLE.sub(_nfkc_stretch, text).replace("\u3000", " ")
+    return _unstable().sub(_nfkc_stretch, text).replace("\u3000", " ")
 
 
 _normalize_short = lru_cache(maxsize=16384)(_normalize)
