@@ -28,7 +28,7 @@ _STARTERS = "\u3000\uff01-\uff5e"
 _STRETCHES: dict[str, str] = {}
 # Text of stable characters and starters only (nearly every line of a report: CJK, ASCII, ，（）：；) has
 # no stretch but runs of starters, each of which NFKC maps to one ASCII character that composes with
-# nothing: such text is normalised one starter at a time, without the stretch pattern's lookahead.
+# nothing: in such text each starter is replaced by its NFKC, without the stretch pattern's lookahead.
 _NOT_SIMPLE = re.compile(f"[^{_STABLE}{_STARTERS}]")
 _STARTER = re.compile(f"[{_STARTERS}]")
 _STARTER_NFKC = {c: unicodedata.normalize("NFKC", c) for c in map(chr, [0x3000, *range(0xFF01, 0xFF5F)])}
@@ -51,15 +51,13 @@ def _nfkc_stretch(m: re.Match[str]) -> str:
     return out
 
 
-def _starter_nfkc(m: re.Match[str]) -> str:
-    return _STARTER_NFKC[m.group()]
-
-
 def _normalize(text: str) -> str:
     if "[bookmark:" in text:
         text = BOOKMARK.sub("", text)
     if _NOT_SIMPLE.search(text) is None:
-        return _STARTER.sub(_starter_nfkc, text)
+        for form in set(_STARTER.findall(text)):  # a few distinct forms (，（）：；), however long the text
+            text = text.replace(form, _STARTER_NFKC[form])
+        return text
     return _unstable().sub(_nfkc_stretch, text).replace("\u3000", " ")
 
 
