@@ -93,13 +93,14 @@ def compact(text: str) -> str:
     return _compact(text) if len(text) < 200 else _compact_long(text)
 
 
-def compact_lines(lines: Sequence[str]) -> str:
+def compact_lines(lines: Sequence[str], normalized: Sequence[str] | None = None) -> str:
     """`compact("\n".join(lines))`, from each line's (remembered) normalisation instead of the whole
     text's: normalising never joins characters across a line break, and emphasis marks cannot span one.
-    A bookmark can (its pattern crosses lines): then the whole text is compacted as it is."""
+    A bookmark can (its pattern crosses lines): then the whole text is compacted as it is. `normalized`:
+    each line's `normalize`, when the caller has them already."""
     if any("[bookmark:" in line for line in lines):
         return compact("\n".join(lines))
-    return _compact_normalized("\n".join(map(normalize, lines)))
+    return _compact_normalized("\n".join(map(normalize, lines) if normalized is None else normalized))
 
 
 def cjk_count(text: str) -> int:
