@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Sequence
-from functools import lru_cache
+from functools import cache, lru_cache
 
 __all__ = ["BOOKMARK", "MARKDOWN_PREFIX", "cjk_count", "compact", "compact_lines", "normalize", "years_in"]
 
@@ -25,8 +25,20 @@ _STABLE = "\x00-\x7f\u00b7\u2013\u2014\u2018\u2019\u201c\u201d\u3001\u3002\u3007
 # Characters that start a stretch without composing with what precedes it (full-width forms, the
 # ideographic space): the character before them need not be normalised with them.
 _STARTERS = "\u3000\uff01-\uff5e"
-_UNSTABLE = re.compile(f"[{_STABLE}](?=[^{_STABLE}{_STARTERS}])[^{_STABLE}]+|[^{_STABLE}]+")
 _STRETCHES: dict[str, str] = {}
+# Text of stable characters and starters only (nearly every line of a report: CJK, ASCII, ，（）：；) has
+# no stretch but runs of starters, each of which NFKC maps to one ASCII character that composes with
+# nothing: in such text each starter is replaced by its NFKC, without the stretch pattern's lookahead.
+_NOT_SIMPLE = re.compile(f"[^{_STABLE}{_STARTERS}]")
+_STARTER = re.compile(f"[{_STARTERS}]")
+_STARTER_NFKC = {c: unicodedata.normalize("NFKC", c) for c in map(chr, [0x3000, *range(0xFF01, 0xFF5F)])}
+
+
+@cache
+def _unstable() -> re.Pattern[str]:
+    """The stretches NFKC may change, compiled when a text first holds one: its big character classes
+    cost the compiler more than parsing a report, and most runs never meet such a text."""
+    return re.compile(f"[{_STABLE}](?=[^{_STABLE}{_STARTERS}])[^{_STABLE}]+|[^{_STABLE}]+")
 
 
 def _nfkc_stretch(m: re.Match[str]) -> str:
@@ -42,7 +54,11 @@ def _nfkc_stretch(m: re.Match[str]) -> str:
 def _normalize(text: str) -> str:
     if "[bookmark:" in text:
         text = BOOKMARK.sub("", text)
-    return _UNSTABLE.sub(_nfkc_stretch, text).replace("\u3000", " ")
+    if _NOT_SIMPLE.search(text) is None:
+        for form in set(_STARTER.findall(text)):  # a few distinct forms (，（）：；), however long the text
+            text = text.replace(form, _STARTER_NFKC[form])
+        return text
+    return _unstable().sub(_nfkc_stretch, text).replace("\u3000", " ")
 
 
 _normalize_short = lru_cache(maxsize=16384)(_normalize)
@@ -77,13 +93,14 @@ def compact(text: str) -> str:
     return _compact(text) if len(text) < 200 else _compact_long(text)
 
 
-def compact_lines(lines: Sequence[str]) -> str:
+def compact_lines(lines: Sequence[str], normalized: Sequence[str] | None = None) -> str:
     """`compact("\n".join(lines))`, from each line's (remembered) normalisation instead of the whole
     text's: normalising never joins characters across a line break, and emphasis marks cannot span one.
-    A bookmark can (its pattern crosses lines): then the whole text is compacted as it is."""
+    A bookmark can (its pattern crosses lines): then the whole text is compacted as it is. `normalized`:
+    each line's `normalize`, when the caller has them already."""
     if any("[bookmark:" in line for line in lines):
         return compact("\n".join(lines))
-    return _compact_normalized("\n".join(map(normalize, lines)))
+    return _compact_normalized("\n".join(map(normalize, lines) if normalized is None else normalized))
 
 
 def cjk_count(text: str) -> int:

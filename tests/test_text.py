@@ -47,6 +47,19 @@ def test_stretch_starters_never_compose_with_the_character_before() -> None:
         assert not unicodedata.combining(first) and first not in seconds
 
 
+def test_starters_map_one_by_one_to_ascii() -> None:
+    assert sorted(T._STARTER_NFKC) == _chars(T._STARTERS)
+    assert all(len(v) == 1 and v.isascii() for v in T._STARTER_NFKC.values())
+
+
+def test_normalize_equals_nfkc_of_the_whole_text_on_stable_text_and_starters() -> None:
+    rng = random.Random(3)
+    alphabet = "一二三政府信息公开年度报告。、《》“”—·〇0123456789 abc\t\n|-Ａ１２，（）：；！？％\u3000\uff5e\uff01"
+    for _ in range(3000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30)))
+        assert T._normalize(text) == reference(text), repr(text)
+
+
 def test_normalize_equals_nfkc_of_the_whole_text_on_mixed_text() -> None:
     rng = random.Random(0)
     tricky = ("e\u0301\u0300\u0323Ａ１２，（）：；\u3000\u200b\u200d\ufeff①⑴㈠ｶﾞﾞ\uff9e\u3099\u309a\u1100\u1161\u11a8가"

@@ -112,14 +112,16 @@ def parse_document(doc: Document) -> Report:
     # Each short line compacted once, for the heading and title scans (a long text would cycle the cache between them).
     compacted, candidates = scan_lines(lines)
     reject_pasted(doc.path, lines, candidates, compacted)
+    texts = [line.text for line in lines]
+    # Each line normalised once (a file of pasted reports is refused before), for the sections' text and the markers.
+    normalized = list(map(normalize, texts))
     headings = chain_headings(candidates)
     ordered = sorted(headings.items(), key=lambda kv: kv[1])
     sections: dict[str, Section] = {}
     for pos, (key, idx) in enumerate(ordered):
         end = ordered[pos + 1][1] if pos + 1 < len(ordered) else len(lines)
-        body = lines[idx + 1:end]
-        text = join_paragraphs(body) if key in ("1", "5", "6") else "\n".join(
-            normalize(line.text).strip() for line in body if line.text.strip())
+        text = join_paragraphs(lines[idx + 1:end]) if key in ("1", "5", "6") else "\n".join(
+            normalized[i].strip() for i in range(idx + 1, end) if texts[i].strip())
         sections[key] = Section(key, True, compact(lines[idx].text), text, lines[idx].number)
     for spec in SECTIONS:
         sections.setdefault(spec.key, Section(spec.key, False))
@@ -137,13 +139,12 @@ def parse_document(doc: Document) -> Report:
     if year is None and body_years:
         year = Counter(body_years).most_common(1)[0][0]
 
-    texts = [line.text for line in lines]
     full_text = "\n".join(texts)
     notes: list[str] = list(doc.notes)
     # Tables: read with the 2021 layout first; the 2019 layout when the report is in that format.
     cells: dict[str, Cell] = {}
     app_cells, found_rows = read_table(region(lines, headings, "3"), _APPLICATIONS_PROBE, notes)
-    template = detect_template(full_text, found_rows, compact_lines(texts))
+    template = detect_template(full_text, found_rows, compact_lines(texts, normalized))
     other_single = "3.6" in found_rows and not ({"3.6.1", "3.6.2", "3.6.3"} & found_rows)
     if not other_single:
         for path in _SINGLE_OTHER_PATHS:

@@ -56,8 +56,9 @@ def _line_candidates(idx: int, text: str, out: list[tuple[int, int, int]]) -> No
         return
     m = _HEADING.match(text)
     numbered = _numbered_key(m)  # numbered_section(text): `text` is at most 40 characters
+    numeral = m.group("num") if m else None
     for spec in SECTIONS:
-        if m and m.group("num") == spec.numeral:
+        if numeral == spec.numeral:
             if numbered == spec.key:
                 out.append((idx, int(spec.key), 2))
         elif (text.startswith(spec.keywords) and len(text) <= len(spec.title) + 6
