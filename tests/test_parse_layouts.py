@@ -275,6 +275,19 @@ def test_review_table_row_of_fifteen_after_a_stub_label_is_read() -> None:
     assert_cells(parse_text("\n".join(lines)), {"review_litigation": tables["review_litigation"]})
 
 
+_PREFACE = "本年度报告根据《中华人民共和国政府信息公开条例》（以下简称《条例》）的要求编制，全文包括总体情况等六部分。"
+
+
+def test_a_preface_sentence_is_no_title_and_names_no_agency() -> None:
+    """A page whose title was lost (kept only in the browser's <title>, or dropped by a converter) opens with
+    the preface sentence, which names the 报告 too: it is not taken for the title, nor its words for the agency."""
+    report = parse_text(render(make_tables(random.Random(3)), title=_PREFACE))
+    assert (report.title, report.agency) == ("", None)
+    assert "TITLE-FORM" in {f.rule for f in check_report(report)}
+    titled = parse_text(render(make_tables(random.Random(3)), title=_PREFACE + "\n\n青山镇人民政府2024年政府信息公开工作年度报告"))
+    assert (titled.agency, titled.year) == ("青山镇人民政府", 2024)
+
+
 @pytest.mark.parametrize(
     ("title", "agency", "year"),
     [

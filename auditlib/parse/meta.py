@@ -31,15 +31,20 @@ def _wrapped(text: str, nxt: str) -> bool:
     return (starts_with_year or split_word) and len(nxt) <= 20 and any(w in text + nxt for w in _OPEN)
 
 
+# A title is no sentence: `本年度报告根据《条例》……编制。` names its 报告 too, but prints a full stop or a comma.
+_SENTENCE_MARK = re.compile(r"[。,;！？!?]")
+
+
 def find_title(preamble: Sequence[SourceLine]) -> tuple[int | None, str]:
-    """Index and compact text of the title line (the first line naming a 报告); a title wrapped before
-    its last words is joined with its next line (`_wrapped`)."""
+    """Index and compact text of the title line (the first line naming a 报告, not a sentence); a title
+    wrapped before its last words is joined with its next line (`_wrapped`)."""
     for idx, line in enumerate(preamble[:40]):
         text = compact(line.text)
         nxt = compact(preamble[idx + 1].text) if idx + 1 < len(preamble) else ""
         if _wrapped(text, nxt):
             text += nxt
-        if "报告" in text and ("信息公开" in text or "政务公开" in text or "年度" in text) and len(text) <= 80:
+        if ("报告" in text and ("信息公开" in text or "政务公开" in text or "年度" in text) and len(text) <= 80
+                and not _SENTENCE_MARK.search(text)):
             return idx, text
     return None, ""
 
