@@ -29,6 +29,21 @@ def test_paragraphs_and_rows_are_lines_in_document_order() -> None:
     assert texts.index("一、总体情况") < texts.index("二、主动公开政府信息情况") < texts.index("规章\t0\t0\t0")
 
 
+def test_repeated_and_covered_cells_keep_their_places(tmp_path: Path) -> None:
+    """`table:number-columns-repeated` prints one cell for several alike (LibreOffice and WPS write a run of
+    empty cells so), and a merged cell's covered part is an empty field, as in a .docx row."""
+    table, text = "urn:oasis:names:tc:opendocument:xmlns:table:1.0", "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
+    row = ('<table:table-row><table:table-cell><text:p>规章</text:p></table:table-cell>'
+           '<table:table-cell table:number-columns-repeated="2"/><table:covered-table-cell/>'
+           '<table:table-cell><text:p>5</text:p></table:table-cell></table:table-row>')
+    content = (f'<office:document-content xmlns:office="{_OFFICE}" xmlns:table="{table}" xmlns:text="{text}">'
+               f"<office:body><office:text><text:p>标题</text:p><table:table>{row}</table:table></office:text>"
+               "</office:body></office:document-content>")
+    path = tmp_path / "r.odt"
+    path.write_bytes(_package(content))
+    assert [line.text for line in read_document(path).lines] == ["标题", "规章\t\t\t\t5"]
+
+
 def _package(content: str) -> bytes:
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as zf:
