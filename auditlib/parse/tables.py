@@ -193,12 +193,26 @@ def _rl_stream(lines: Sequence[SourceLine], line_parts_of: Sequence[LineParts | 
     return stream
 
 
+# Each table spec → its rows without the single （六）其他处理 row: the same sequence every time, so the
+# row matcher built for it (rows.row_matcher, keyed by the sequence) is built once, not per report.
+_ORDERED_ROWS: dict[int, tuple[TableSpec, tuple[Row, ...]]] = {}
+
+
+def _ordered_rows(spec: TableSpec) -> tuple[Row, ...]:
+    """The template rows a table read in document order is laid against (all but row 3.6)."""
+    entry = _ORDERED_ROWS.get(id(spec))
+    if entry is None or entry[0] is not spec:
+        if len(_ORDERED_ROWS) > 64:  # specs built on the fly are worked out afresh
+            _ORDERED_ROWS.clear()
+        entry = _ORDERED_ROWS[id(spec)] = (spec, tuple(r for r in spec.rows if r.key != "3.6"))
+    return entry[1]
+
+
 def _maybe_in_order(lines: Sequence[SourceLine], parts: Sequence[LineParts | None], spec: TableSpec, rows: dict[str, tuple[Row, LogicalRow]],
                     chosen: dict[str, list[Token]], score: Callable[[dict[str, list[Token]]], int],
                     notes: list[str]) -> dict[str, list[Token]]:
     """The rows read in document order instead, when labels came loose and the sums say so (ordered.py)."""
-    template_rows = [r for r in spec.rows if r.key != "3.6"]
-    ordered = rows_in_order(lines, spec, template_rows, parts)
+    ordered = rows_in_order(lines, spec, _ordered_rows(spec), parts)
     if ordered is None:
         return chosen
     options = {k: (len(lr.tokens), readings(lr.tokens, len(spec.columns_of(spec.row(k))))) for k, lr in ordered.items()}
