@@ -181,7 +181,9 @@ def _rl_stream(lines: Sequence[SourceLine], line_parts_of: Sequence[LineParts | 
         parts = line_parts_of[i]
         if parts is None:
             continue
-        prose = any(cjk_count(t.raw) >= 6 for t in parts.values) or cjk_count(parts.label) >= 20
+        # (a text holds no more CJK characters than characters: short ones are never counted)
+        prose = (any(len(t.raw) >= 6 and cjk_count(t.raw) >= 6 for t in parts.values)
+                 or len(parts.label) >= 20 and cjk_count(parts.label) >= 20)
         if prose and any_printed(stream.tokens):
             break
         if parts.has_values and (not parts.label or _row_stub(parts.label)) and not prose:
