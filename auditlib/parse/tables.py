@@ -152,10 +152,14 @@ def _read_rows(lines: Sequence[SourceLine], parts: Sequence[LineParts | None], s
                 cells[path] = _ambiguous(path, glued[key], provenance)
             continue
         placed = chosen.get(key)
-        for i, (col, path) in enumerate(layout[key]):
-            token = placed[i] if placed is not None else None
+        if placed is None:  # its numbers fit no reading of its columns
+            numbers, source, where = provenance
+            for _, path in layout[key]:
+                cells[path] = new_cell(path, None, CellStatus.UNPLACED, None, numbers, source, where)
+            continue
+        for (col, path), token in zip(layout[key], placed, strict=True):
             cells[path] = _cell(path, token, col, *provenance)
-            if token is not None and token.kind is Kind.VALUE and token.raw.endswith(")"):
+            if token.raw.endswith(")") and token.kind is Kind.VALUE:
                 notes.append(f"「{row_label(f'{spec.key}.{key}')}」{col.label}印为“{token.raw}”，取 {token.value}，"
                              "括注不计为另一数字")
     return cells, found
