@@ -48,6 +48,9 @@ def _provenance(lrow: LogicalRow, lines: Sequence[SourceLine]) -> tuple[tuple[in
     A row's `lines` are positions in the region: a crawled page's one-line body is cut into pieces that
     all keep the body's line number, and the row's provenance names its own pieces, not every piece.
     """
+    if len(lrow.lines) == 1:  # most rows: one line
+        line = lines[lrow.lines[0]]
+        return (line.number,), line.text, line.where or ""
     read = [lines[i] for i in lrow.lines]
     numbers: list[int] = []
     for line in read:
