@@ -31,7 +31,7 @@ def rows_in_order(lines: Sequence[SourceLine], spec: TableSpec, rows: Sequence[R
     for number, line_part in enumerate(parts):
         if line_part is None or not line_part.has_values:  # no number on it
             continue
-        if sum(1 for t in line_part.values if t.kind is Kind.VALUE) < 2:
+        if [t.kind for t in line_part.values].count(Kind.VALUE) < 2:
             continue
         values = list(line_part.values)
         if not readings(values, width):

@@ -236,9 +236,9 @@ def group_above_numbers(row: LogicalRow, spec: TableSpec) -> bool:
 
 def _numbers_without_row(row: LogicalRow, spec: TableSpec) -> bool:
     """Numbers no template row owns (without a label, or below a group label): maybe the next label's."""
-    return group_above_numbers(row, spec) or bool(
-        any_printed(row.tokens) and match_row(row.label, spec.rows) is None
-        and not is_subtotal(row.label, spec))
+    # (group_above_numbers, or numbers under a label that is neither a row's nor a group's)
+    return bool(match_row(row.label, spec.rows) is None and any_printed(row.tokens)
+                and (len(row.lines) > 1 or not is_subtotal(row.label, spec)))
 
 
 def _numbers_before_labels(logical: list[LogicalRow], spec: TableSpec) -> list[LogicalRow]:
@@ -250,7 +250,7 @@ def _numbers_before_labels(logical: list[LogicalRow], spec: TableSpec) -> list[L
     i = 0
     while i < len(logical):
         row, nxt = logical[i], logical[i + 1] if i + 1 < len(logical) else None
-        if _numbers_without_row(row, spec) and nxt is not None and not nxt.tokens and match(nxt.label) is not None:
+        if nxt is not None and not nxt.tokens and match(nxt.label) is not None and _numbers_without_row(row, spec):
             out.append(LogicalRow(nxt.label, row.tokens, row.lines + nxt.lines))
             i += 2
             continue

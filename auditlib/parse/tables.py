@@ -48,6 +48,9 @@ def _provenance(lrow: LogicalRow, lines: Sequence[SourceLine]) -> tuple[tuple[in
     A row's `lines` are positions in the region: a crawled page's one-line body is cut into pieces that
     all keep the body's line number, and the row's provenance names its own pieces, not every piece.
     """
+    if len(lrow.lines) == 1:  # most rows: one line
+        line = lines[lrow.lines[0]]
+        return (line.number,), line.text, line.where or ""
     read = [lines[i] for i in lrow.lines]
     numbers: list[int] = []
     for line in read:
@@ -152,10 +155,14 @@ def _read_rows(lines: Sequence[SourceLine], parts: Sequence[LineParts | None], s
                 cells[path] = _ambiguous(path, glued[key], provenance)
             continue
         placed = chosen.get(key)
-        for i, (col, path) in enumerate(layout[key]):
-            token = placed[i] if placed is not None else None
+        if placed is None:  # its numbers fit no reading of its columns
+            numbers, source, where = provenance
+            for _, path in layout[key]:
+                cells[path] = new_cell(path, None, CellStatus.UNPLACED, None, numbers, source, where)
+            continue
+        for (col, path), token in zip(layout[key], placed, strict=True):
             cells[path] = _cell(path, token, col, *provenance)
-            if token is not None and token.kind is Kind.VALUE and token.raw.endswith(")"):
+            if token.raw.endswith(")") and token.kind is Kind.VALUE:
                 notes.append(f"「{row_label(f'{spec.key}.{key}')}」{col.label}印为“{token.raw}”，取 {token.value}，"
                              "括注不计为另一数字")
     return cells, found
@@ -181,7 +188,9 @@ def _rl_stream(lines: Sequence[SourceLine], line_parts_of: Sequence[LineParts | 
         parts = line_parts_of[i]
         if parts is None:
             continue
-        prose = any(cjk_count(t.raw) >= 6 for t in parts.values) or cjk_count(parts.label) >= 20
+        # (a text holds no more CJK characters than characters: short ones are never counted)
+        prose = (any(len(t.raw) >= 6 and cjk_count(t.raw) >= 6 for t in parts.values)
+                 or len(parts.label) >= 20 and cjk_count(parts.label) >= 20)
         if prose and any_printed(stream.tokens):
             break
         if parts.has_values and (not parts.label or _row_stub(parts.label)) and not prose:
@@ -193,12 +202,26 @@ def _rl_stream(lines: Sequence[SourceLine], line_parts_of: Sequence[LineParts | 
     return stream
 
 
+# Each table spec → its rows without the single （六）其他处理 row: the same sequence every time, so the
+# row matcher built for it (rows.row_matcher, keyed by the sequence) is built once, not per report.
+_ORDERED_ROWS: dict[int, tuple[TableSpec, tuple[Row, ...]]] = {}
+
+
+def _ordered_rows(spec: TableSpec) -> tuple[Row, ...]:
+    """The template rows a table read in document order is laid against (all but row 3.6)."""
+    entry = _ORDERED_ROWS.get(id(spec))
+    if entry is None or entry[0] is not spec:
+        if len(_ORDERED_ROWS) > 64:  # specs built on the fly are worked out afresh
+            _ORDERED_ROWS.clear()
+        entry = _ORDERED_ROWS[id(spec)] = (spec, tuple(r for r in spec.rows if r.key != "3.6"))
+    return entry[1]
+
+
 def _maybe_in_order(lines: Sequence[SourceLine], parts: Sequence[LineParts | None], spec: TableSpec, rows: dict[str, tuple[Row, LogicalRow]],
                     chosen: dict[str, list[Token]], score: Callable[[dict[str, list[Token]]], int],
                     notes: list[str]) -> dict[str, list[Token]]:
     """The rows read in document order instead, when labels came loose and the sums say so (ordered.py)."""
-    template_rows = [r for r in spec.rows if r.key != "3.6"]
-    ordered = rows_in_order(lines, spec, template_rows, parts)
+    ordered = rows_in_order(lines, spec, _ordered_rows(spec), parts)
     if ordered is None:
         return chosen
     options = {k: (len(lr.tokens), readings(lr.tokens, len(spec.columns_of(spec.row(k))))) for k, lr in ordered.items()}

@@ -84,23 +84,6 @@ def _word_token(word: str) -> Token:
     return _classify_short(word) if len(word) <= 24 else _classify_word(word)
 
 
-def _unglue(tokens: list[Token]) -> list[Token]:
-    """`行政许可6935` (PDF text that lost a space): the last label word of a line may carry the row's
-    first number. Only the last one, with nothing textual after it — `数据1 | 数据2` is a header."""
-    last_text = None
-    for i in range(len(tokens) - 1, -1, -1):
-        if tokens[i].kind is Kind.TEXT:
-            last_text = i
-            break
-    if last_text is None:
-        return tokens
-    glued = _GLUED.match(tokens[last_text].raw)
-    if not glued or cjk_count(glued.group(1)) < 2:
-        return tokens
-    value = Token(Kind.VALUE, glued.group(2), parse_number(glued.group(2)))
-    return [*tokens[:last_text], Token(Kind.TEXT, glued.group(1)), value, *tokens[last_text + 1:]]
-
-
 def split_cells(text: str) -> list[str]:
     """A line's cells: pipe-table cells, tab-separated cells, or the whole line."""
     stripped = text.strip()
@@ -113,55 +96,109 @@ def split_cells(text: str) -> list[str]:
     return [text]
 
 
-def tokenize(text: str) -> list[Token]:
-    """A line → tokens; consecutive words of label text merge into one TEXT token."""
+def _cell_tokens(cell: str) -> tuple[Token, ...]:
+    """One cell's tokens; consecutive words of label text merge into one TEXT token. A cell is read
+    alone (nothing in it looks at the cells beside it)."""
+    words = cell.split()
+    if len(words) <= 1:  # an empty cell, or one word (most cells of a table): its own token
+        return (_word_token(words[0]),) if words else (EMPTY,)
     tokens: list[Token] = []
-    text_kind = Kind.TEXT
-    for cell in split_cells(normalize(text)):
-        words = cell.split()
-        if len(words) <= 1:  # an empty cell, or one word (most cells of a table): its own token
-            tokens.append(_word_token(words[0]) if words else EMPTY)
+    run: list[str] = []  # label words not yet emitted: they merge into one TEXT token
+    for word in words:
+        tok = _word_token(word)
+        if tok.kind is Kind.TEXT:
+            last = tokens[-1] if tokens else None
+            if (not run and last is not None and last.kind is Kind.VALUE and last.raw[-1] != ")"
+                    and _NOTE.match(word)):  # `22 (其中修订16件)`: the note joins its number's raw text
+                tokens[-1] = Token(Kind.VALUE, last.raw + " " + word, last.value)
+            else:
+                run.append(word)
             continue
-        cell_start = len(tokens)
-        run: list[str] = []  # label words not yet emitted: they merge into one TEXT token
-        for word in words:
-            tok = _word_token(word)
-            if tok.kind is text_kind:
-                last = tokens[-1] if len(tokens) > cell_start else None
-                if (not run and last is not None and last.kind is Kind.VALUE and last.raw[-1] != ")"
-                        and _NOTE.match(word)):  # `22 (其中修订16件)`: the note joins its number's raw text
-                    tokens[-1] = Token(Kind.VALUE, last.raw + " " + word, last.value)
-                else:
-                    run.append(word)
-                continue
-            if run:
-                tokens.append(_word_token(run[0]) if len(run) == 1 else Token(text_kind, "".join(run)))
-                run = []
-            tokens.append(tok)
         if run:
-            tokens.append(_word_token(run[0]) if len(run) == 1 else Token(text_kind, "".join(run)))
-    return _mark_list_numbers(_unglue(tokens))
+            tokens.append(_word_token(run[0]) if len(run) == 1 else Token(Kind.TEXT, "".join(run)))
+            run = []
+        tokens.append(tok)
+    if run:
+        tokens.append(_word_token(run[0]) if len(run) == 1 else Token(Kind.TEXT, "".join(run)))
+    return tuple(tokens)
+
+
+# A token's kind as one letter: a line's kinds as a string, whose shape (where its label ends, whether a
+# number stands before a label) str.find and str.count read without a loop over the tokens.
+_LETTER = {Kind.EMPTY: "E", Kind.VALUE: "V", Kind.BLANK: "B", Kind.TEXT: "T", Kind.INVALID: "I"}
+
+
+def _read_cell(cell: str) -> tuple[tuple[Token, ...], str]:
+    """One cell's tokens and their kinds' letters."""
+    tokens = _cell_tokens(cell)
+    return tokens, "".join(_LETTER[t.kind] for t in tokens)
+
+
+_read_cell_short = lru_cache(maxsize=65536)(_read_cell)  # label cells and figures recur across reports
+
+
+def _read_line(text: str) -> tuple[list[Token], str]:
+    """A line's tokens and their kinds' letters, cell by cell (a cell's tokens are shared: they are
+    immutable); then a label's glued first number is split off and list markers are told from numbers."""
+    tokens: list[Token] = []
+    letters: list[str] = []
+    for cell in split_cells(normalize(text)):
+        cell_tokens, cell_kinds = _read_cell_short(cell) if len(cell) <= 64 else _read_cell(cell)
+        tokens += cell_tokens
+        letters.append(cell_kinds)
+    return _mark_list_numbers(*_unglue(tokens, "".join(letters)))
+
+
+def tokenize(text: str) -> list[Token]:
+    """A line → tokens; consecutive words of label text in a cell merge into one TEXT token."""
+    return _read_line(text)[0]
+
+
+@lru_cache(maxsize=16384)
+def _glued_label(raw: str) -> tuple[Token, Token] | None:
+    """`行政许可6935` → the label's TEXT token and the number's VALUE token; None when no number is glued
+    on (or what comes before it is not a label: fewer than two CJK characters)."""
+    glued = _GLUED.match(raw)
+    if not glued or cjk_count(glued.group(1)) < 2:
+        return None
+    return Token(Kind.TEXT, glued.group(1)), Token(Kind.VALUE, glued.group(2), parse_number(glued.group(2)))
+
+
+def _unglue(tokens: list[Token], kinds: str) -> tuple[list[Token], str]:
+    """`行政许可6935` (PDF text that lost a space): the last label word of a line may carry the row's
+    first number. Only the last one, with nothing textual after it — `数据1 | 数据2` is a header."""
+    last_text = kinds.rfind("T")
+    if last_text < 0:
+        return tokens, kinds
+    split = _glued_label(tokens[last_text].raw)
+    if split is None:
+        return tokens, kinds
+    return [*tokens[:last_text], *split, *tokens[last_text + 1:]], kinds[:last_text] + "TV" + kinds[last_text + 1:]
+
+
+_NUMBER_BEFORE_TEXT = re.compile(r"V(?=E*T)")  # a number whose next printed token is text
+
+
+def _mark_list_numbers(tokens: list[Token], kinds: str) -> tuple[list[Token], str]:
+    """`1 属于国家秘密`: a small number right before a label is the label's list marker."""
+    first_value = kinds.find("V")
+    if first_value < 0 or kinds.rfind("T") < first_value:  # no text after a number (most lines)
+        return tokens, kinds
+    out: list[Token] | None = None  # a copy, made at the first marker
+    marked = list(kinds)
+    for m in _NUMBER_BEFORE_TEXT.finditer(kinds):  # the tokens as read, not as marked
+        i = m.start()
+        tok, nxt = tokens[i], tokens[m.end() + kinds[m.end():].find("T")]
+        if isinstance(tok.value, int) and 0 < tok.value <= 20 and cjk_count(nxt.raw) >= 3:
+            out = list(tokens) if out is None else out
+            out[i] = Token(Kind.TEXT, tok.raw + ".")
+            marked[i] = "T"
+    return (tokens, kinds) if out is None else (out, "".join(marked))
 
 
 def any_printed(tokens: Iterable[Token]) -> bool:
     """Whether any of the tokens was printed: a number, blank mark or text, not an empty cell."""
     return any(t.kind is not Kind.EMPTY for t in tokens)
-
-
-def _mark_list_numbers(tokens: list[Token]) -> list[Token]:
-    """`1 属于国家秘密`: a small number right before a label is the label's list marker."""
-    out: list[Token] | None = None  # a copy, made at the first marker
-    nxt: Token | None = None  # the first token after position i that is not EMPTY (as read, not as marked)
-    for i in range(len(tokens) - 1, -1, -1):
-        tok = tokens[i]
-        if tok.kind is Kind.EMPTY:
-            continue
-        if (tok.kind is Kind.VALUE and nxt is not None and nxt.kind is Kind.TEXT and isinstance(tok.value, int)
-                and 0 < tok.value <= 20 and cjk_count(nxt.raw) >= 3):
-            out = list(tokens) if out is None else out
-            out[i] = Token(Kind.TEXT, tok.raw + ".")
-        nxt = tok
-    return tokens if out is None else out
 
 
 @dataclass(frozen=True)
@@ -171,26 +208,37 @@ class LineParts:
     has_values: bool
 
 
+def _new_parts(label: str, values: tuple[Token, ...], has_values: bool) -> LineParts:
+    """`LineParts(...)` in one step instead of the frozen dataclass's three `object.__setattr__` calls
+    (the same object: LineParts has no `__post_init__` and no slots)."""
+    parts = object.__new__(LineParts)
+    parts.__dict__.update(label=label, values=values, has_values=has_values)
+    return parts
+
+
+_NUMBER_OR_BLANK = re.compile("[VB]")
+
+
 @lru_cache(maxsize=16384)
 def analyse(text: str) -> LineParts:
     """Split a line into its label and the value tokens after it."""
-    tokens = tokenize(text)
-    label_words: list[str] = []  # the TEXT tokens before the first number or blank mark
-    start = 0  # just after the last of them
-    for i, t in enumerate(tokens):
-        if t.kind is Kind.VALUE or t.kind is Kind.BLANK:
-            break
-        if t.kind is Kind.TEXT:
-            label_words.append(t.raw)
-            start = i + 1
-    label = "".join(compact(w) for w in label_words)
-    values = [Token(Kind.INVALID, t.raw) if t.kind is Kind.TEXT else t for t in tokens[start:]]
-    printed = [t for t in values if t.kind is not Kind.EMPTY]  # VALUE, BLANK or INVALID
-    if not label_words and len(printed) == 1:
+    tokens, kinds = _read_line(text)
+    first = _NUMBER_OR_BLANK.search(kinds)
+    head = first.start() if first else len(kinds)  # the label: the TEXT tokens before the first number or blank mark
+    start = kinds.rfind("T", 0, head) + 1  # just after the label's last word
+    label_count = kinds.count("T", 0, start)
+    if label_count == 1:
+        label = compact(tokens[start - 1].raw)
+    else:
+        label = "".join(compact(tokens[i].raw) for i in range(start) if kinds[i] == "T")
+    tail = kinds[start:]
+    values = tokens[start:] if "T" not in tail else [Token(Kind.INVALID, t.raw) if t.kind is Kind.TEXT else t
+                                                     for t in tokens[start:]]
+    printed = len(tail) - tail.count("E")  # VALUE, BLANK or INVALID
+    if not label_count and printed == 1:
         # `\t 0`: one cell on a line of its own; the leading tab is indentation, not an empty cell.
-        values = printed
-    return LineParts(label, tuple(values), bool(printed))
-
+        values = [t for t in values if t.kind is not Kind.EMPTY]
+    return _new_parts(label, tuple(values), printed > 0)
 
 
 def _line_parts(text: str) -> LineParts | None:

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, TypeVar
 
-from auditlib.findings import Finding, Severity
+from auditlib.findings import Finding, Severity, new_finding
 from auditlib.model import Report
 
 
@@ -218,7 +218,7 @@ def _lines_of(report: Report, cells: Sequence[str], extra: Iterable[int] = ()) -
 
 
 def _finding(report: Report, r: Rule, v: Violation) -> Finding:
-    return Finding(report.path, report.agency, r.id, r.severity, r.render(v), v.cells,
+    return new_finding(report.path, report.agency, r.id, r.severity, r.render(v), v.cells,
                    _lines_of(report, v.cells, v.lines), report.year)
 
 
