@@ -31,10 +31,6 @@ def _wrapped(text: str, nxt: str) -> bool:
     return (starts_with_year or split_word) and len(nxt) <= 20 and any(w in text + nxt for w in _OPEN)
 
 
-# A title is no sentence: `本年度报告根据《条例》……编制。` names its 报告 too, but prints a full stop or a comma.
-_SENTENCE_MARK = re.compile(r"[。,;！？!?]")
-
-
 def find_title(preamble: Sequence[SourceLine]) -> tuple[int | None, str]:
     """Index and compact text of the title line (the first line naming a 报告, not a sentence); a title
     wrapped before its last words is joined with its next line (`_wrapped`)."""
@@ -44,7 +40,7 @@ def find_title(preamble: Sequence[SourceLine]) -> tuple[int | None, str]:
         if _wrapped(text, nxt):
             text += nxt
         if ("报告" in text and ("信息公开" in text or "政务公开" in text or "年度" in text) and len(text) <= 80
-                and not _SENTENCE_MARK.search(text)):
+                and "。" not in text):  # a sentence (本年度报告根据《条例》……编制。) names its 报告 too
             return idx, text
     return None, ""
 
