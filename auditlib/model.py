@@ -8,6 +8,7 @@ from enum import StrEnum
 from functools import cached_property
 from typing import Any
 
+from auditlib.frozen import assemble
 from auditlib.template import SECTIONS, TABLE_KEYS, table_rows, table_spec
 
 
@@ -63,13 +64,9 @@ class Cell:
 
 def new_cell(path: str, value: int | float | None, status: CellStatus, raw: str | None = None,
              lines: tuple[int, ...] = (), source: str = "", where: str = "", readings: tuple[str, ...] = ()) -> Cell:
-    """`Cell(...)` for the parser, which makes some 180 a report: the fields are set in one step instead
-    of the frozen dataclass's eight `object.__setattr__` calls. The same cell (Cell has no
-    `__post_init__` and no slots; tests/test_parse_layouts.py compares the two)."""
-    cell = object.__new__(Cell)
-    cell.__dict__.update(path=path, value=value, status=status, raw=raw, lines=lines, source=source, where=where,
-                         readings=readings)
-    return cell
+    """`Cell(...)` for the parser, which makes some 180 a report (frozen.assemble)."""
+    return assemble(Cell, path=path, value=value, status=status, raw=raw, lines=lines, source=source, where=where,
+                    readings=readings)
 
 
 @dataclass(frozen=True)

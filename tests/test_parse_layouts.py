@@ -12,7 +12,7 @@ from mutate import replace_cell
 
 from auditlib import parse_file, parse_text
 from auditlib.findings import Severity
-from auditlib.model import Cell, CellStatus, new_cell
+from auditlib.model import CellStatus
 from auditlib.rules import check_report
 from auditlib.template import REVIEW_LITIGATION
 
@@ -435,18 +435,3 @@ def test_a_label_glued_to_its_number_is_split_but_a_numbered_header_is_not() -> 
     assert glued.label == "行政许可" and [t.value for t in glued.values] == [6935]
     header = analyse("| 类别 | 数据1 | 数据2 | 数据3 | 数据4 | 数据5 | 数据6 | 总计 |")
     assert not header.has_values and all(t.kind is Kind.EMPTY for t in header.values)
-
-
-def test_new_cell_is_the_cell_the_dataclass_makes() -> None:
-    """The parser's fast constructor gives the very cell `Cell(...)` does: equal, same hash, same fields
-    in the same order, still frozen."""
-    from dataclasses import FrozenInstanceError
-
-    for args in [("applications.1.total", 12, CellStatus.OK, "12", (3, 4), "一、本年新收\t12", "第1页第3行"),
-                 ("applications.1.total", None, CellStatus.AMBIGUOUS, None, (3,), "693", "", ("6、93", "69、3")),
-                 ("active_disclosure.fees.amount", None, CellStatus.MISSING)]:
-        made, fast = Cell(*args), new_cell(*args)  # type: ignore[arg-type]
-        assert fast == made and hash(fast) == hash(made) and repr(fast) == repr(made)
-        assert list(vars(fast).items()) == list(vars(made).items())
-        with pytest.raises(FrozenInstanceError):
-            fast.value = 1  # type: ignore[misc]

@@ -200,23 +200,6 @@ def test_a_crashing_rule_becomes_a_finding_and_the_others_still_run() -> None:
     assert "TEST-BOOM" not in RULES and "TEST-BOOM" not in REGISTRY
 
 
-def test_new_finding_is_the_finding_the_dataclass_makes() -> None:
-    """The rule runner's fast constructor gives the very finding `Finding(...)` does: equal, same hash,
-    same fields in the same order, still frozen."""
-    from dataclasses import FrozenInstanceError
-
-    from auditlib.findings import Finding, new_finding
-
-    for args in [("r.txt", "某局", "APP-BALANCE", Severity.ERROR, "不平衡", ("applications.1.total",), (3, 4), 2023),
-                 ("r.txt", None, "SECTION-MISSING", Severity.WARNING, "缺少", (), (), None),
-                 ("r.txt", "某局", "TITLE-FORM", Severity.INFO, "标题")]:
-        made, fast = Finding(*args), new_finding(*args)  # type: ignore[arg-type]
-        assert fast == made and hash(fast) == hash(made) and repr(fast) == repr(made)
-        assert list(vars(fast).items()) == list(vars(made).items()) and fast.to_dict() == made.to_dict()
-        with pytest.raises(FrozenInstanceError):
-            fast.message = ""  # type: ignore[misc]
-
-
 def test_equations_cover_the_template() -> None:
     eqs = equations(build(base()))
     kinds = Counter(SUM_RULES[e.kind] for e in eqs)

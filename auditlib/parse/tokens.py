@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from enum import Enum
 from functools import lru_cache
 
+from auditlib.frozen import assemble
 from auditlib.template import BLANK_MARKS
 from auditlib.text import cjk_count, compact, normalize
 
@@ -208,14 +209,6 @@ class LineParts:
     has_values: bool
 
 
-def _new_parts(label: str, values: tuple[Token, ...], has_values: bool) -> LineParts:
-    """`LineParts(...)` in one step instead of the frozen dataclass's three `object.__setattr__` calls
-    (the same object: LineParts has no `__post_init__` and no slots)."""
-    parts = object.__new__(LineParts)
-    parts.__dict__.update(label=label, values=values, has_values=has_values)
-    return parts
-
-
 _NUMBER_OR_BLANK = re.compile("[VB]")
 
 
@@ -238,7 +231,7 @@ def analyse(text: str) -> LineParts:
     if not label_count and printed == 1:
         # `\t 0`: one cell on a line of its own; the leading tab is indentation, not an empty cell.
         values = [t for t in values if t.kind is not Kind.EMPTY]
-    return _new_parts(label, tuple(values), printed > 0)
+    return assemble(LineParts, label=label, values=tuple(values), has_values=printed > 0)
 
 
 def _line_parts(text: str) -> LineParts | None:
