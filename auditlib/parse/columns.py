@@ -53,17 +53,42 @@ def readings(tokens: list[Token], width: int) -> list[Reading]:
 
 def choose_readings(options: dict[str, tuple[int, list[Reading]]], score: Callable[[dict[str, list[Token]]], int] | None) -> dict[str, list[Token]]:
     """One reading per row. Where a row reads two ways, the table's sums choose; failing that, the
-    way this table's unambiguous rows of the same shape were printed (a converter is consistent)."""
+    way this table's unambiguous rows of the same shape were printed (a converter is consistent).
+
+    Rows that read several ways start from the reading that drops the same number of leading empties
+    in all of them (the one the sums and the habit like best), since a converter pads its rows alike;
+    each row is then judged with the others standing, and keeps its start unless another does better."""
     habit = Counter((n, opts[0].lead, opts[0].trail) for n, opts in options.values() if len(opts) == 1)
     chosen = {key: opts[0].cells for key, (_, opts) in options.items() if opts}
-    for key, (n, opts) in options.items():
-        if len(opts) > 1:
+    ambiguous = {key: (n, opts) for key, (n, opts) in options.items() if len(opts) > 1}
+    start = {key: opts[0] for key, (_, opts) in ambiguous.items()}
+    if len(ambiguous) > 1:
+        start = _consistent_start(ambiguous, chosen, habit, score)
+        chosen.update({key: o.cells for key, o in start.items()})
+    for key, (n, opts) in ambiguous.items():
 
-            def merit(o: Reading, key: str = key, n: int = n) -> tuple[int, int]:
-                return (score({**chosen, key: o.cells}) if score else 0, habit[(n, o.lead, o.trail)])
+        def merit(o: Reading, key: str = key, n: int = n) -> tuple[int, int, bool]:
+            return (score({**chosen, key: o.cells}) if score else 0, habit[(n, o.lead, o.trail)], o is start[key])
 
-            chosen[key] = max(opts, key=merit).cells
+        chosen[key] = max(opts, key=merit).cells
     return chosen
+
+
+def _consistent_start(ambiguous: dict[str, tuple[int, list[Reading]]], chosen: dict[str, list[Token]],
+                      habit: Counter[tuple[int, int, int]],
+                      score: Callable[[dict[str, list[Token]]], int] | None) -> dict[str, Reading]:
+    """For each number of leading empties some ambiguous row can drop, every such row read so (the others
+    as first read); the assignment the sums, then the habit, like best (ties: the first reading)."""
+    best: tuple[tuple[int, int, int], dict[str, Reading]] | None = None
+    leads = sorted({o.lead for _, opts in ambiguous.values() for o in opts if o.lead >= 0})
+    for lead in leads:
+        trial = {key: next((o for o in opts if o.lead == lead), opts[0]) for key, (_, opts) in ambiguous.items()}
+        cells = {**chosen, **{key: o.cells for key, o in trial.items()}}
+        merit = (score(cells) if score else 0, sum(habit[(ambiguous[k][0], o.lead, o.trail)] for k, o in trial.items()),
+                 -sum(o is not ambiguous[k][1][0] for k, o in trial.items()))
+        if best is None or merit > best[0]:
+            best = (merit, trial)
+    return best[1] if best is not None else {key: opts[0] for key, (_, opts) in ambiguous.items()}
 
 
 # A template sum as the scores ask it: how many of its cells are parts, and where each cell lies.
