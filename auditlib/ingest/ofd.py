@@ -271,12 +271,14 @@ def _grid_page(runs: list[_Run], segments: list[tuple[float, float, float, float
     left = list(runs)
     for n, cells in enumerate(tables, 1):
         top = min(c[1] for c in cells)
-        out += [(line, 0) for line in _lines_of([r for r in left if r.y - r.size / 3 < top and not _in_any(r, cells)])]
-        left = [r for r in left if not (r.y - r.size / 3 < top and not _in_any(r, cells))]
+        inside = [_in_any(r, cells) for r in left]
+        above = [r.y - r.size / 3 < top and not i for r, i in zip(left, inside, strict=True)]
+        out += [(line, 0) for line in _lines_of([r for r, a in zip(left, above, strict=True) if a])]
+        in_table = [r for r, i in zip(left, inside, strict=True) if i]
         for row in Table(None, cells).rows:  # type: ignore[arg-type]
-            texts = ["" if box is None else "".join(r.text for r in left if _inside(r, box)) for box in row.cells]
+            texts = ["" if box is None else "".join(r.text for r in in_table if _inside(r, box)) for box in row.cells]
             out.append((row_line(texts), n))
-        left = [r for r in left if not _in_any(r, cells)]
+        left = [r for r, i, a in zip(left, inside, above, strict=True) if not (i or a)]
     out += [(line, 0) for line in _lines_of(left)]
     return out
 
