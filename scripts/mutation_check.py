@@ -159,6 +159,8 @@ MUTATIONS: tuple[Mutation, ...] = (
              ("tests/test_word97.py",), "a .doc table read as one line"),
     Mutation("places-ignored", "return bool(a and b and a != b)", "return False", CROSS_TESTS,
              "郏县 and 宝丰县's 城关镇 paired as one agency"),
+    Mutation("doc-deletions-read", "    if not deleted:\n        return text, fcs", "    if True:\n        return text, fcs",
+             ("tests/test_word97.py",), "a .doc's tracked deletions read as text"),
     Mutation("rtf-fallback-kept", "            to_skip = uc", "            to_skip = 0", ("tests/test_rtf.py",),
              "an RTF's \\u fallback characters read as text"),
     Mutation("odt-repeat-ignored", "cells += [text] * min(int(cell.get(_REPEAT, \"1\") or 1), _MAX_REPEAT)",

@@ -10,10 +10,12 @@ from pathlib import Path
 import pytest
 from exported_fixtures import EXPORTED, assert_reads_the_template, truth
 
+from auditlib.audit import check_report
 from auditlib.ingest import UnreadableError, read_document
 from auditlib.parse import parse_file
 
-DOCS = sorted(EXPORTED.glob("*.doc"))
+DOCS = sorted(EXPORTED.glob("template-blank-cells-*.doc"))
+TRACKED = EXPORTED / "template-tracked-changes.doc"
 
 
 def test_the_fixtures_are_word_97_files() -> None:
@@ -91,6 +93,17 @@ def test_an_encrypted_doc_asks_for_the_password_to_be_removed(tmp_path: Path) ->
     path.write_bytes(bytes(data))
     with pytest.raises(UnreadableError, match="已加密"):
         read_document(path)
+
+
+def test_tracked_deletions_are_left_out_as_word_shows_the_accepted_text() -> None:
+    """Saved with its changes not accepted, the .doc still holds the old figures (9999 before three totals,
+    one new figure a tracked insertion) and a deleted sentence claiming 8888 applications: they are not
+    read, so no cell reads 99999 and no sentence disagrees with the tables."""
+    report = parse_file(TRACKED)
+    assert {p: report.cells[p].value for p in truth(TRACKED)} == truth(TRACKED)
+    assert not any("9999" in line.text or "8888" in line.text for line in report.lines)
+    assert "本年度未收取信息处理费。" in report.sections["1"].text
+    assert not [f for f in check_report(report) if f.rule == "TEXT-TABLE-MISMATCH"]
 
 
 def test_a_wps_file_in_the_word_97_format_is_read_as_one(tmp_path: Path) -> None:

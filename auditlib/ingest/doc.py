@@ -5,7 +5,8 @@ the piece table lies in the table stream (`0Table` or `1Table`) and how many cha
 has; the pieces give that text (UTF-16 or 8-bit). In the text, `\\r` ends a paragraph and `\\x07` ends a
 table cell; the `\\x07` that ends a table row is told from an empty cell's by its paragraph's properties
 (sprmPFTtp in the paragraph FKPs), so each row becomes one tab-separated line as a .docx row does.
-Fields keep their result, not their code. Specification: [MS-DOC] (Microsoft Open Specifications).
+Fields keep their result, not their code; tracked deletions (sprmCFRMarkDel in the character FKPs) are
+left out, as a .docx's w:del is. Specification: [MS-DOC] (Microsoft Open Specifications).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ _TTP = (0x2417, 0x244C)  # sprmPFTtp, sprmPFInnerTtp: this paragraph mark ends a
 _DROP = dict.fromkeys(map(ord, "\x01\x02\x05\x08\x1f"), None) | {0x0B: "\n", 0x0C: "\n", 0x1E: "-", 0xA0: " "}
 _DEF_TABLE = 0xD608  # sprmTDefTable, in a row end's properties
 _HUGE_PAPX = 0x6646  # sprmPHugePapx: the properties are in the Data stream
+_MARK_DEL = 0x0800  # sprmCFRMarkDel: the characters are a tracked deletion
 _OPERAND = {0: 1, 1: 1, 2: 2, 3: 4, 4: 2, 5: 2, 7: 3}  # sprm operand size by spra (6: variable)
 
 
@@ -91,6 +93,53 @@ def _row_ends(word: bytes, table: bytes, data: bytes, fc: int, lcb: int) -> list
             if offset and _ends_row(_papx_sprms(fkp, offset), data):
                 out.append((_u32(fkp, 4 * r), _u32(fkp, 4 * (r + 1))))
     return sorted(out)
+
+
+def _deleted(word: bytes, table: bytes, fc: int, lcb: int) -> list[tuple[int, int]]:
+    """File ranges (start fc, end fc) of the characters marked as a tracked deletion (sprmCFRMarkDel in
+    the character FKPs): a report saved with its changes not accepted still holds the old text."""
+    n = (min(lcb, len(table) - fc) - 4) // 8
+    out = []
+    for i in range(max(n, 0)):
+        page = (_u32(table, fc + 4 * (n + 1) + 4 * i) & 0x3FFFFF) * _FKP
+        fkp = word[page:page + _FKP]
+        if len(fkp) < _FKP:
+            continue
+        runs = fkp[-1]
+        for r in range(runs):
+            offset = fkp[4 * (runs + 1) + r] * 2
+            if offset and offset < _FKP - 1 and _marks_deletion(fkp[offset + 1:offset + 1 + fkp[offset]]):
+                out.append((_u32(fkp, 4 * r), _u32(fkp, 4 * (r + 1))))
+    return sorted(out)
+
+
+def _marks_deletion(grpprl: bytes) -> bool:
+    """Whether character properties set sprmCFRMarkDel (a toggle: 1 on, 0x81 the style's opposite)."""
+    at, end = 0, len(grpprl)
+    while at + 2 <= end:
+        sprm = _u16(grpprl, at)
+        at += 2
+        if sprm == _MARK_DEL:
+            return at < end and grpprl[at] in (0x01, 0x81)
+        spra = sprm >> 13
+        at += _OPERAND[spra] if spra != 6 else 1 + grpprl[at] if at < end else 1
+    return False
+
+
+def _without_deletions(text: str, fcs: list[int], deleted: list[tuple[int, int]]) -> tuple[str, list[int]]:
+    """The text as it reads with its tracked changes accepted; cell and row marks stay (the table's grid)."""
+    if not deleted:
+        return text, fcs
+    starts = [s for s, _ in deleted]
+    out: list[str] = []
+    kept: list[int] = []
+    for ch, fc in zip(text, fcs, strict=False):
+        i = bisect_right(starts, fc) - 1
+        if ch != "\x07" and i >= 0 and deleted[i][0] <= fc < deleted[i][1]:
+            continue
+        out.append(ch)
+        kept.append(fc)
+    return "".join(out), kept
 
 
 def _papx_sprms(fkp: bytes, at: int) -> bytes:
@@ -231,7 +280,8 @@ def word97_lines(data: bytes) -> list[tuple[str, bool]]:
     try:
         count = min(_u32(word, 0x4C), len(word))  # ccpText; a character takes a byte at least
         pieces = _pieces(table, *_fc_lcb(word, 33))
-        text, fcs = _without_field_codes(*_text(word, pieces, count))
+        text, fcs = _without_deletions(*_text(word, pieces, count), _deleted(word, table, *_fc_lcb(word, 12)))
+        text, fcs = _without_field_codes(text, fcs)
         return _lines(text, fcs, _row_ends(word, table, data_stream, *_fc_lcb(word, 13)))
     except Exception as exc:  # _Bad, struct.error, IndexError …: a malformed file must not surface as a traceback
         raise UnreadableError(_DAMAGED) from exc
