@@ -14,6 +14,7 @@ from __future__ import annotations
 import io
 import struct
 from bisect import bisect_right
+from collections.abc import Iterator
 from pathlib import Path
 
 from auditlib.ingest.errors import UnreadableError
@@ -78,10 +79,10 @@ def _pieces(table: bytes, fc_clx: int, lcb_clx: int) -> list[tuple[int, int, int
     return out
 
 
-def _row_ends(word: bytes, table: bytes, data: bytes, fc: int, lcb: int) -> list[tuple[int, int]]:
-    """File ranges (start fc, end fc) of the paragraphs that end a table row."""
+def _fkp_runs(word: bytes, table: bytes, fc: int, lcb: int, paragraphs: bool) -> Iterator[tuple[int, int, bytes]]:
+    """(start fc, end fc, grpprl) of each run of the FKPs a bin table lists: PlcBtePapx's paragraph
+    FKPs (a BxPap of 13 bytes per run, a PapxInFkp) or PlcBteChpx's character FKPs (a byte per run, a Chpx)."""
     n = (min(lcb, len(table) - fc) - 4) // 8
-    out = []
     for i in range(max(n, 0)):
         page = (_u32(table, fc + 4 * (n + 1) + 4 * i) & 0x3FFFFF) * _FKP
         fkp = word[page:page + _FKP]
@@ -89,40 +90,43 @@ def _row_ends(word: bytes, table: bytes, data: bytes, fc: int, lcb: int) -> list
             continue
         runs = fkp[-1]
         for r in range(runs):
-            offset = fkp[4 * (runs + 1) + 13 * r] * 2
-            if offset and _ends_row(_papx_sprms(fkp, offset), data):
-                out.append((_u32(fkp, 4 * r), _u32(fkp, 4 * (r + 1))))
-    return sorted(out)
+            offset = fkp[4 * (runs + 1) + (13 if paragraphs else 1) * r] * 2
+            if offset:
+                grpprl = _papx_sprms(fkp, offset) if paragraphs else fkp[offset + 1:offset + 1 + fkp[offset]]
+                yield _u32(fkp, 4 * r), _u32(fkp, 4 * (r + 1)), grpprl
+
+
+def _row_ends(word: bytes, table: bytes, data: bytes, fc: int, lcb: int) -> list[tuple[int, int]]:
+    """File ranges (start fc, end fc) of the paragraphs that end a table row."""
+    return sorted((start, end) for start, end, grpprl in _fkp_runs(word, table, fc, lcb, True) if _ends_row(grpprl, data))
 
 
 def _deleted(word: bytes, table: bytes, fc: int, lcb: int) -> list[tuple[int, int]]:
     """File ranges (start fc, end fc) of the characters marked as a tracked deletion (sprmCFRMarkDel in
     the character FKPs): a report saved with its changes not accepted still holds the old text."""
-    n = (min(lcb, len(table) - fc) - 4) // 8
-    out = []
-    for i in range(max(n, 0)):
-        page = (_u32(table, fc + 4 * (n + 1) + 4 * i) & 0x3FFFFF) * _FKP
-        fkp = word[page:page + _FKP]
-        if len(fkp) < _FKP:
-            continue
-        runs = fkp[-1]
-        for r in range(runs):
-            offset = fkp[4 * (runs + 1) + r] * 2
-            if offset and offset < _FKP - 1 and _marks_deletion(fkp[offset + 1:offset + 1 + fkp[offset]]):
-                out.append((_u32(fkp, 4 * r), _u32(fkp, 4 * (r + 1))))
-    return sorted(out)
+    return sorted((start, end) for start, end, grpprl in _fkp_runs(word, table, fc, lcb, False)
+                  if _marks_deletion(grpprl))
 
 
-def _marks_deletion(grpprl: bytes) -> bool:
-    """Whether character properties set sprmCFRMarkDel (a toggle: 1 on, 0x81 the style's opposite)."""
+def _sprms(grpprl: bytes) -> Iterator[tuple[int, int]]:
+    """Each property modifier of a grpprl: (sprm, where its operand starts)."""
     at, end = 0, len(grpprl)
     while at + 2 <= end:
         sprm = _u16(grpprl, at)
         at += 2
-        if sprm == _MARK_DEL:
-            return at < end and grpprl[at] in (0x01, 0x81)
+        yield sprm, at
+        if sprm == _DEF_TABLE:  # its operand's size takes two bytes (and counts itself and one more)
+            at += 1 + _u16(grpprl, at) if at + 2 <= end else end
+            continue
         spra = sprm >> 13
         at += _OPERAND[spra] if spra != 6 else 1 + grpprl[at] if at < end else 1
+
+
+def _marks_deletion(grpprl: bytes) -> bool:
+    """Whether character properties set sprmCFRMarkDel (a toggle: 1 on, 0x81 the style's opposite)."""
+    for sprm, at in _sprms(grpprl):
+        if sprm == _MARK_DEL:
+            return at < len(grpprl) and grpprl[at] in (0x01, 0x81)
     return False
 
 
@@ -152,22 +156,14 @@ def _papx_sprms(fkp: bytes, at: int) -> bytes:
 def _ends_row(grpprl: bytes, data: bytes) -> bool:
     """Whether the properties set sprmPFTtp; a row of many cells keeps them in the Data stream
     (sprmPHugePapx: the offset of its grpprl there)."""
-    at, end = 0, len(grpprl)
-    while at + 2 <= end:
-        sprm = _u16(grpprl, at)
-        at += 2
-        if sprm in _TTP and at < end and grpprl[at]:
+    for sprm, at in _sprms(grpprl):
+        if sprm in _TTP and at < len(grpprl) and grpprl[at]:
             return True
-        if sprm == _HUGE_PAPX and at + 4 <= end:
+        if sprm == _HUGE_PAPX and at + 4 <= len(grpprl):
             where = _u32(grpprl, at)
             if where + 2 <= len(data):
                 return _ends_row(data[where + 2:where + 2 + _u16(data, where)], b"")
             return False
-        if sprm == _DEF_TABLE:  # its operand's size takes two bytes (and counts itself and one more)
-            at += 1 + _u16(grpprl, at) if at + 2 <= end else end
-            continue
-        spra = sprm >> 13
-        at += _OPERAND[spra] if spra != 6 else 1 + grpprl[at] if at < end else 1
     return False
 
 
