@@ -16,11 +16,12 @@ __all__ = ["SHORT_LINE", "chain_headings", "find_headings", "join_paragraphs", "
            "scan_lines"]
 
 _HEADING = re.compile(r"^第?(?P<num>[一二三四五六])(?:部分)?\s*[、.．,，:：]?\s*(?P<title>.*)$")
-_HEADING_START = re.compile("|".join([r"第?[一二三四五六]", r"[1-6][、.．]"]
+_HEADING_START = re.compile("|".join([r"第?[一二三四五六]", r"[1-6][、.．]", r"\([一二三四五六]\)"]
                                     + sorted({re.escape(k) for s in SECTIONS for k in s.keywords})))
-# `1、总体情况`, `3.收到和处理政府信息公开申请情况`: the template's titles numbered in Arabic figures. Weighed
-# as a bare title: `1.属于国家秘密` and other numbered rows and items never name their own section.
-_ARABIC_HEADING = re.compile(r"^(?P<num>[1-6])[、.．](?P<title>\D.*)$")
+# `1、总体情况`, `(三)收到和处理政府信息公开申请情况` (compact text: brackets made ASCII): the template's titles
+# numbered as items are. Weighed as a bare title, so a report's own 一、… headings win; `1.属于国家秘密` and
+# the items of section 一 (（一）主动公开, （二）依申请公开, …) never name the section of their number.
+_ITEM_HEADING = re.compile(r"^(?:(?P<num>[1-6])[、.．]|\((?P<cn>[一二三四五六])\))(?P<title>\D.*)$")
 _NUMERALS = {s.numeral: s for s in SECTIONS}
 _TERMINAL = tuple("。；;：:！!？?")
 
@@ -46,10 +47,10 @@ def _numbered_key(m: re.Match[str] | None) -> str | None:
 
 def _line_candidates(idx: int, text: str, out: list[tuple[int, int, int]]) -> None:
     """The candidates of line `idx`, whose compact text is `text` (at most 40 characters)."""
-    arabic = _ARABIC_HEADING.match(text)
-    if arabic:
-        spec = SECTIONS[int(arabic.group("num")) - 1]
-        title = arabic.group("title")
+    item = _ITEM_HEADING.match(text)
+    if item:
+        spec = SECTIONS[int(item.group("num")) - 1] if item.group("num") else _NUMERALS[item.group("cn")]
+        title = item.group("title")
         if (any(k in title for k in spec.keywords) and len(title) <= len(spec.title) + 6
                 and _UNNUMBERED_HEADING.match(title)):
             out.append((idx, int(spec.key), 1))
