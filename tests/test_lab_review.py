@@ -164,6 +164,11 @@ def _decide(drill: Any, rule: str, note: str, button: str, label: str) -> None:
     playwright_api.expect(panel.locator(".review-current")).to_contain_text(note)
 
 
+def _run_all(page: Any) -> None:
+    page.locator(".lm-MenuBar-itemLabel", has_text="Run").click()
+    page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
+
+
 def test_decisions_made_in_jupyterlab_reach_page_excel_and_score(lab: Lab, browser: Any) -> None:
     before = _score(lab.out)
     notebook = _agency_file(lab.out, ".ipynb").relative_to(lab.out).as_posix()
@@ -175,10 +180,15 @@ def test_decisions_made_in_jupyterlab_reach_page_excel_and_score(lab: Lab, brows
         assert notebook_panel.locator(".finding-drilldown").count() == 0
         playwright_api.expect(page.locator(".jp-Notebook-ExecutionIndicator[data-status=idle]")).to_have_count(
             1, timeout=60000)
-        page.locator(".lm-MenuBar-itemLabel", has_text="Run").click()
-        page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
         drill = notebook_panel.locator(".finding-drilldown")
-        playwright_api.expect(drill).to_be_visible(timeout=60000)
+        _run_all(page)
+        try:
+            playwright_api.expect(drill).to_be_visible(timeout=60000)
+        except AssertionError:
+            # Seen once on a fresh clone: the run was accepted (outputs cleared, kernel idle) but no cell ran, as
+            # when JupyterLab's kernel connection settles under the click. Asked again, the cells run.
+            _run_all(page)
+            playwright_api.expect(drill).to_be_visible(timeout=60000)
         drill.scroll_into_view_if_needed()
         panel = drill.locator(".review-panel")
         playwright_api.expect(panel.locator("button", has_text="确认问题")).to_be_visible()
