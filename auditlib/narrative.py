@@ -139,7 +139,8 @@ _MAY_CLAIM = re.compile(r"[\d未无没存均全都]")
 # Characters NFKC (normalize) turns into none of _MAY_CLAIM's: ideographs (kept), ASCII other than digits
 # (kept) and the punctuation Chinese text prints (kept, or made ASCII). A sentence printed in these alone,
 # without one of _MAY_CLAIM's characters, states no claim however it is normalised.
-_PLAIN = re.compile(r"[\x00-\x2f\x3a-\x7f\u3400-\u4dbf\u4e00-\u9fff，。、；：？！“”‘’（）《》]*")
+_KEPT_BEYOND_ASCII = "\u3400-\u4dbf\u4e00-\u9fff，。、；：？！“”‘’（）《》"  # ideographs and the punctuation printed
+_PLAIN = re.compile(f"[\x00-\x2f\x3a-\x7f{_KEPT_BEYOND_ASCII}]*")
 # The same within a clause, for every claim read clause by clause (all but all_done, read over the sentence):
 # each holds a figure (\d) or a negation (未, 没有, 无, 不存在, 未有); a clause with none of these states none.
 _CLAUSE_MAY_CLAIM = re.compile(r"[\d未无没存]")
@@ -149,7 +150,7 @@ _CLAUSE_TOPIC = re.compile(r"申请|政府信息公开|转|顺延|行政复议|�
 # A character of each topic word (and of all_done's 申请). Printed in _KEPT characters (those NFKC keeps or
 # makes ASCII), a sentence without one holds none however it is normalised: it states no claim.
 _TOPIC_CHARACTER = re.compile(r"[申政转顺复诉]")
-_KEPT = re.compile(r"[\x00-\x7f\u3400-\u4dbf\u4e00-\u9fff，。、；：？！“”‘’（）《》]*")
+_KEPT = re.compile(f"[\x00-\x7f{_KEPT_BEYOND_ASCII}]*")  # _PLAIN's characters and the digits
 
 
 def sentences(report: Report) -> Iterator[tuple[str, str]]:

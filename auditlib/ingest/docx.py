@@ -154,6 +154,15 @@ def inflate_all(data: bytes, infos: list[zipfile.ZipInfo], limit: int, kind: str
     return total
 
 
+def parse_xml(data: bytes, kind: str, name: str) -> etree._Element:
+    """A package's XML member, parsed without entities, network access or huge trees (OFD, ODT); a
+    broken one is UnreadableError naming the member."""
+    try:
+        return etree.fromstring(data, etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False))
+    except etree.XMLSyntaxError as exc:
+        raise UnreadableError(f"{kind}已损坏：{name} 不是有效的 XML") from exc
+
+
 def _body_from_xml(zf: zipfile.ZipFile) -> etree._Element | None:
     """w:body of word/document.xml, parsed without entities or network access; None when absent or broken."""
     try:

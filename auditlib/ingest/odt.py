@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from auditlib.ingest.doc import located
-from auditlib.ingest.docx import check_zip, row_line
+from auditlib.ingest.docx import check_zip, parse_xml, row_line
 from auditlib.ingest.errors import UnreadableError
 from auditlib.ingest.sniff import sha256_of
 from auditlib.model import Document
@@ -88,17 +88,12 @@ def _blocks(el: Any, out: list[tuple[str, bool]]) -> None:
 
 
 def read_odt(path: Path, data: bytes) -> Document:
-    from lxml import etree
-
     zf = check_zip(data, kind=_KIND)
     try:
         content = zf.read("content.xml")
     except KeyError as exc:
         raise UnreadableError(f"不是有效的 {_KIND}：压缩包中没有 content.xml") from exc
-    try:
-        root = etree.fromstring(content, etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False))
-    except etree.XMLSyntaxError as exc:
-        raise UnreadableError(f"{_KIND}已损坏：content.xml 不是有效的 XML") from exc
+    root = parse_xml(content, _KIND, "content.xml")
     body = root.find(f"{{{OFFICE}}}body/{{{OFFICE}}}text")
     if body is None:
         raise UnreadableError(f"不是 {_KIND}：其中没有文本正文（可能是表格或演示文稿）")

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from auditlib.ingest.docx import check_zip, row_line
+from auditlib.ingest.docx import check_zip, parse_xml, row_line
 from auditlib.ingest.errors import UnreadableError
 from auditlib.ingest.sniff import sha256_of
 from auditlib.model import Document, SourceLine
@@ -156,17 +156,11 @@ def _lines_of(runs: list[_Run]) -> list[str]:
 
 
 def _xml(zf: Any, name: str) -> Any:
-    from lxml import etree
-
     try:
         data = zf.read(name)
     except KeyError as exc:
         raise UnreadableError(f"不是有效的 {_KIND}：压缩包中缺少 {name}") from exc
-    try:
-        parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
-        return etree.fromstring(data, parser)
-    except etree.XMLSyntaxError as exc:
-        raise UnreadableError(f"{_KIND}已损坏：{name} 不是有效的 XML") from exc
+    return parse_xml(data, _KIND, name)
 
 
 def _resolve(base: str, loc: str) -> str:
