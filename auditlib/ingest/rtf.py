@@ -36,8 +36,7 @@ _MAX_DEPTH = 500
 class _Reader:
     """The body's lines, built as the tokens come."""
 
-    def __init__(self, codepage: str) -> None:
-        self.codepage = codepage
+    def __init__(self) -> None:
         self.lines: list[tuple[str, bool]] = []  # (text, is a table row)
         self.text: list[str] = []  # the current paragraph or cell
         self.cells: list[str] = []  # the current row's finished cells
@@ -86,7 +85,7 @@ def _codepages(data: bytes) -> tuple[str, dict[int, str]]:
 
 def rtf_lines(data: bytes) -> list[tuple[str, bool]]:
     default, fonts = _codepages(data)
-    out = _Reader(default)
+    out = _Reader()
     # Per group: (skipping?, \uc count, code page, in a table paragraph?)
     stack: list[tuple[bool, int, str, bool]] = []
     skip, uc, codepage, in_table = False, 1, default, False
